@@ -1,0 +1,13 @@
+/* vyre.h - umbrella header of vyre-jit's IR library (libvyre). */
+#ifndef VYRE_VYRE_H
+#define VYRE_VYRE_H
+
+#include "version.h"
+#include "status.h"
+#include "ir.h"
+#include "builder.h"
+#include "text.h"
+#include "wire.h"
+#include "validate.h"
+
+#endif
