@@ -15,8 +15,10 @@
  * that stays current until the matching vy_b_end; vy_b_else switches an open
  * If to its else branch. The outermost list is the program entry.
  *
- * Strings are copied into the program arena: NUL-terminated arguments here;
- * vy_b_str() makes a counted one for names with embedded NUL bytes.
+ * Strings are copied into the program arena. Statement and expression names
+ * are NUL-terminated C strings; a buffer declaration (vy_b_buffer) takes a
+ * counted vy_str, so buffer names may hold any bytes. (The text and wire
+ * formats can carry any name; the C builder covers the common case.)
  *
  * Thread-safety: a builder is used by one thread at a time.
  */
@@ -72,8 +74,8 @@ const vy_buffer_decl *vy_b_workgroup(vy_builder *b, const char *name, uint32_t c
 /* Sets the count of a buffer returned by the functions above. */
 void vy_b_count(vy_builder *b, const vy_buffer_decl *buf, uint32_t count);
 
-/* A counted string copied into the arena (for names with NUL bytes or not
- * NUL-terminated). Returns {NULL,0} after an error. */
+/* A counted string copied into the arena (any bytes). Returns {NULL,0} after
+ * an error. */
 vy_str vy_b_str(vy_builder *b, const char *s, size_t len);
 /* A type with a payload, deep-copied into the arena. */
 const vy_type *vy_b_type(vy_builder *b, const vy_type *t);
