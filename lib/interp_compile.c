@@ -542,6 +542,11 @@ void vy_interp_prepared_destroy(vy_interp_prepared *pp) {
 
 vy_status vy_interp_prepare(const vy_program *p, const vy_host_registry *host, const vy_allocator *alloc,
                             vy_interp_prepared **out, vy_error *err) {
+  return vy_interp_prepare_ex(p, host, alloc, true, out, err);
+}
+
+vy_status vy_interp_prepare_ex(const vy_program *p, const vy_host_registry *host, const vy_allocator *alloc,
+                               bool validate, vy_interp_prepared **out, vy_error *err) {
   if (!out) return vy_error_set(err, VY_E_INVALID_ARGUMENT, "vy_interp_prepare: out is NULL. Fix: pass a pointer");
   *out = NULL;
   if (!p) return vy_error_set(err, VY_E_INVALID_ARGUMENT, "vy_interp_prepare: program is NULL. Fix: pass a program");
@@ -556,7 +561,7 @@ vy_status vy_interp_prepare(const vy_program *p, const vy_host_registry *host, c
   vy_status st = program_for_interpreter(p, pp->alloc, &pp->derived, err);
   if (st == VY_OK) {
     pp->program = pp->derived ? pp->derived : p;
-    st = run_validation(pp->program, host, pp->alloc, err);
+    if (validate) st = run_validation(pp->program, host, pp->alloc, err);
   }
   if (st == VY_OK) {
     cctx c = {.pp = pp, .ar = &pp->arena, .err = err, .st = VY_OK};

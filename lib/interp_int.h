@@ -222,6 +222,12 @@ struct vy_interp_prepared {
   uint32_t nbufs;            /* = program buffer count */
 };
 
+/* vy_interp_prepare with validation optional: tests and the differential
+ * fuzzer use validate = false to reach the runtime errors that vyre's
+ * interpreter keeps for programs the validator would refuse. */
+vy_status vy_interp_prepare_ex(const vy_program *p, const vy_host_registry *host, const vy_allocator *alloc,
+                               bool validate, vy_interp_prepared **out, vy_error *err);
+
 /* ---- host calls (host.c) -------------------------------------------------- */
 
 /* Index of op `id` in the registry, or VY_IX_NONE. */
