@@ -41,11 +41,9 @@ typedef struct vy_op_signature {
  * that may read `reg`. */
 typedef bool (*vy_op_signature_fn)(const struct vy_host_registry *reg, vy_str op_id, vy_op_signature *out);
 
-/* The registry's implementation of vy_op_signature_fn, defined by lib/host.c.
- * Declared weak so that libvyre links before that file exists: vy_validate
- * skips Call checks while it is absent (as vyre does without a lookup). */
-bool vy_host_registry_signature(const struct vy_host_registry *reg, vy_str op_id, vy_op_signature *out)
-    __attribute__((weak));
+/* The registry's implementation of vy_op_signature_fn (lib/host.c);
+ * vy_validate uses it when opts->host_ops is set. */
+bool vy_host_registry_signature(const struct vy_host_registry *reg, vy_str op_id, vy_op_signature *out);
 
 /* vy_validate with an explicit Call lookup (NULL = skip Call checks, as with
  * no registry). vy_validate calls it with vy_host_registry_signature when
