@@ -557,6 +557,7 @@ vy_status vy_interp_prepare_ex(const vy_program *p, const vy_host_registry *host
     pp->alloc = &pp->alloc_copy;
   }
   vy_arena_init(&pp->arena, pp->alloc);
+  pp->user_alloc = alloc;
   pp->host = host;
   vy_status st = program_for_interpreter(p, pp->alloc, &pp->derived, err);
   if (st == VY_OK) {

@@ -824,7 +824,7 @@ static vy_status run_all(rt *r, const vy_interp_input *inputs, size_t ninputs, v
       }
   free_pending(r);
   vy_mem_free(r->alloc, block, block_size);
-  return vy_imem_collect_outputs(r->alloc, r->bufs, pp->nbufs, out, r->err);
+  return vy_imem_collect_outputs(pp->user_alloc, r->bufs, pp->nbufs, out, r->err);
 }
 
 vy_status vy_interp_execute(const vy_interp_prepared *pp, const vy_interp_input *inputs, size_t ninputs,

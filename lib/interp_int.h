@@ -206,6 +206,7 @@ typedef struct vy_host_entry vy_host_entry; /* host.c */
 struct vy_interp_prepared {
   vy_allocator alloc_copy;
   const vy_allocator *alloc;
+  const vy_allocator *user_alloc; /* the caller's pointer: outputs keep it */
   vy_arena arena;           /* compiled code */
   const vy_program *program; /* the program that runs (user's or derived) */
   vy_program *derived;       /* owned when wrapping/lowering was needed */

@@ -515,7 +515,7 @@ static void test_casts(void **state) {
     for (int k = VY_IV_U32; k <= VY_IV_BYTES; k++)
       for (uint32_t i = 0; i < ROUNDS; i++) {
         vy_ival x = gen((vy_ival_kind)k, i), got;
-        if (k == VY_IV_FLOAT && i % 7 == 0) x = vy_iv_float((double)(int64_t)next64() / (double)(1 << (i % 40)));
+        if (k == VY_IV_FLOAT && i % 7 == 0) x = vy_iv_float((double)(int64_t)next64() / (double)(1ull << (i % 40)));
         vy_type ty = {.kind = targets[t]};
         vy_imsg m;
         bool ok = vy_iop_cast(&ty, &x, &got, &m);

@@ -80,7 +80,8 @@ void vy_interp_outputs_free(vy_interp_outputs *out);
 typedef struct vy_interp_prepared vy_interp_prepared;
 
 /* Prepares `p` (borrowed: it must outlive the prepared program, as must
- * `host`). `host` may be NULL: every Call is then a runtime error, as in vyre
+ * `host`; `alloc` must stay valid while the prepared program or any outputs
+ * it returned live, since outputs are freed through it). `host` may be NULL: every Call is then a runtime error, as in vyre
  * without a DialectLookup; when given, validation also checks calls against
  * it. `alloc` may be NULL (malloc). On error *out is NULL. */
 vy_status vy_interp_prepare(const vy_program *p, const vy_host_registry *host, const vy_allocator *alloc,
