@@ -20,6 +20,7 @@
 #include "program_int.h"
 #include "validate_int.h"
 #include "vyre/builder.h"
+#include "vyre/host.h"
 #include "vyre/validate.h"
 
 /* ---- shorthand for building programs ----------------------------------- */
@@ -946,6 +947,46 @@ static void scales_linearly(void **state) {
   vy_program_destroy(p);
 }
 
+/* ---- the real host-op registry through the public entry point ----------- */
+
+static float scale(uint32_t a, float x) { return (float)a * x; }
+static double wide(double x) { return x; }
+
+static void calls_through_host_registry(void **state) {
+  (void)state;
+  vy_host_registry *reg = NULL;
+  assert_int_equal(vy_host_registry_create(NULL, &reg, NULL), VY_OK);
+  assert_int_equal(vy_host_register(reg, "scale", "f32(u32, f32)", (vy_host_fn)scale, NULL), VY_OK);
+  assert_int_equal(vy_host_register(reg, "wide", "f64(f64)", (vy_host_fn)wide, NULL), VY_OK);
+  vy_builder *b = NULL;
+  assert_int_equal(vy_builder_create(NULL, &b), VY_OK);
+  const vy_expr *good[] = {U(2), F(1.5f)}, *bad[] = {U(2), U(3)}, *one_f[] = {F(1.0f)};
+  vy_b_let(b, "a", vy_b_call(b, "scale", 2, good));     /* fine */
+  vy_b_let(b, "c", vy_b_call(b, "scale", 2, bad));      /* V022: argument 1 is u32, not f32 */
+  vy_b_let(b, "d", vy_b_call(b, "scale", 1, one_f));    /* V020 */
+  vy_b_let(b, "e", vy_b_call(b, "wide", 1, one_f));     /* V021: vyre has no "f64" spelling */
+  vy_b_let(b, "g", vy_b_call(b, "missing", 0, NULL));   /* V016 */
+  vy_program *p = NULL;
+  assert_int_equal(vy_builder_finish(b, VY_FINISH_WRAPPED, &p, NULL), VY_OK);
+  vy_builder_destroy(b);
+  vy_validate_options o;
+  vy_validate_options_default(&o);
+  o.host_ops = reg;
+  vy_diagnostics *d = NULL;
+  assert_int_equal(vy_validate(p, &o, NULL, &d, NULL), VY_OK);
+  static const char *const want[] = {"V022", "V020", "V021", "V016"};
+  if (vy_diagnostics_count(d) != 4) dump(d);
+  assert_int_equal(vy_diagnostics_count(d), 4);
+  for (size_t i = 0; i < 4; i++) assert_string_equal(vy_diagnostics_get(d, i)->code, want[i]);
+  vy_diagnostics_destroy(d);
+  o.host_ops = NULL; /* no registry: Call checks are skipped */
+  assert_int_equal(vy_validate(p, &o, NULL, &d, NULL), VY_OK);
+  assert_int_equal(vy_diagnostics_count(d), 0);
+  vy_diagnostics_destroy(d);
+  vy_program_destroy(p);
+  vy_host_registry_destroy(reg);
+}
+
 /* ---- errors of the API -------------------------------------------------- */
 
 static void bad_arguments(void **state) {
@@ -1028,6 +1069,7 @@ int main(void) {
       cmocka_unit_test(deep_statement_nesting),
       cmocka_unit_test(deep_expression),
       cmocka_unit_test(scales_linearly),
+      cmocka_unit_test(calls_through_host_registry),
       cmocka_unit_test(bad_arguments),
       cmocka_unit_test(survives_allocation_failures),
   };

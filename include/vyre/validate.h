@@ -62,7 +62,8 @@ typedef struct vy_diagnostics vy_diagnostics;
  * when the program has errors: ask vy_diagnostics_error_count. Only resource
  * failures fail the call: VY_E_NOMEM (with *out NULL and nothing leaked), or
  * VY_E_INVALID_ARGUMENT for a NULL `p` or `out`. `opts` may be NULL (vyre's
- * defaults). Time and memory are linear in the program size.
+ * defaults). Time and memory are linear in the program size, counted as a
+ * tree (an expression the builder shares is checked once per use).
  * Thread-safety: reads `p` only; any number of threads may validate the same
  * program at once. */
 vy_status vy_validate(const vy_program *p, const vy_validate_options *opts, const vy_allocator *alloc,
