@@ -113,6 +113,8 @@ bool vy_host_registry_lookup(const vy_host_registry *r, const char *op_id, size_
 
 size_t vy_host_registry_count(const vy_host_registry *r) { return r ? r->count : 0; }
 
+/* The validator's Call lookup (validate_int.h): the registered op's input
+ * type spellings. Allocates nothing; thread-safe once registration is done. */
 bool vy_host_registry_signature(const struct vy_host_registry *reg, vy_str op_id, vy_op_signature *out) {
   uint32_t i = vy_host_find(reg, op_id.ptr, op_id.len);
   if (i == VY_IX_NONE) return false;

@@ -252,18 +252,8 @@ static vy_status program_for_interpreter(const vy_program *p, const vy_allocator
 
 /* ---- 3: validation ---- */
 
-/* lib/validate.c is being written in parallel; until it is linked, these
- * resolve to NULL and validation is skipped (tests do not depend on it). */
-#pragma weak vy_validate
-#pragma weak vy_validate_options_default
-#pragma weak vy_diagnostics_error_count
-#pragma weak vy_diagnostics_count
-#pragma weak vy_diagnostics_get
-#pragma weak vy_diagnostics_destroy
-
 static vy_status run_validation(const vy_program *p, const vy_host_registry *host, const vy_allocator *alloc,
                                 vy_error *err) {
-  if (!vy_validate) return VY_OK;
   vy_validate_options o;
   vy_validate_options_default(&o);
   o.supports_subgroup_ops = true; /* vyre-reference's default feature `subgroup-ops` */

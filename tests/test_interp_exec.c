@@ -328,7 +328,7 @@ static void test_async(void **state) {
   vy_builder *b = new_builder(1, 1, 1);
   vy_b_count(b, vy_b_read(b, "src", 0, VY_TYPE_U32), 2);
   vy_b_count(b, vy_b_output(b, "dst", 1, VY_TYPE_U32), 3);
-  vy_b_count(b, vy_b_output(b, "dst2", 2, VY_TYPE_U32), 3);
+  vy_b_count(b, vy_b_read_write(b, "dst2", 2, VY_TYPE_U32), 3);
   vy_b_if(b, BIN(EQ, GID, U(0)));
   vy_b_async_load(b, "src", "dst", U(4), U(12), "t"); /* bytes 4..16 of an 8-byte source */
   vy_b_async_store(b, "src", "dst2", U(8), U(8), "u"); /* 8 bytes at dst2 byte 8: clipped to 4 */
@@ -336,11 +336,12 @@ static void test_async(void **state) {
   vy_b_async_wait(b, "t");
   vy_b_end(b);
   vy_program *p = finish(b, VY_FINISH_WRAPPED);
-  uint32_t src[2] = {0x11111111u, 0x22222222u};
-  vy_interp_input in = {src, sizeof src};
+  uint32_t src[2] = {0x11111111u, 0x22222222u}, zero[3] = {0, 0, 0};
+  vy_interp_input in[2] = {{src, sizeof src}, {zero, sizeof zero}};
   vy_interp_outputs out;
   vy_error err;
-  assert_int_equal(run_p(p, true, &in, 1, NULL, &out, &err), VY_OK);
+  vy_status st_ = run_p(p, true, in, 2, NULL, &out, &err);
+  if (st_ != VY_OK) fail_msg("%s", err.message);
   uint32_t want_d[3] = {0x22222222u, 0, 0}, want_d2[3] = {0, 0, 0x11111111u};
   expect_words(&out.items[0], want_d, 3);
   expect_words(&out.items[1], want_d2, 3);
