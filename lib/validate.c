@@ -55,9 +55,8 @@ vy_status vy_diagnostics_first_error(const vy_diagnostics *d, vy_error *err) {
   const vy_diagnostic *g = d->items;
   while (g->warning) g++;
   if (!err) return VY_E_INVALID_PROGRAM;
-  vy_error_set_at(err, VY_E_INVALID_PROGRAM, g->loc.line, g->loc.col, "%s at %s: %s%s", g->code,
-                  g->path[0] ? g->path : "program", g->message,
-                  n > 1 ? " (and more errors: validate the program to list them all)" : "");
+  vy_error_set_at(err, VY_E_INVALID_PROGRAM, g->loc.line, g->loc.col, "%s at %s (error 1 of %zu): %s", g->code,
+                  g->path[0] ? g->path : "program", n, g->message);
   snprintf(err->rule, sizeof err->rule, "%s", g->code);
   return VY_E_INVALID_PROGRAM;
 }

@@ -385,12 +385,11 @@ static const vy_type *unop_type(vy_unop op, const vy_type *operand) {
 
 /* ---- atomics (atomic_rules.rs) ------------------------------------------ */
 
-static void check_atomic(vy_vctx *c, const vy_expr *e, const vy_type *index, const vy_type *expected,
+static void check_atomic(vy_vctx *c, const vy_expr *a, const vy_type *index, const vy_type *expected,
                          const vy_type *value) {
-  const vy_expr *a = e;
   vy_str name = a->u.atomic.buffer;
   const char *on = vy_atomic_op_name(a->u.atomic.op);
-  vy_srcloc loc = vy_vexpr_loc(c, e);
+  vy_srcloc loc = vy_vexpr_loc(c, a);
   char t[64];
   if (a->u.atomic.ordering == VY_ORDERING_GRID_SYNC)
     vy_vdiag(c, false, "V042", loc,

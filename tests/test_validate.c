@@ -760,7 +760,7 @@ static void reports_in_preorder_with_paths(void **state) {
   assert_int_equal(vy_diagnostics_first_error(d, &err), VY_E_INVALID_PROGRAM);
   assert_int_equal(err.code, VY_E_INVALID_PROGRAM);
   assert_string_equal(err.rule, "X022");
-  assert_non_null(strstr(err.message, "entry[0].body[1].then[0].value"));
+  assert_non_null(strstr(err.message, "X022 at entry[0].body[1].then[0].value (error 1 of 7): "));
   assert_non_null(strstr(err.message, "Fix: "));
   vy_diagnostics_destroy(d);
   vy_program_destroy(p);

@@ -78,9 +78,9 @@ size_t vy_diagnostics_warning_count(const vy_diagnostics *d);
  * pointer lives as long as the list. */
 const vy_diagnostic *vy_diagnostics_get(const vy_diagnostics *d, size_t i);
 /* Turns the first error of `d` into *err (code VY_E_INVALID_PROGRAM, rule =
- * its code, line/col = its loc, message "CODE at PATH: text", plus how many
- * more errors there are) and returns VY_E_INVALID_PROGRAM; returns VY_OK and
- * leaves *err alone when there is no error. `err` may be NULL. */
+ * its code, line/col = its loc, message "CODE at PATH (error 1 of N): text
+ * Fix: ...") and returns VY_E_INVALID_PROGRAM; returns VY_OK and leaves *err
+ * alone when there is no error. `err` may be NULL. */
 vy_status vy_diagnostics_first_error(const vy_diagnostics *d, vy_error *err);
 /* Frees the list. NULL is a no-op. */
 void vy_diagnostics_destroy(vy_diagnostics *d);
