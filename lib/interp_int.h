@@ -2,6 +2,22 @@
  * interp_value.c (runtime values), interp_ops.c (operator tables),
  * interp_mem.c (buffers, binding, grid), interp_compile.c (preparation and
  * slot resolution), interp_exec.c (scheduling and evaluation) and the tests.
+ *
+ * Where vyre-ir.md and vyre's source disagree or the spec is silent, we
+ * decided (source file that settled it in parentheses):
+ *  - popping an exhausted *scoped* statement list is a step of its own
+ *    (hashmap/node_step.rs step_nodes_frame returns Ok(scoped)); the spec's
+ *    §4.6 says it is free;
+ *  - the grid uses §4.4 as written (later vyre versions also widen it for
+ *    workgroup buffers and atomics: hashmap/mod.rs force_full_span);
+ *  - an atomic whose index is out of range returns 0 before the op is
+ *    checked, so an unsupported op there is no error (hashmap/mod.rs
+ *    eval_atomic);
+ *  - f32 Min/Max of equal operands (+0 vs -0) return the left operand;
+ *  - a Call's f32 result is canonicalized (expr_cast.rs spec_output_value);
+ *  - subgroup_shuffle accepts all-u32 or all-float lanes (hashmap/subgroup.rs);
+ *  - an async transfer keeps only the bytes that can land in its
+ *    destination (equivalent to node_step.rs apply_async_transfer's clip).
  */
 #ifndef VYRE_INTERP_INT_H
 #define VYRE_INTERP_INT_H
