@@ -61,6 +61,15 @@ static vy_status truncated(rd *r, const char *what, size_t n) {
               what, n, n == 1 ? "" : "s", r->section, left(r), left(r) == 1 ? "" : "s");
 }
 
+/* A count read at `at` promises more elements than the bytes left can hold
+ * (every element takes at least `min` bytes): refused before allocating. */
+static vy_status overcount(rd *r, size_t at, const char *what, uint64_t n, unsigned min) {
+  return fail(r, at,
+              "%llu %s need at least %llu bytes, but the %s has %zu left. Fix: provide the complete blob; it was cut "
+              "short or this count is wrong",
+              (unsigned long long)n, what, (unsigned long long)n * min, r->section, left(r));
+}
+
 static vy_status take(rd *r, size_t n, const char *what, const uint8_t **out) {
   *out = r->data + r->pos; /* defined on every path */
   if (left(r) < n) return truncated(r, what, n);
@@ -269,8 +278,9 @@ static vy_status rd_inner_type(rd *r, const vy_type **out, unsigned tdepth) {
 
 /* A u32 count followed by that many u32 values (tensor dims, mesh axes). */
 static vy_status rd_u32_array(rd *r, const char *what, uint32_t *n, const uint32_t **out) {
+  size_t at = r->pos;
   TRY(rd_u32(r, what, n));
-  if (left(r) / 4 < *n) return truncated(r, what, (size_t)*n * 4);
+  if (left(r) / 4 < *n) return overcount(r, at, what, *n, 4);
   uint32_t *v = vy_arena_array(&r->p->arena, *n ? *n : 1, sizeof *v);
   if (!v) return vy_error_nomem(r->err);
   for (uint32_t i = 0; i < *n; i++) TRY(rd_u32(r, what, &v[i]));
@@ -393,7 +403,7 @@ static vy_status rd_args(rd *r, vy_expr *e) {
   if (argc > VY_WIRE_MAX_ARGS)
     return fail(r, at, "call argument count %u is over the wire limit of %u. Fix: reject this blob", argc,
                 VY_WIRE_MAX_ARGS);
-  if (argc > left(r)) return truncated(r, "call arguments (at least one byte each)", argc);
+  if (argc > left(r)) return overcount(r, at, "call arguments", argc, 1);
   const vy_expr **args = vy_arena_array(&r->p->arena, argc ? argc : 1, sizeof *args);
   if (!args) return vy_error_nomem(r->err);
   for (uint32_t i = 0; i < argc; i++) TRY(rd_expr(r, &args[i]));
@@ -526,7 +536,7 @@ static vy_status rd_nodes(rd *r, vy_node_list *l) {
   if (n > VY_WIRE_MAX_NODES)
     return fail(r, at, "statement count %u is over the wire limit of %u. Fix: reject this blob", n,
                 VY_WIRE_MAX_NODES);
-  if (n > left(r)) return truncated(r, "a statement list (at least one byte per statement)", n);
+  if (n > left(r)) return overcount(r, at, "statements", n, 1);
   l->count = n;
   l->items = NULL;
   if (!n) return VY_OK;
@@ -736,8 +746,9 @@ static vy_status rd_metadata(rd *r) {
       return fail(r, at + 4 * (size_t)i, "workgroup_size[%d] is 0. Fix: reject this blob", i);
   TRY(rd_flag(r, "the non_composable_with_self byte", &p->non_composable_with_self));
   uint64_t n;
+  at = r->pos;
   TRY(rd_leb_len(r, "the metadata buffer count", VY_WIRE_MAX_BUFFERS, &n));
-  if (n > left(r) / 21) return truncated(r, "buffer declarations (at least 21 bytes each)", (size_t)n * 21);
+  if (n > left(r) / 21) return overcount(r, at, "buffer declarations", n, 21);
   p->nbuffers = (uint32_t)n;
   p->buffers = vy_arena_array(&p->arena, n ? n : 1, sizeof *p->buffers);
   if (!p->buffers) return vy_error_nomem(r->err);
@@ -846,7 +857,7 @@ static vy_status rd_node_section(rd *r) {
     return fail(r, at, "the record count is 0, so the metadata record is missing. Fix: reject this blob");
   TRY(rd_metadata_record(r));
   uint64_t n = count - 1;
-  if (n > left(r) / 3) return truncated(r, "node records (at least 3 bytes each)", (size_t)n * 3);
+  if (n > left(r) / 3) return overcount(r, at, "node records", n, 3);
   r->p->entry.count = (uint32_t)n;
   if (!n) return VY_OK;
   const vy_node **items = vy_arena_array(&r->p->arena, n, sizeof *items);
