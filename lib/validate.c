@@ -164,6 +164,7 @@ void vy_vdiag(vy_vctx *c, bool warning, const char *code, vy_srcloc loc, const c
   vy_diagnostics *d = c->diags;
   if (!vy_vgrow(c, (void **)&d->items, &d->cap, d->count + 1, sizeof *d->items)) return;
   vy_diagnostic *g = &d->items[d->count++];
+  memset(g, 0, sizeof *g); /* no stale bytes past the strings: lists compare with memcmp */
   g->warning = warning;
   snprintf(g->code, sizeof g->code, "%s", code);
   g->loc = loc;
@@ -284,8 +285,8 @@ static void check_workgroup_size(vy_vctx *c) {
   for (unsigned axis = 0; axis < 3; axis++) {
     if (c->p->workgroup_size[axis]) continue;
     snprintf(c->where, sizeof c->where, "workgroup_size[%u]", axis);
-    vy_vdiag(c, false, "X002", (vy_srcloc){0, 0},
-             "workgroup_size[%u] is 0. Fix: all workgroup dimensions must be >= 1", axis);
+    vy_vdiag(c, false, "X002", (vy_srcloc){0, 0}, "workgroup_size[%u] is 0. Fix: all workgroup dimensions must be >= 1",
+             axis);
   }
 }
 
@@ -319,18 +320,18 @@ static void check_buffers(vy_vctx *c) {
     uint32_t id = vy_vname_id(c, b->name.ptr, b->name.len);
     if (id == VY_VNONE) break;
     if (c->names[id].declared)
-      vy_vdiag(c, false, "X003", b->loc, "duplicate buffer name `%.*s`. Fix: each buffer must have a unique name",
-               nl, b->name.ptr);
+      vy_vdiag(c, false, "X003", b->loc, "duplicate buffer name `%.*s`. Fix: each buffer must have a unique name", nl,
+               b->name.ptr);
     c->names[id].declared = true;
     c->names[id].buffer = b; /* vyre's name map: the last declaration wins */
     if (b->access != VY_ACCESS_WORKGROUP && binding_seen(bindings, cap, b->binding))
-      vy_vdiag(c, false, "X004",
-               b->loc, "duplicate binding slot %u (buffer `%.*s`). Fix: each non-workgroup buffer must have a "
+      vy_vdiag(c, false, "X004", b->loc,
+               "duplicate binding slot %u (buffer `%.*s`). Fix: each non-workgroup buffer must have a "
                "unique binding",
                b->binding, nl, b->name.ptr);
     if (b->access == VY_ACCESS_WORKGROUP && b->count == 0)
-      vy_vdiag(c, false, "X005", b->loc,
-               "workgroup buffer `%.*s` has count 0. Fix: declare a positive element count", nl, b->name.ptr);
+      vy_vdiag(c, false, "X005", b->loc, "workgroup buffer `%.*s` has count 0. Fix: declare a positive element count",
+               nl, b->name.ptr);
     if (b->is_output && (b->element.kind == VY_TYPE_ARRAY || b->element.kind == VY_TYPE_TENSOR)) {
       char tn[64];
       vy_vdiag(c, false, "X006", b->loc,

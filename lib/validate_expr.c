@@ -96,8 +96,8 @@ static unsigned int_bits(vy_type_kind k) {
 
 /* "[`u32`, `i32`, ...]": the legal targets of `src`, as vyre lists them. */
 static const char *cast_targets_of(const vy_type *src, char *buf, size_t n) {
-  static const vy_type_kind cand[] = {VY_TYPE_U8,   VY_TYPE_U16,   VY_TYPE_U32,     VY_TYPE_U64,     VY_TYPE_I8,
-                                      VY_TYPE_I16,  VY_TYPE_I32,   VY_TYPE_I64,     VY_TYPE_BOOL,    VY_TYPE_BYTES,
+  static const vy_type_kind cand[] = {VY_TYPE_U8,      VY_TYPE_U16,     VY_TYPE_U32, VY_TYPE_U64,  VY_TYPE_I8,
+                                      VY_TYPE_I16,     VY_TYPE_I32,     VY_TYPE_I64, VY_TYPE_BOOL, VY_TYPE_BYTES,
                                       VY_TYPE_VEC2U32, VY_TYPE_VEC4U32, VY_TYPE_F32};
   char t[64];
   size_t at = (size_t)snprintf(buf, n, "[`%s`", vy_vtype_name(src, t, sizeof t));
@@ -171,9 +171,7 @@ static bool arithmetic(vy_binop op) {
   }
 }
 
-static bool numeric(const vy_type *t) {
-  return is(t, VY_TYPE_U32) || is(t, VY_TYPE_I32) || is(t, VY_TYPE_F32);
-}
+static bool numeric(const vy_type *t) { return is(t, VY_TYPE_U32) || is(t, VY_TYPE_I32) || is(t, VY_TYPE_F32); }
 
 static void check_arithmetic(vy_vctx *c, const vy_expr *e, const vy_type *l, const vy_type *r) {
   vy_binop op = e->u.bin.op;
@@ -338,8 +336,7 @@ static void check_unop(vy_vctx *c, const vy_expr *e, const vy_type *t) {
   case VY_UNOP_LOGICAL_NOT:
     if (!is_any(t, VY_TYPE_U32, VY_TYPE_BOOL))
       vy_vdiag(c, false, "X042", loc,
-               "`logical_not` operand has type `%s`; it must be `u32` or `bool`. Fix: compare or cast the operand",
-               tn);
+               "`logical_not` operand has type `%s`; it must be `u32` or `bool`. Fix: compare or cast the operand", tn);
     break;
   case VY_UNOP_BIT_NOT:
   case VY_UNOP_POPCOUNT:
@@ -348,8 +345,8 @@ static void check_unop(vy_vctx *c, const vy_expr *e, const vy_type *t) {
   case VY_UNOP_REVERSE_BITS:
     if (!is_any(t, VY_TYPE_U32, VY_TYPE_I32) && !is(t, VY_TYPE_U64))
       vy_vdiag(c, false, "X043", loc,
-               "`%s` operand has type `%s`; it must be `u32`, `i32` or `u64`. Fix: cast the operand to one of them",
-               on, tn);
+               "`%s` operand has type `%s`; it must be `u32`, `i32` or `u64`. Fix: cast the operand to one of them", on,
+               tn);
     break;
   case VY_UNOP_UNPACK4_LOW:
   case VY_UNOP_UNPACK4_HIGH:
@@ -412,8 +409,8 @@ static void check_atomic(vy_vctx *c, const vy_expr *a, const vy_type *index, con
              on, NAMEF(name));
   else if (b->access != VY_ACCESS_READ_WRITE)
     vy_vdiag(c, false, "V009", loc,
-             "atomic `%s` targets `%s` buffer `%.*s`. Fix: declare `%.*s` read_write before issuing atomics on it",
-             on, vy_access_name(b->access), NAMEF(name), NAMEF(name));
+             "atomic `%s` targets `%s` buffer `%.*s`. Fix: declare `%.*s` read_write before issuing atomics on it", on,
+             vy_access_name(b->access), NAMEF(name), NAMEF(name));
   if (b->element.kind == VY_TYPE_BYTES)
     vy_vdiag(c, false, "V013", loc,
              "atomic on buffer `%.*s` with element type `bytes` is not supported. Fix: use a typed u32 buffer",
@@ -430,8 +427,7 @@ static void check_atomic(vy_vctx *c, const vy_expr *a, const vy_type *index, con
     vy_vdiag(c, false, "X047", loc,
              "compare_exchange atomic is missing its expected value. Fix: give the atomic an expected operand");
   else if (cas && expected && !is(expected, VY_TYPE_U32))
-    vy_vdiag(c, false, "X048", loc,
-             "compare_exchange expected value has type `%s`, must be `u32`. Fix: cast it to u32",
+    vy_vdiag(c, false, "X048", loc, "compare_exchange expected value has type `%s`, must be `u32`. Fix: cast it to u32",
              vy_vtype_name(expected, t, sizeof t));
   else if (!cas && a->u.atomic.expected)
     vy_vdiag(c, false, "X049", loc,
@@ -446,11 +442,19 @@ static const vy_type *spelling_type(vy_str s) {
   static const struct {
     const char *a, *b;
     vy_type_kind k;
-  } tab[] = {{"u8", "U8", VY_TYPE_U8},       {"u16", "U16", VY_TYPE_U16},   {"u32", "U32", VY_TYPE_U32},
-             {"u64", "U64", VY_TYPE_U64},    {"i8", "I8", VY_TYPE_I8},      {"i16", "I16", VY_TYPE_I16},
-             {"i32", "I32", VY_TYPE_I32},    {"i64", "I64", VY_TYPE_I64},   {"f32", "F32", VY_TYPE_F32},
-             {"bool", "Bool", VY_TYPE_BOOL}, {"bytes", "Bytes", VY_TYPE_BYTES},
-             {"vec2<u32>", "Vec2U32", VY_TYPE_VEC2U32}, {"vec4<u32>", "Vec4U32", VY_TYPE_VEC4U32}};
+  } tab[] = {{"u8", "U8", VY_TYPE_U8},
+             {"u16", "U16", VY_TYPE_U16},
+             {"u32", "U32", VY_TYPE_U32},
+             {"u64", "U64", VY_TYPE_U64},
+             {"i8", "I8", VY_TYPE_I8},
+             {"i16", "I16", VY_TYPE_I16},
+             {"i32", "I32", VY_TYPE_I32},
+             {"i64", "I64", VY_TYPE_I64},
+             {"f32", "F32", VY_TYPE_F32},
+             {"bool", "Bool", VY_TYPE_BOOL},
+             {"bytes", "Bytes", VY_TYPE_BYTES},
+             {"vec2<u32>", "Vec2U32", VY_TYPE_VEC2U32},
+             {"vec4<u32>", "Vec4U32", VY_TYPE_VEC4U32}};
   for (size_t i = 0; i < sizeof tab / sizeof *tab; i++)
     if (vy_str_eq_c(s, tab[i].a, strlen(tab[i].a)) || vy_str_eq_c(s, tab[i].b, strlen(tab[i].b)))
       return scalar(tab[i].k);
@@ -501,7 +505,8 @@ static const vy_type *check_opaque(vy_vctx *c, const vy_expr *e) {
   static const struct {
     const char *kind;
     vy_type_kind ty;
-  } builtin[] = {{"vyre.literal.u64", VY_TYPE_U64}, {"vyre.literal.i64", VY_TYPE_I64}, {"vyre.literal.f64", VY_TYPE_F64}};
+  } builtin[] = {
+      {"vyre.literal.u64", VY_TYPE_U64}, {"vyre.literal.i64", VY_TYPE_I64}, {"vyre.literal.f64", VY_TYPE_F64}};
   vy_str k = e->u.opaque.kind;
   vy_srcloc loc = vy_vexpr_loc(c, e);
   if (k.len == 0) {

@@ -30,7 +30,7 @@
  * "vec2<u32>"/"Vec2U32", ...; anything else is V021).
  */
 typedef struct vy_op_signature {
-  uint32_t ninputs;         /* number of inputs the op takes (V020) */
+  uint32_t ninputs;          /* number of inputs the op takes (V020) */
   const vy_str *input_types; /* ninputs type spellings */
   const vy_str *input_names; /* ninputs parameter names for messages; may be NULL */
 } vy_op_signature;
@@ -95,25 +95,25 @@ typedef struct vy_vinfo {
 /* Which list of its statement a frame walks (paths), and what follows it. */
 enum { VY_VF_ENTRY, VY_VF_BODY, VY_VF_THEN, VY_VF_ELSE };
 enum {
-  VY_VP_NONE,   /* Block, Region, the entry */
-  VY_VP_THEN,   /* an If's then-list: its else-list follows */
-  VY_VP_EXTEND  /* an If's else-list or a Loop body: the cond/bound accesses join the parent's state */
+  VY_VP_NONE,  /* Block, Region, the entry */
+  VY_VP_THEN,  /* an If's then-list: its else-list follows */
+  VY_VP_EXTEND /* an If's else-list or a Loop body: the cond/bound accesses join the parent's state */
 };
 
 /* A statement list being walked (validate_stmt.c): one scope, one fusion
  * state, one cursor. */
 typedef struct vy_vframe {
   const vy_node_list *list;
-  uint32_t next;       /* index of the next statement to visit */
-  uint32_t depth;      /* nesting depth of the list's statements (V018) */
-  uint32_t serial;     /* scope identity (V032) */
-  uint8_t field;       /* which list of the parent statement: VY_VF_* */
-  uint8_t post;        /* what to do when the list is done: VY_VP_* */
-  bool divergent;      /* reached by only part of a workgroup (V010) */
-  size_t bind_mark;    /* c->nbindings when the scope opened */
-  size_t undo_mark;    /* c->nundo when the fusion state opened */
-  size_t acc_mark;     /* VY_VP_EXTEND: where the parent If/Loop's pending accesses start */
-  uint64_t gen;        /* fusion-state generation (a Barrier starts a new one) */
+  uint32_t next;    /* index of the next statement to visit */
+  uint32_t depth;   /* nesting depth of the list's statements (V018) */
+  uint32_t serial;  /* scope identity (V032) */
+  uint8_t field;    /* which list of the parent statement: VY_VF_* */
+  uint8_t post;     /* what to do when the list is done: VY_VP_* */
+  bool divergent;   /* reached by only part of a workgroup (V010) */
+  size_t bind_mark; /* c->nbindings when the scope opened */
+  size_t undo_mark; /* c->nundo when the fusion state opened */
+  size_t acc_mark;  /* VY_VP_EXTEND: where the parent If/Loop's pending accesses start */
+  uint64_t gen;     /* fusion-state generation (a Barrier starts a new one) */
 } vy_vframe;
 
 /* Undo record of the fusion state: the generation a name had before an
@@ -150,8 +150,8 @@ typedef struct vy_vctx {
   uint32_t frame_serial;
   uint32_t node_count;
   bool count_reported, nesting_reported;
-  const vy_node *cur_node; /* statement being checked (paths, locs) */
-  const char *slot;        /* its expression being checked ("value", ...) or NULL */
+  const vy_node *cur_node;      /* statement being checked (paths, locs) */
+  const char *slot;             /* its expression being checked ("value", ...) or NULL */
   char where[VY_DIAG_PATH_MAX]; /* path for diagnostics outside the statement walk */
 
   /* fusion hazards */

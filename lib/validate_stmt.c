@@ -65,8 +65,7 @@ static void push_frame(vy_vctx *c, const vy_node_list *list, uint8_t field, uint
 /* Binds `name` in the innermost scope. */
 static void bind(vy_vctx *c, uint32_t name, const vy_type *ty, bool ty_known, bool is_mutable, bool uniform,
                  bool is_let) {
-  if (name == VY_VNONE ||
-      !vy_vgrow(c, (void **)&c->bindings, &c->bindings_cap, c->nbindings + 1, sizeof *c->bindings))
+  if (name == VY_VNONE || !vy_vgrow(c, (void **)&c->bindings, &c->bindings_cap, c->nbindings + 1, sizeof *c->bindings))
     return;
   c->bindings[c->nbindings] = (vy_vbinding){.name = name,
                                             .prev = c->names[name].binding,
@@ -273,8 +272,8 @@ static void check_constant_index(vy_vctx *c, const vy_node *nd, const vy_buffer_
   if (v >= 0 && v < (long long)buf->count) return;
   c->slot = "index";
   vy_vdiag(c, false, "V036", vy_vexpr_loc(c, ix),
-           "store index %lld is outside buffer `%.*s` of count %u. Fix: keep constant store indices from 0 to %u",
-           v, NAMEF(buf->name), buf->count, buf->count - 1);
+           "store index %lld is outside buffer `%.*s` of count %u. Fix: keep constant store indices from 0 to %u", v,
+           NAMEF(buf->name), buf->count, buf->count - 1);
   c->slot = NULL;
 }
 
@@ -362,8 +361,8 @@ static void visit_barrier(vy_vctx *c, const vy_node *nd) {
              "barrier may be reached by only part of a workgroup: it is inside an If or Loop whose condition or "
              "bounds are not workgroup-uniform. Fix: move the barrier to uniform control flow");
   if (nd->u.barrier == VY_ORDERING_RELAXED)
-    vy_vdiag(c, false, "V043",
-             nd->loc, "barrier uses memory ordering `relaxed`, but a barrier must synchronize memory. Fix: use "
+    vy_vdiag(c, false, "V043", nd->loc,
+             "barrier uses memory ordering `relaxed`, but a barrier must synchronize memory. Fix: use "
              "acquire, release, acq_rel or seq_cst, or no barrier at all");
   top(c)->gen = ++c->gen_counter; /* the hazard state starts over */
 }

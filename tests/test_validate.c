@@ -17,6 +17,7 @@
 #include <cmocka.h>
 
 #include "fault_alloc.h"
+#include "progen.h"
 #include "program_int.h"
 #include "validate_int.h"
 #include "vyre/builder.h"
@@ -40,12 +41,12 @@
 #define ATOMIC(op, buf, i, exp, v) vy_b_atomic(b, VY_ATOMIC_##op, 0, VY_ORDERING_SEQ_CST, (buf), (i), (exp), (v))
 
 enum {
-  OPT_RAW = 1,          /* finish with VY_FINISH_RAW */
-  OPT_LOOKUP = 2,       /* resolve Calls with fake_lookup */
-  OPT_NO_F32_CAST = 4,  /* cast_targets without f32 */
-  OPT_COLLECTIVES = 8,  /* supports_collectives */
-  OPT_SHADOWING = 16,   /* allow_shadowing */
-  OPT_SUBGROUPS = 32    /* supports_subgroup_ops */
+  OPT_RAW = 1,         /* finish with VY_FINISH_RAW */
+  OPT_LOOKUP = 2,      /* resolve Calls with fake_lookup */
+  OPT_NO_F32_CAST = 4, /* cast_targets without f32 */
+  OPT_COLLECTIVES = 8, /* supports_collectives */
+  OPT_SHADOWING = 16,  /* allow_shadowing */
+  OPT_SUBGROUPS = 32   /* supports_subgroup_ops */
 };
 
 /* A registry for Call checks: "known.op"(u32 a, f32 b) and "weird.op"(f64 x). */
@@ -125,12 +126,12 @@ static void check_fix_hints(const vy_diagnostics *d) {
 /* ---- one row per rule --------------------------------------------------- */
 
 typedef struct rule_case {
-  const char *code;  /* the only code reported */
-  unsigned count;    /* how many times */
-  bool warning;      /* a warning (and no error at all) */
+  const char *code; /* the only code reported */
+  unsigned count;   /* how many times */
+  bool warning;     /* a warning (and no error at all) */
   build_fn build;
   unsigned opts;
-  const char *path;  /* path of the first report, or NULL */
+  const char *path; /* path of the first report, or NULL */
 } rule_case;
 
 /* program-level */
@@ -589,10 +590,10 @@ static void each_rule_alone(void **state) {
 /* Every code of docs/validation-rules.md has a row above. */
 static void every_code_is_covered(void **state) {
   (void)state;
-  static const char *const codes[] = {
-      "V008", "V009", "V010", "V011", "V012", "V013", "V014", "V016", "V018", "V019", "V020", "V021", "V022",
-      "V023", "V025", "V027", "V028", "V029", "V030", "V031", "V032", "V033", "V034", "V035", "V036", "V041",
-      "V042", "V043", "V044", "V045", "V046"};
+  static const char *const codes[] = {"V008", "V009", "V010", "V011", "V012", "V013", "V014", "V016",
+                                      "V018", "V019", "V020", "V021", "V022", "V023", "V025", "V027",
+                                      "V028", "V029", "V030", "V031", "V032", "V033", "V034", "V035",
+                                      "V036", "V041", "V042", "V043", "V044", "V045", "V046"};
   for (size_t i = 0; i < sizeof codes / sizeof *codes; i++) {
     bool found = false;
     for (size_t k = 0; k < sizeof rule_cases / sizeof *rule_cases; k++) found |= !strcmp(rule_cases[k].code, codes[i]);
@@ -710,8 +711,8 @@ static void options_relax_rules(void **state) {
   expect_clean(v008, OPT_SHADOWING);
   expect_clean(v041, OPT_SUBGROUPS);
   expect_clean(v046_support, OPT_COLLECTIVES);
-  expect_clean(v016, 0);  /* no registry: Call checks are skipped */
-  expect_clean(v034, 0);  /* no cast table: every target is accepted */
+  expect_clean(v016, 0); /* no registry: Call checks are skipped */
+  expect_clean(v034, 0); /* no cast table: every target is accepted */
   expect_clean(call_untyped, OPT_LOOKUP);
 }
 
@@ -727,9 +728,9 @@ static void order_program(vy_builder *b) {
   vy_b_loop(b, "i", U(0), U(4));
   vy_b_assign(b, "i", U(1));
   vy_b_end(b);
-  vy_b_assign(b, "z", VAR("q"));                                    /* X010 before its value's X022 */
+  vy_b_assign(b, "z", VAR("q")); /* X010 before its value's X022 */
   vy_b_read_write(b, "c", 0, VY_TYPE_U32);
-  vy_b_let(b, "o", ATOMIC(ADD, "c", I(0), NULL, VAR("q")));          /* V027 before its operand's X022 */
+  vy_b_let(b, "o", ATOMIC(ADD, "c", I(0), NULL, VAR("q"))); /* V027 before its operand's X022 */
 }
 
 static void reports_in_preorder_with_paths(void **state) {
@@ -737,12 +738,9 @@ static void reports_in_preorder_with_paths(void **state) {
   static const struct {
     const char *code, *path;
   } want[] = {
-      {"X022", "entry[0].body[1].then[0].value"},
-      {"X010", "entry[0].body[1].else[0]"},
-      {"V011", "entry[0].body[2].body[0]"},
-      {"X010", "entry[0].body[3]"},
-      {"X022", "entry[0].body[3].value"},
-      {"V027", "entry[0].body[4].value"},
+      {"X022", "entry[0].body[1].then[0].value"}, {"X010", "entry[0].body[1].else[0]"},
+      {"V011", "entry[0].body[2].body[0]"},       {"X010", "entry[0].body[3]"},
+      {"X022", "entry[0].body[3].value"},         {"V027", "entry[0].body[4].value"},
       {"X022", "entry[0].body[4].value"},
   };
   vy_program *p = build(order_program, 0);
@@ -961,11 +959,11 @@ static void calls_through_host_registry(void **state) {
   vy_builder *b = NULL;
   assert_int_equal(vy_builder_create(NULL, &b), VY_OK);
   const vy_expr *good[] = {U(2), F(1.5f)}, *bad[] = {U(2), U(3)}, *one_f[] = {F(1.0f)};
-  vy_b_let(b, "a", vy_b_call(b, "scale", 2, good));     /* fine */
-  vy_b_let(b, "c", vy_b_call(b, "scale", 2, bad));      /* V022: argument 1 is u32, not f32 */
-  vy_b_let(b, "d", vy_b_call(b, "scale", 1, one_f));    /* V020 */
-  vy_b_let(b, "e", vy_b_call(b, "wide", 1, one_f));     /* V021: vyre has no "f64" spelling */
-  vy_b_let(b, "g", vy_b_call(b, "missing", 0, NULL));   /* V016 */
+  vy_b_let(b, "a", vy_b_call(b, "scale", 2, good));   /* fine */
+  vy_b_let(b, "c", vy_b_call(b, "scale", 2, bad));    /* V022: argument 1 is u32, not f32 */
+  vy_b_let(b, "d", vy_b_call(b, "scale", 1, one_f));  /* V020 */
+  vy_b_let(b, "e", vy_b_call(b, "wide", 1, one_f));   /* V021: vyre has no "f64" spelling */
+  vy_b_let(b, "g", vy_b_call(b, "missing", 0, NULL)); /* V016 */
   vy_program *p = NULL;
   assert_int_equal(vy_builder_finish(b, VY_FINISH_WRAPPED, &p, NULL), VY_OK);
   vy_builder_destroy(b);
@@ -985,6 +983,36 @@ static void calls_through_host_registry(void **state) {
   vy_diagnostics_destroy(d);
   vy_program_destroy(p);
   vy_host_registry_destroy(reg);
+}
+
+/* ---- random programs (tests/support/progen.c) --------------------------- */
+
+/* Every construct of the IR, odd strings, payload types, opaque parts: the
+ * validator must not crash (the sanitizer build checks memory), must be
+ * deterministic, and every report must be well-formed. */
+static void random_programs(void **state) {
+  (void)state;
+  vy_progen_options po = {.max_depth = 12, .max_stmts = 60};
+  for (uint64_t seed = 1; seed <= 400; seed++) {
+    vy_program *p = NULL;
+    assert_int_equal(vy_progen_random(seed, &po, NULL, &p), VY_OK);
+    unsigned opts = (seed & 1) ? OPT_LOOKUP | OPT_COLLECTIVES | OPT_SUBGROUPS | OPT_NO_F32_CAST : 0;
+    vy_diagnostics *d1 = validate(p, opts), *d2 = validate(p, opts);
+    assert_int_equal(vy_diagnostics_count(d1), vy_diagnostics_count(d2));
+    size_t errors = 0;
+    for (size_t i = 0; i < vy_diagnostics_count(d1); i++) {
+      const vy_diagnostic *g = vy_diagnostics_get(d1, i), *h = vy_diagnostics_get(d2, i);
+      assert_memory_equal(g, h, sizeof *g);
+      assert_true((g->code[0] == 'V' || g->code[0] == 'X') && strlen(g->code) == 4);
+      assert_true(g->warning == !strcmp(g->code, "V035"));
+      errors += !g->warning;
+    }
+    assert_int_equal(errors, vy_diagnostics_error_count(d1));
+    check_fix_hints(d1);
+    vy_diagnostics_destroy(d1);
+    vy_diagnostics_destroy(d2);
+    vy_program_destroy(p);
+  }
 }
 
 /* ---- errors of the API -------------------------------------------------- */
@@ -1070,6 +1098,7 @@ int main(void) {
       cmocka_unit_test(deep_expression),
       cmocka_unit_test(scales_linearly),
       cmocka_unit_test(calls_through_host_registry),
+      cmocka_unit_test(random_programs),
       cmocka_unit_test(bad_arguments),
       cmocka_unit_test(survives_allocation_failures),
   };

@@ -43,14 +43,14 @@ void vy_validate_options_default(vy_validate_options *o);
 #define VY_DIAG_MESSAGE_MAX 512
 
 typedef struct vy_diagnostic {
-  bool warning;                    /* false = error */
-  char code[8];                    /* "V008", "X003", ... */
-  vy_srcloc loc;                   /* of the offending expression, else its statement or buffer;
-                                      0,0 when unknown (programs built in C or decoded) */
-  char path[VY_DIAG_PATH_MAX];     /* where: "entry[0].body[2].then[0]" for a statement, with
-                                      ".value"/".cond"/... for one of its expressions,
-                                      "buffers[3]", "workgroup_size[1]", or "" for the whole
-                                      program; truncated with "..." when longer */
+  bool warning;                      /* false = error */
+  char code[8];                      /* "V008", "X003", ... */
+  vy_srcloc loc;                     /* of the offending expression, else its statement or buffer;
+                                        0,0 when unknown (programs built in C or decoded) */
+  char path[VY_DIAG_PATH_MAX];       /* where: "entry[0].body[2].then[0]" for a statement, with
+                                        ".value"/".cond"/... for one of its expressions,
+                                        "buffers[3]", "workgroup_size[1]", or "" for the whole
+                                        program; truncated with "..." when longer */
   char message[VY_DIAG_MESSAGE_MAX]; /* what is wrong; ends with "Fix: ..." */
 } vy_diagnostic;
 
