@@ -1,9 +1,52 @@
-/* main.c - placeholder CLI entry until tools/ is written. */
-#include <stdio.h>
+/* main.c - the vyre-jit command-line tool: dispatch to subcommands.
+ * Command forms are a stable interface (users script against them); the
+ * exit statuses are listed in cli_int.h and README.md. */
+#include <string.h>
 
-#include "vyre/vyre.h"
+#include "cli_int.h"
 
-int main(void) {
-  printf("vyre-jit %s\n", vy_version_string());
-  return 0;
+static const char usage[] =
+    "usage: vyre-jit COMMAND [ARGS...]\n"
+    "\n"
+    "commands:\n"
+    "  fmt INPUT [--to text|wire|hex] [-o OUTPUT]   convert a program between formats\n"
+    "  validate INPUT                               check a program against vyre's rules\n"
+    "  hash INPUT                                   print the program fingerprint\n"
+    "\n"
+    "INPUT is a text (.vy) program, a vyre wire blob or a hex envelope; '-' reads stdin.\n"
+    "'vyre-jit COMMAND --help' describes a command. Exit status: 0 ok, 1 bad input,\n"
+    "2 usage, 3 I/O error, 4 runtime error, 5 internal error.\n";
+
+static const struct {
+  const char *name;
+  int (*run)(int argc, char **argv);
+} commands[] = {
+    {"fmt", cmd_fmt},
+    {"validate", cmd_validate},
+    {"hash", cmd_hash},
+};
+
+int main(int argc, char **argv) {
+  if (vy_version_number() != VY_VERSION_NUMBER) {
+    fprintf(stderr, "vyre-jit: library version %s does not match the tool's %s. Fix: reinstall vyre-jit\n",
+            vy_version_string(), VY_VERSION_STRING);
+    return CLI_INTERNAL;
+  }
+  if (argc < 2) {
+    fputs(usage, stderr);
+    return CLI_USAGE;
+  }
+  if (cli_is_help(argv[1])) {
+    fputs(usage, stdout);
+    return CLI_OK;
+  }
+  if (strcmp(argv[1], "--version") == 0) {
+    printf("vyre-jit %s (vyre IR %s, wire schema %d)\n", vy_version_string(), VY_VYRE_VERSION_STRING,
+           VY_WIRE_SCHEMA_VERSION);
+    return CLI_OK;
+  }
+  for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+    if (strcmp(argv[1], commands[i].name) == 0) return commands[i].run(argc - 2, argv + 2);
+  fprintf(stderr, "vyre-jit: unknown command '%s'\n%s", argv[1], usage);
+  return CLI_USAGE;
 }

@@ -1,0 +1,112 @@
+#!/usr/bin/env bash
+# CLI contract tests: command forms, exit statuses, output formats.
+#   test_cli.sh PATH/TO/vyre-jit     (run from tests/, as CTest does)
+set -u
+V=${1:?usage: test_cli.sh VYRE_JIT}
+here=$(cd "$(dirname "$0")" && pwd)
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+pass=0 fail=0
+check() { # check NAME EXPECTED_STATUS COMMAND...
+  local name=$1 want=$2; shift 2
+  "$@" >"$tmp/out" 2>"$tmp/err"
+  local got=$?
+  if [ "$got" = "$want" ]; then pass=$((pass + 1)); else
+    fail=$((fail + 1)); echo "FAIL $name: exit $got, want $want"; sed 's/^/  stderr: /' "$tmp/err" | head -5
+  fi
+}
+expect() { # expect NAME CONDITION-COMMAND...
+  local name=$1; shift
+  if "$@"; then pass=$((pass + 1)); else fail=$((fail + 1)); echo "FAIL $name"; fi
+}
+
+ex=$here/example_7_11.vy
+check "help" 0 "$V" --help
+expect "help lists commands" grep -q "validate INPUT" "$tmp/out"
+check "no args is usage" 2 "$V"
+check "unknown command" 2 "$V" frobnicate
+check "version" 0 "$V" --version
+for c in fmt validate hash; do
+  check "$c --help" 0 "$V" "$c" --help
+  check "$c without input" 2 "$V" "$c"
+  check "$c unknown option" 2 "$V" "$c" --bogus "$ex"
+  check "$c missing file" 3 "$V" "$c" "$tmp/does-not-exist.vy"
+done
+check "fmt bad --to" 2 "$V" fmt "$ex" --to yaml
+
+# hash: 64 lowercase hex digits and nothing else
+check "hash" 0 "$V" hash "$ex"
+expect "hash format" grep -qxE '[0-9a-f]{64}' "$tmp/out"
+expect "hash is one line" test "$(wc -l <"$tmp/out")" = 1
+h_text=$(cat "$tmp/out")
+# the fingerprint printed in vyre-ir.md §7.11 for this program
+expect "hash matches spec 7.11" test "$h_text" = 0b0aa1053adb1df4b213733eb93b954483b0a7d02c97d5e48e221d7dc31bfb98
+
+# the fingerprint is BLAKE3 of the canonical blob: for this already-canonical
+# program, b3sum over the plain wire encoding must give the same digest
+check "fmt to wire" 0 "$V" fmt "$ex" --to wire -o "$tmp/ex.vir"
+expect "wire magic" test "$(head -c 4 "$tmp/ex.vir")" = VYRE
+if command -v b3sum >/dev/null; then
+  expect "hash == b3sum(wire)" test "$(b3sum --no-names "$tmp/ex.vir")" = "$h_text"
+fi
+check "hash of wire" 0 "$V" hash "$tmp/ex.vir"
+expect "same hash from wire" test "$(cat "$tmp/out")" = "$h_text"
+check "fmt to hex" 0 "$V" fmt "$tmp/ex.vir" --to hex -o "$tmp/ex.hex"
+expect "hex envelope header" test "$(head -n 1 "$tmp/ex.hex")" = "vyre_ir v0.1"
+check "hash of hex" 0 "$V" hash "$tmp/ex.hex"
+expect "same hash from hex" test "$(cat "$tmp/out")" = "$h_text"
+check "hash from stdin" 0 sh -c "\"$V\" hash - < \"$tmp/ex.hex\""
+expect "same hash from stdin" test "$(cat "$tmp/out")" = "$h_text"
+
+# text round trip through wire and back is a fixed point of the printer
+check "fmt text" 0 "$V" fmt "$ex" -o "$tmp/a.vy"
+check "fmt wire->text" 0 "$V" fmt "$tmp/ex.vir" -o "$tmp/b.vy"
+expect "text fixed point" cmp -s "$tmp/a.vy" "$tmp/b.vy"
+
+# validate: clean program exits 0; errors exit 1 with file:line:col and a code
+check "validate ok" 0 "$V" validate "$ex"
+cat >"$tmp/bad.vy" <<'VY'
+program {
+  buffer out: u32 read_write @0 count(4) output live_out
+  region r {
+    let x = 1
+    let x = 2
+  }
+}
+VY
+check "validate errors" 1 "$V" validate "$tmp/bad.vy"
+expect "diagnostic has location and code" grep -qE 'bad.vy:5:[0-9]+: error\[V032\]' "$tmp/err"
+expect "diagnostic has Fix" grep -q 'Fix:' "$tmp/err"
+
+# malformed input: exit 1, located message, never a crash
+printf 'program x {' >"$tmp/trunc.vy"
+check "syntax error" 1 "$V" fmt "$tmp/trunc.vy"
+expect "syntax error located" grep -qE 'trunc.vy:1:[0-9]+: .*Fix:' "$tmp/err"
+head -c 60 "$tmp/ex.vir" >"$tmp/trunc.vir"
+check "truncated wire" 1 "$V" hash "$tmp/trunc.vir"
+expect "wire error names offset" grep -q 'byte ' "$tmp/err"
+printf 'vyre_ir v0.1\nwire_bytes 4\nzz\n' >"$tmp/bad.hex"
+check "bad hex" 1 "$V" fmt "$tmp/bad.hex"
+for i in 1 2 3 4 5 6 7 8; do
+  head -c $((i * 97)) /dev/urandom >"$tmp/rand"
+  check "random bytes $i" 1 "$V" validate "$tmp/rand"
+  { printf 'VYRE'; head -c $((i * 41)) /dev/urandom; } >"$tmp/rand.vir"
+  check "random wire $i" 1 "$V" hash "$tmp/rand.vir"
+done
+
+# a program vyre cannot encode has no fingerprint: exit 1 with the reason
+cat >"$tmp/wo.vy" <<'VY'
+program {
+  buffer sink: u32 write @0 count(4)
+  region r { }
+}
+VY
+check "unencodable hash" 1 "$V" hash "$tmp/wo.vy"
+expect "unencodable reason" grep -q 'cannot encode' "$tmp/err"
+check "unencodable to wire" 1 "$V" fmt "$tmp/wo.vy" --to wire
+
+# output errors: unwritable -o path
+check "unwritable output" 3 "$V" fmt "$ex" -o "$tmp/no/such/dir/x.vy"
+
+echo "$pass passed, $fail failed"
+[ "$fail" = 0 ]
