@@ -275,7 +275,8 @@ static bool parse_u32_list(parser *p, const char *what, uint32_t *count, const u
   *count = (uint32_t)(buf.len / 4);
   *out = arr;
   vy_bytes_free(&buf);
-  return ok && expect(p, VY_TOK_RBRACKET, "']'", "close the list with ']'");
+  if (ok) advance(p); /* the loop stopped at ']' */
+  return ok;
 }
 
 /* ---- types ---- */
@@ -611,7 +612,9 @@ static const vy_expr *parse_call(parser *p, const vy_token *at) {
     }
   }
   vy_ptrvec_free(&args);
-  return ok && expect(p, VY_TOK_RPAREN, "')' closing the call", "close the argument list") ? e : NULL;
+  if (!ok) return NULL;
+  advance(p); /* the loop stopped at ')' */
+  return e;
 }
 
 /* gid.x / gid(N) and the workgroup / local variants. */

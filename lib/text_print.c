@@ -147,7 +147,7 @@ static void put_path(printer *pr, vy_str s) {
 /* ---- floats ---- */
 
 /* Rewrites the locale's decimal point in buf back to '.'. */
-static void c_decimal_point(char *buf, size_t cap) {
+static void c_decimal_point(char *buf) {
   const char *dp = localeconv()->decimal_point;
   if (!dp || !*dp || strcmp(dp, ".") == 0) return;
   char *at = strstr(buf, dp);
@@ -155,7 +155,6 @@ static void c_decimal_point(char *buf, size_t cap) {
   size_t dl = strlen(dp);
   *at = '.';
   memmove(at + 1, at + dl, strlen(at + dl) + 1);
-  (void)cap;
 }
 
 static bool round_trips(const char *buf, bool is64, uint64_t want) {
@@ -174,17 +173,17 @@ static void shortest(double v, bool is64, uint64_t bits, char *buf, size_t cap) 
   int max_digits = is64 ? 17 : 9, prec = 1;
   for (; prec < max_digits; prec++) {
     snprintf(buf, cap, "%.*e", prec - 1, v);
-    c_decimal_point(buf, cap);
+    c_decimal_point(buf);
     if (round_trips(buf, is64, bits)) break;
   }
   snprintf(buf, cap, "%.*e", prec - 1, v);
-  c_decimal_point(buf, cap);
+  c_decimal_point(buf);
   int exp10 = atoi(strchr(buf, 'e') + 1);
   if (exp10 < -5 || exp10 >= 16) return;
   char plain[512];
   int decimals = prec - 1 - exp10 > 1 ? prec - 1 - exp10 : 1;
   snprintf(plain, sizeof plain, "%.*f", decimals, v);
-  c_decimal_point(plain, sizeof plain);
+  c_decimal_point(plain);
   if (round_trips(plain, is64, bits) && strlen(plain) < cap) memcpy(buf, plain, strlen(plain) + 1);
 }
 
