@@ -45,10 +45,7 @@ extern "C" {
 #endif
 
 /* One input buffer's initial bytes (borrowed for the duration of the call). */
-typedef struct vy_interp_input {
-  const void *data; /* may be NULL when len is 0 */
-  size_t len;
-} vy_interp_input;
+typedef vy_input vy_interp_input;
 
 #define VY_INTERP_DEFAULT_MAX_MEMORY ((uint64_t)4 << 30) /* 4 GiB */
 

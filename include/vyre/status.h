@@ -84,6 +84,22 @@ typedef struct vy_bytes {
 
 void vy_bytes_free(vy_bytes *b);
 
+/* One input buffer's initial bytes, borrowed for the duration of a call. */
+typedef struct vy_input {
+  const void *data; /* may be NULL when len is 0 */
+  size_t len;
+} vy_input;
+
+/* Output buffers returned by a dispatch; free with vy_outputs_free. */
+typedef struct vy_outputs {
+  size_t count;              /* number of returned buffers */
+  vy_bytes *items;           /* each owns its bytes */
+  const vy_allocator *alloc; /* allocator of `items` */
+} vy_outputs;
+
+/* Frees every buffer and resets the struct. NULL is a no-op. */
+void vy_outputs_free(vy_outputs *out);
+
 #ifdef __cplusplus
 }
 #endif

@@ -9,5 +9,9 @@
 #include "text.h"
 #include "wire.h"
 #include "validate.h"
+#include "host.h"
+#include "interp.h"
+#include "backend.h"
+#include "context.h"
 
 #endif

@@ -1,0 +1,166 @@
+/* backend.h - backends and their capabilities: the C shape of vyre's
+ * Backend / Executable / Streamable traits (vyre-driver.md §1).
+ *
+ * A backend is opened by name from a context (context.h). It always has an
+ * identity (id, version, supported_ops, capability answers); the optional
+ * capabilities are tables of function pointers, NULL when the backend does
+ * not have them (the C form of "does not implement the trait"):
+ *
+ *   const vy_executable *ex = vy_backend_executable(be);
+ *   if (ex) st = ex->dispatch(be, program, inputs, n, &cfg, &outs, &err);
+ *
+ * vy_dispatch() and vy_stream() are the same calls with the NULL check done.
+ *
+ * Input binding, outputs and the dispatch grid follow the reference
+ * semantics (vyre-ir.md §4.2, §4.4) on every backend: inputs are given per
+ * logical input buffer in declaration order; outputs come back for every
+ * returned buffer in declaration order.
+ *
+ * Thread-safety: a backend may be used from several threads at once, except
+ * that vy_backend_close must not race with any other call on it.
+ */
+#ifndef VYRE_BACKEND_H
+#define VYRE_BACKEND_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ir.h"
+#include "status.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct vy_backend vy_backend;
+typedef struct vy_kernel vy_kernel;
+
+/* vy_input and vy_outputs (the buffers in and out of a dispatch) are in status.h. */
+
+/* ---- DispatchConfig (vyre's fields, vyre-driver.md §1.3) ---------------- */
+
+typedef enum vy_launch_mode { VY_MODE_UNSET = 0, VY_MODE_AUTO, VY_MODE_FORCE, VY_MODE_DISABLE } vy_launch_mode;
+
+typedef struct vy_dispatch_config {
+  const char *profile;          /* conformance profile id; NULL = none (no backend reads it) */
+  int ulp_budget;               /* -1 = None; 0..255: approximate transcendentals within it */
+  uint64_t timeout_ns;          /* 0 = none; else VY_E_TIMEOUT after this long */
+  const char *label;            /* debug label; NULL = none (used in error messages) */
+  uint64_t max_output_bytes;    /* 0 = none; else a dispatch returning more fails */
+  bool has_workgroup_override;  /* replaces the program's workgroup_size */
+  uint32_t workgroup_override[3];
+  bool has_grid_override;       /* number of workgroups per axis */
+  uint32_t grid_override[3];
+  bool has_fixpoint_iterations; /* launches back to back before read-back; 0 is rejected */
+  uint32_t fixpoint_iterations;
+  vy_launch_mode speculation;       /* FORCE rejected where unsupported */
+  vy_launch_mode persistent_thread; /* FORCE rejected where unsupported */
+  bool cooperative;                 /* rejected unless the backend supports grid sync */
+} vy_dispatch_config;
+
+/* Sets every field to vyre's default (None / false). */
+void vy_dispatch_config_default(vy_dispatch_config *c);
+
+/* ---- identity and capability answers ------------------------------------ */
+
+typedef struct vy_backend_caps {
+  uint32_t max_workgroup_size[3];
+  uint32_t max_invocations_per_workgroup;
+  uint32_t max_workgroups_per_dimension;
+  uint32_t subgroup_size;            /* 0 = no subgroups */
+  uint64_t max_storage_buffer_bytes; /* 0 = not reported (not "unlimited") */
+  uint32_t threads;                  /* CPU workers (1 for the interpreter, 0 for GPUs) */
+  /* true means the backend really executes the feature, as vyre demands (emulation counts as false) */
+  bool subgroup_ops, f16, bf16, tensor_cores, async_compute, indirect_dispatch, speculation, persistent_thread,
+      grid_sync, distributed_collectives;
+  bool dispatches; /* false: the backend only emits code */
+} vy_backend_caps;
+
+const char *vy_backend_id(const vy_backend *be);      /* "reference", "llvm-cpu", "cuda" */
+const char *vy_backend_version(const vy_backend *be); /* the vyre-jit version */
+void vy_backend_capabilities(const vy_backend *be, vy_backend_caps *out);
+
+/* supported_ops: the vyre op ids (node_op_id strings) the backend executes.
+ * A program with a node outside the set is refused before any work with
+ * VY_E_UNSUPPORTED naming the op, the node and the backend. */
+size_t vy_backend_supported_op_count(const vy_backend *be);
+const char *vy_backend_supported_op(const vy_backend *be, size_t i);
+bool vy_backend_supports_op(const vy_backend *be, const char *op_id, size_t len);
+
+/* Closes the backend and frees everything it owns. NULL is a no-op. */
+void vy_backend_close(vy_backend *be);
+
+/* ---- Executable --------------------------------------------------------- */
+
+typedef struct vy_executable {
+  /* One dispatch: validate, bind `inputs`, run, and return the outputs in *out
+   * (owned by the caller; empty on error). `cfg` may be NULL (defaults). */
+  vy_status (*dispatch)(vy_backend *be, const vy_program *p, const vy_input *inputs, size_t ninputs,
+                        const vy_dispatch_config *cfg, vy_outputs *out, vy_error *err);
+  /* Compile once, dispatch many: *out is a kernel handle that dispatches `p`
+   * (which must outlive it) without re-validating. The handle keeps the
+   * compile-time config; a dispatch-time config may change only fields that
+   * do not affect code (timeout, label, max_output_bytes, fixpoint). */
+  vy_status (*compile)(vy_backend *be, const vy_program *p, const vy_dispatch_config *cfg, vy_kernel **out,
+                       vy_error *err);
+} vy_executable;
+
+/* The Executable capability, or NULL. */
+const vy_executable *vy_backend_executable(const vy_backend *be);
+
+/* ex->dispatch with the capability check: VY_E_UNSUPPORTED if the backend has none. */
+vy_status vy_dispatch(vy_backend *be, const vy_program *p, const vy_input *inputs, size_t ninputs,
+                      const vy_dispatch_config *cfg, vy_outputs *out, vy_error *err);
+/* ex->compile with the capability check. */
+vy_status vy_compile(vy_backend *be, const vy_program *p, const vy_dispatch_config *cfg, vy_kernel **out,
+                     vy_error *err);
+
+/* Dispatches a compiled kernel. `cfg` may be NULL (the compile-time config).
+ * Safe to call from several threads at once. */
+vy_status vy_kernel_dispatch(vy_kernel *k, const vy_input *inputs, size_t ninputs, const vy_dispatch_config *cfg,
+                             vy_outputs *out, vy_error *err);
+/* Frees a kernel handle. NULL is a no-op. Must not race with its dispatches. */
+void vy_kernel_destroy(vy_kernel *k);
+
+/* ---- Streamable --------------------------------------------------------- */
+
+/* Pull-based chunk source. next() sets *chunk (borrowed until the following
+ * call) and returns VY_OK, or sets *done = true at the end; an error status
+ * ends the stream with that error. */
+typedef struct vy_chunk_source {
+  vy_status (*next)(void *ud, vy_input *chunk, bool *done, vy_error *err);
+  void *ud;
+} vy_chunk_source;
+
+/* Receives the result of chunk `index` (0-based, in chunk order): its outputs
+ * (borrowed for the call) when st is VY_OK, else its error. Returns false to
+ * stop the stream after this chunk. */
+typedef struct vy_output_sink {
+  bool (*put)(void *ud, size_t index, vy_status st, const vy_outputs *outs, const vy_error *err);
+  void *ud;
+} vy_output_sink;
+
+typedef struct vy_streamable {
+  /* One independent dispatch per chunk, compiled once. Each chunk binds to
+   * the program's FIRST logical input buffer; `fixed` holds the initial
+   * bytes of the remaining logical inputs, in order, bound again for every
+   * chunk. Set-up errors (validation, binding shape, compile) are returned at
+   * once and no chunk is read; per-chunk errors go to the sink, and the
+   * stream goes on unless the sink returns false. */
+  vy_status (*stream)(vy_backend *be, const vy_program *p, const vy_input *fixed, size_t nfixed,
+                      const vy_chunk_source *src, const vy_output_sink *sink, const vy_dispatch_config *cfg,
+                      vy_error *err);
+} vy_streamable;
+
+/* The Streamable capability, or NULL. */
+const vy_streamable *vy_backend_streamable(const vy_backend *be);
+/* sm->stream with the capability check. */
+vy_status vy_stream(vy_backend *be, const vy_program *p, const vy_input *fixed, size_t nfixed,
+                    const vy_chunk_source *src, const vy_output_sink *sink, const vy_dispatch_config *cfg,
+                    vy_error *err);
+
+#ifdef __cplusplus
+}
+#endif
+#endif
