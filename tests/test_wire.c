@@ -1283,6 +1283,40 @@ static void lit_f32_canonicalization(void **state) {
 }
 
 
+/* vyre's encoder has no depth limit (and recurses); ours refuses programs
+ * nested past VY_WIRE_MAX_ENCODE_DEPTH (4096) instead of overflowing the stack. */
+static vy_program *deep_program(unsigned exprs, unsigned blocks) {
+  vy_builder *b = new_builder();
+  for (unsigned i = 0; i < blocks; i++) vy_b_block(b);
+  const vy_expr *e = vy_b_u32(b, 1);
+  for (unsigned i = 1; i < exprs; i++) e = vy_b_un(b, VY_UNOP_NEGATE, e);
+  vy_b_let(b, "x", e);
+  for (unsigned i = 0; i < blocks; i++) vy_b_end(b);
+  return finish(b, VY_FINISH_RAW);
+}
+
+static void deep_programs(void **state) {
+  (void)state;
+  static const struct {
+    unsigned exprs, blocks;
+    bool encodes;
+  } cases[] = {{4000, 0, true}, {5000, 0, false}, {1, 4000, true}, {1, 5000, false}, {2000, 2000, true},
+               {3000, 3000, false}};
+  for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+    vy_program *p = deep_program(cases[i].exprs, cases[i].blocks);
+    uint8_t fp[32];
+    assert_int_equal(vy_program_fingerprint(p, fp), cases[i].encodes);
+    vy_bytes out;
+    vy_error err;
+    assert_int_equal(vy_wire_encode(p, NULL, &out, &err), cases[i].encodes ? VY_OK : VY_E_ENCODE);
+    if (cases[i].encodes) {
+      decode_fails(out.data, out.len); /* deeper than 64 */
+      vy_bytes_free(&out);
+    }
+    vy_program_destroy(p);
+  }
+}
+
 /* ---- round trips over random programs (tests/support/progen.h) ---- */
 
 static void random_round_trips(void **state) {
@@ -1518,6 +1552,7 @@ int main(void) {
       cmocka_unit_test(encoder_preconditions),
       cmocka_unit_test(encodable_but_undecodable),
       cmocka_unit_test(lit_f32_canonicalization),
+      cmocka_unit_test(deep_programs),
       cmocka_unit_test(random_round_trips),
       cmocka_unit_test(hex_envelope),
       cmocka_unit_test(hex_parsing_rules),
