@@ -191,11 +191,6 @@ bool vy_imem_atomic(vy_ibuf *b, vy_atomic_op op, uint32_t idx, bool has_expected
 
 /* ---- binding (§4.2) and grid (§4.4) ---- */
 
-static bool backend_allocated(const vy_buffer_decl *d) {
-  return d->is_output || d->access == VY_ACCESS_WRITE_ONLY ||
-         (d->pipeline_live_out && d->access == VY_ACCESS_READ_WRITE);
-}
-
 static vy_status mem_limit(vy_error *err, const char *what, uint64_t need, uint64_t max) {
   return vy_error_set(err, VY_E_NOMEM,
                       "%s needs %llu bytes, which exceeds the interpreter's memory limit of %llu bytes. Fix: use "
@@ -225,7 +220,7 @@ vy_status vy_imem_bind(const vy_program *p, const vy_allocator *alloc, const vy_
     const vy_buffer_decl *d = vy_program_buffer(p, i);
     if (d->access == VY_ACCESS_WORKGROUP) continue;
     legacy++;
-    if (!backend_allocated(d)) logical++;
+    if (!vy_buffer_is_backend_allocated(d)) logical++;
   }
   bool legacy_mode = ninputs == legacy && ninputs != logical;
   uint64_t max_out = 0, max_in = 1, pg = 0;
@@ -240,7 +235,7 @@ vy_status vy_imem_bind(const vy_program *p, const vy_allocator *alloc, const vy_
     }
     if (d->binding == 0 && vy_str_eq_c(d->name, "pg_nodes", 8)) pg = d->count;
     uint64_t required = (uint64_t)d->count * b->stride;
-    bool backend = backend_allocated(d);
+    bool backend = vy_buffer_is_backend_allocated(d);
     vy_status st;
     if (backend) {
       if (legacy_mode) next++; /* the legacy initializer is consumed and ignored */

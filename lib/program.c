@@ -183,6 +183,18 @@ const vy_buffer_decl *vy_program_find_buffer(const vy_program *p, const char *na
   return wg;
 }
 
+bool vy_buffer_is_backend_allocated(const vy_buffer_decl *d) {
+  return d->access != VY_ACCESS_WORKGROUP &&
+         (d->is_output || d->access == VY_ACCESS_WRITE_ONLY ||
+          (d->pipeline_live_out && d->access == VY_ACCESS_READ_WRITE));
+}
+bool vy_buffer_is_input(const vy_buffer_decl *d) {
+  return d->access != VY_ACCESS_WORKGROUP && !vy_buffer_is_backend_allocated(d);
+}
+bool vy_buffer_is_returned(const vy_buffer_decl *d) {
+  return d->access != VY_ACCESS_WORKGROUP && (vy_buffer_is_backend_allocated(d) || d->access == VY_ACCESS_READ_WRITE);
+}
+
 bool vy_program_fingerprint(const vy_program *p, uint8_t out[32]) {
   if (!p->has_fingerprint) return false;
   memcpy(out, p->fingerprint, 32);

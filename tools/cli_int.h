@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <stdio.h>
 
+#include "vyre/values.h"
 #include "vyre/vyre.h"
 
 /* Exit statuses (documented in README.md, "Command-line tool"). */
@@ -43,9 +44,16 @@ void cli_report(const char *what, const vy_error *err);
 /* true when argv[i] is -h or --help */
 bool cli_is_help(const char *arg);
 
+/* Creates the tool's context with every backend of this build registered.
+ * Returns a CLI_* status after printing why on failure. */
+int cli_open_context(vy_context **out);
+/* Prints each registered backend with its availability. */
+int cli_list_backends(vy_context *ctx);
+
 /* The subcommands: each gets argv after the command name. */
 int cmd_fmt(int argc, char **argv);
 int cmd_validate(int argc, char **argv);
 int cmd_hash(int argc, char **argv);
+int cmd_run(int argc, char **argv);
 
 #endif

@@ -12,6 +12,8 @@ static const char usage[] =
     "  fmt INPUT [--to text|wire|hex] [-o OUTPUT]   convert a program between formats\n"
     "  validate INPUT                               check a program against vyre's rules\n"
     "  hash INPUT                                   print the program fingerprint\n"
+    "  run PROGRAM [--backend NAME] [--input NAME=SPEC]... [--output-dir DIR] [--config KEY=VALUE]...\n"
+    "                                               run a program and print its outputs\n"
     "\n"
     "INPUT is a text (.vy) program, a vyre wire blob or a hex envelope; '-' reads stdin.\n"
     "'vyre-jit COMMAND --help' describes a command. Exit status: 0 ok, 1 bad input,\n"
@@ -24,6 +26,7 @@ static const struct {
     {"fmt", cmd_fmt},
     {"validate", cmd_validate},
     {"hash", cmd_hash},
+    {"run", cmd_run},
 };
 
 int main(int argc, char **argv) {

@@ -395,6 +395,15 @@ bool vy_program_non_composable_with_self(const vy_program *p);
 /* The buffer with this name, or NULL. Storage buffers are found before workgroup ones. */
 const vy_buffer_decl *vy_program_find_buffer(const vy_program *p, const char *name, size_t len);
 
+/* Buffer roles in a dispatch (vyre-ir.md §4.2), shared by every backend:
+ * - backend-allocated: not workgroup, and is_output, WriteOnly, or
+ *   (pipeline_live_out and ReadWrite): starts zeroed, takes no input;
+ * - input: not workgroup and not backend-allocated: takes the next input;
+ * - returned: not workgroup, and backend-allocated or ReadWrite. */
+bool vy_buffer_is_backend_allocated(const vy_buffer_decl *d);
+bool vy_buffer_is_input(const vy_buffer_decl *d);
+bool vy_buffer_is_returned(const vy_buffer_decl *d);
+
 /* The top-level Region invariant (§1.4): entry non-empty and every node a Region. */
 bool vy_program_is_region_wrapped(const vy_program *p);
 

@@ -105,6 +105,38 @@ check "unencodable hash" 1 "$V" hash "$tmp/wo.vy"
 expect "unencodable reason" grep -q 'cannot encode' "$tmp/err"
 check "unencodable to wire" 1 "$V" fmt "$tmp/wo.vy" --to wire
 
+# run: outputs computed by hand from the programs
+check "run help" 0 "$V" run --help
+check "run" 0 "$V" run "$ex" --input a=1,2,3,4 --backend reference
+expect "run output line" test "$(cat "$tmp/out")" = "out: 2 3 4 5"
+check "run bad spec" 1 "$V" run "$ex" --input a=1,x,3,4
+check "run u32 wrap" 0 "$V" run "$ex" --input a=4294967295,0,7,9
+expect "u32 add wraps" test "$(cat "$tmp/out")" = "out: 0 1 8 10"
+check "run missing input is zeros" 0 "$V" run "$ex"
+expect "zeros + 1" test "$(cat "$tmp/out")" = "out: 1 1 1 1"
+# y = a*x + y with x = 0..7, y = 1, a = 2.5: y[i] = 2.5 i + 1
+check "run saxpy" 0 "$V" run "$here/../programs/saxpy.vy" --input x=seq:8 --input y=const:8:1 --input a=2.5
+expect "saxpy f32 output" test "$(cat "$tmp/out")" = "y: 1 3.5 6 8.5 11 13.5 16 18.5"
+check "run output dir" 0 "$V" run "$ex" --input a=1,2,3,4 --output-dir "$tmp/od"
+expect "raw output bytes" test "$(od -An -tu4 -v "$tmp/od/out.bin" | tr -s ' ')" = " 2 3 4 5"
+check "run unknown input" 1 "$V" run "$ex" --input nope=1
+check "run input to output buffer" 1 "$V" run "$ex" --input out=1,2,3,4
+check "run short input" 4 "$V" run "$ex" --input a=1,2
+check "run unknown backend" 1 "$V" run "$ex" --backend nope
+check "run bad config" 2 "$V" run "$ex" --config nope=1
+check "run bad config value" 2 "$V" run "$ex" --config workgroup_override=1,2,3,4
+check "run fixpoint 0 rejected" 1 "$V" run "$ex" --config fixpoint_iterations=0
+check "run backend list" 0 "$V" run --backend list
+expect "list names reference" grep -q '^reference' "$tmp/out"
+cat >"$tmp/div.vy" <<'VY'
+program {
+  buffer out: i32 read_write @0 count(1)
+  region r { out[0] = 1i / out[0] }
+}
+VY
+check "run runtime error" 4 "$V" run "$tmp/div.vy" --backend reference
+expect "runtime error says why" grep -q 'Fix:' "$tmp/err"
+
 # output errors: unwritable -o path
 check "unwritable output" 3 "$V" fmt "$ex" -o "$tmp/no/such/dir/x.vy"
 
