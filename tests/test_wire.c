@@ -149,6 +149,78 @@ static bool contains(const uint8_t *hay, size_t n, const uint8_t *needle, size_t
   return false;
 }
 
+/* ---- data files under tests/wire/ ---- */
+
+static size_t read_file(const char *rel, uint8_t *buf, size_t cap) {
+  char path[1024];
+  const char *root = getenv("VY_SOURCE_DIR");
+  snprintf(path, sizeof path, "%s%s%s", root ? root : ".", root ? "/tests/" : "/", rel);
+  FILE *f = fopen(path, "rb");
+  if (!f) fail_msg("cannot open %s", path);
+  size_t n = fread(buf, 1, cap, f);
+  fclose(f);
+  return n;
+}
+
+/* A *.cases file: one case per line, fields separated by '|', '#' starts a
+ * comment line; the expected error offset is a number or "ok" (decodes). */
+typedef struct case_file {
+  char buf[16384];
+  char *cur;
+  unsigned line; /* of the current case, 1-based */
+} case_file;
+
+static void cases_open(case_file *c, const char *rel) {
+  size_t n = read_file(rel, (uint8_t *)c->buf, sizeof c->buf - 1);
+  c->buf[n] = 0;
+  c->cur = c->buf;
+  c->line = 0;
+}
+
+/* The next case's fields (at most `max`); returns how many, 0 at the end. */
+static int cases_next(case_file *c, char **f, int max) {
+  while (*c->cur) {
+    char *line = c->cur, *nl = strchr(line, '\n');
+    c->cur = nl ? nl + 1 : line + strlen(line);
+    if (nl) *nl = 0;
+    c->line++;
+    while (*line == ' ') line++;
+    if (!*line || *line == '#') continue;
+    int n = 0;
+    for (char *q = line; n < max;) {
+      char *bar = strchr(q, '|');
+      f[n++] = q;
+      if (!bar) break;
+      *bar = 0;
+      q = bar + 1;
+    }
+    return n;
+  }
+  return 0;
+}
+
+static uint64_t expected_offset(const char *s) {
+  while (*s == ' ') s++;
+  return strncmp(s, "ok", 2) == 0 ? VY_NO_OFFSET : strtoull(s, NULL, 0);
+}
+
+/* Decodes `blob`: OK when `want` is VY_NO_OFFSET, else VY_E_DECODE at `want`. */
+static void expect_decode(const uint8_t *blob, size_t len, uint64_t want, const char *file, unsigned line) {
+  vy_program *p = (vy_program *)1;
+  vy_error err;
+  vy_status st = vy_wire_decode(blob, len, NULL, &p, &err);
+  if (want == VY_NO_OFFSET) {
+    if (st != VY_OK) fail_msg("%s:%u: %s", file, line, err.message);
+    vy_program_destroy(p);
+    return;
+  }
+  if (st != VY_E_DECODE || err.offset != want)
+    fail_msg("%s:%u: %s at %llu, expected VY_E_DECODE at %llu: %s", file, line, vy_status_name(st),
+             (unsigned long long)err.offset, (unsigned long long)want, err.message);
+  assert_null(p);
+  assert_non_null(strstr(err.message, "Fix:"));
+}
+
 /* ---- the §7.11 worked example ---- */
 
 static vy_program *build_example(void) {
@@ -606,101 +678,34 @@ static void truncation_at_every_byte(void **state) {
   assert_true(lens[1] > lens[0]);
 }
 
-/* Single-byte edits of the §7.11 blob (offsets counted from the listing),
+/* Single-byte edits of the §7.11 blob (tests/wire/example-patches.cases),
  * resealed so that the body parser sees them. */
-typedef struct patch {
-  size_t at;
-  uint8_t value;
-  uint64_t err_at; /* VY_NO_OFFSET: must decode */
-} patch;
-
-static const patch example_patches[] = {
-    {41, 0x14, 161},         /* op id length 20: then payload length 'a' (97), operand count 'r' (114), and
-                                the first operand 'e' (101) is not an earlier record */
-    {62, 'b', 41},           /* "vyre.program.metadatb" */
-    {64, 'v', 64},           /* metadata marker */
-    {73, 2, 73},             /* entry op id tag */
-    {74, 0, 74},             /* workgroup_size[0] = 0 */
-    {78, 0, 78},             /* workgroup_size[1] = 0 */
-    {82, 0, 82},             /* workgroup_size[2] = 0 */
-    {86, 2, 86},             /* non_composable_with_self */
-    {88, 0xff, 92},          /* name length 255: the name runs past the metadata payload */
-    {91, 0x80, 88},          /* name length > 1 MiB */
-    {92, 0xff, 92},          /* name byte 0xff: bad UTF-8 */
-    {92, 0x00, VY_NO_OFFSET}, /* NUL is valid UTF-8 */
-    {101, 2, VY_NO_OFFSET},  /* is_output: non-zero means true */
-    {103, 2, 103},           /* output-range tag */
-    {104, 2, 104},           /* coalesce-axis tag */
-    {109, 3, 109},           /* cache locality */
-    {121, 0, 121},           /* `out` count 0 with is_output */
-    {136, 0xc0, 136},        /* record op id not UTF-8 */
-    {150, 'g', 135},         /* "vyre.node.regiog": op id does not match the Region payload */
-    {153, 0x13, 153},        /* statement tag 19 */
-    {153, 0x06, 158},        /* Block: count 17 (the generator length), then tag 0x76 (`v`) */
-    {175, 2, 175},           /* region has_source */
-    {176, 3, 254},           /* region body count 3: the third statement is missing */
-    {177, 1, 176},           /* region body count 258: more statements than bytes left, refused up front */
-    {179, 0x01, 176},        /* region body count > 1,000,000 */
-    {185, 0xff, 185},        /* variable name not UTF-8 */
-    {188, 0x16, 188},        /* expression tag 22 */
-    {192, 0x22, 192},        /* BinOp tag 0x22 */
-    {192, 0x80, 193},        /* BinOp 0x80: the next four bytes are an id without bit 31 */
-    {192, 0x00, 192},        /* BinOp tag 0 */
-    {230, 0x0f, VY_NO_OFFSET}, /* Add -> Le (0x0F in the wire table) still decodes */
-    {254, 1, 255},           /* one operand, read from the next byte (2): not an earlier record */
-    {255, 1, 255},           /* one memory region for two buffers */
-    {256, 1, 256},           /* region id out of order */
-    {257, 7, 257},           /* memory kind 7 */
-    {258, 4, 258},           /* access 4 (WriteOnly has no tag) */
-    {259, 0x14, 259},        /* dense element Vec */
-    {259, 0x15, 259},        /* dense element TensorShaped */
-    {259, 0x16, 259},        /* dense element SparseCsr */
-    {259, 0x1e, 259},        /* dense element DeviceMesh */
-    {259, 0x00, 259},        /* dense element tag 0 */
-    {259, 0x20, 259},        /* reserved tag */
-    {259, 0x08, 263},        /* Array: the shape payload then lacks the element size */
-    {259, 0x0d, VY_NO_OFFSET}, /* Tensor is payload-free: decodes */
-    {260, 1, 260},           /* shape tag 1 */
-    {261, 0x41, 261},        /* shape length 65 > 64 */
-    {262, 5, 262},           /* region count 5 != metadata count 4 */
-    {263, 0x41, 263},        /* hints length 65 > 64 */
-    {269, 2, VY_NO_OFFSET},  /* region hints differ from the metadata's: vyre keeps the region's */
-    {272, 0, 285},           /* `out` read-only: the output set names a non-writable buffer */
-    {272, 3, 285},           /* `out` workgroup: likewise */
-    {276, 0, 276},           /* region count 0 != metadata count 4 */
-    {284, 0, 284},           /* output set empty: trailing byte is the index, so it is counted as extra */
-    {285, 0, 285},           /* output set names buffer 0 (read-only) */
-    {285, 2, 285},           /* output set index out of bounds */
-};
-
 static void single_byte_edits(void **state) {
   (void)state;
   static uint8_t blob[512];
+  static case_file c;
   size_t len = example_blob(blob);
-  for (size_t i = 0; i < sizeof example_patches / sizeof *example_patches; i++) {
-    const patch *pt = &example_patches[i];
+  char *f[4];
+  unsigned n = 0;
+  cases_open(&c, "wire/example-patches.cases");
+  while (cases_next(&c, f, 4) >= 3) {
     uint8_t b[512];
+    size_t at = strtoul(f[0], NULL, 0);
+    assert_true(at < len);
     memcpy(b, blob, len);
-    b[pt->at] = pt->value;
+    b[at] = (uint8_t)strtoul(f[1], NULL, 0);
     reseal(b, len);
-    if (pt->err_at == VY_NO_OFFSET) {
+    uint64_t want = expected_offset(f[2]);
+    expect_decode(b, len, want, "example-patches.cases", c.line);
+    if (at == 269 && want == VY_NO_OFFSET) { /* vyre keeps the region's hints: Random, not Temporal */
       vy_program *p = decode_ok(b, len);
-      if (pt->at == 269) /* vyre keeps the memory region's hints: Random, not the metadata's Temporal */
-        assert_int_equal(vy_program_buffer(p, 0)->hints.cache_locality, VY_LOCALITY_RANDOM);
+      assert_int_equal(vy_program_buffer(p, 0)->hints.cache_locality, VY_LOCALITY_RANDOM);
       vy_program_destroy(p);
-      continue;
     }
-    vy_program *p = (vy_program *)1;
-    vy_error err;
-    vy_status st = vy_wire_decode(b, len, NULL, &p, &err);
-    if (st != VY_E_DECODE || err.offset != pt->err_at)
-      fail_msg("patch %zu (byte %zu = 0x%02x): %s at %llu, expected VY_E_DECODE at %llu: %s", i, pt->at, pt->value,
-               vy_status_name(st), (unsigned long long)err.offset, (unsigned long long)pt->err_at, err.message);
-    assert_null(p);
-    assert_non_null(strstr(err.message, "Fix:"));
+    n++;
   }
+  assert_int_equal(n, 55);
 }
-
 
 /* ---- decoder: hand-assembled blobs for the remaining error classes ---- */
 
@@ -735,79 +740,17 @@ static uint8_t g_blob[1 << 16];
 
 static void region_statement_errors(void **state) {
   (void)state;
-  /* The region record starts at 40 + 1 + (1 + 21 + 1 + 24 + 1) = 89; its
-   * payload at 89 + 1 + 16 + 1 = 107; the statement at 107 + 11 = 118. In
-   * `let x = <expr>` the expression tag is at 124. */
-  static const struct {
-    const char *stmt;
-    uint64_t err_at; /* VY_NO_OFFSET: decodes */
-  } cases[] = {
-      {"00 01000000 78 00 07000000", VY_NO_OFFSET},                    /* let x = 7u */
-      {"00 01000000 78 09 80 01000000 00 01000000 00 02000000", 126}, /* BinOp ext id without bit 31 */
-      {"00 01000000 78 09 80 01000080 00 01000000 00 02000000", VY_NO_OFFSET},
-      {"00 01000000 78 0a 80 ffffff7f 00 01000000", 126},                               /* UnOp ext id */
-      {"00 01000000 78 0a 25 00 01000000", 125},                                        /* UnOp tag 0x25 */
-      {"00 01000000 78 0e 80 05000000 04 01000000 68 00 00000000 00 00 01000000", 126}, /* AtomicOp ext id */
-      {"00 01000000 78 0e 0c 04 01000000 68 00 00000000 00 00 01000000", 125},          /* AtomicOp 0x0C */
-      {"00 01000000 78 0e 00 04 01000000 68 00 00000000 00 00 01000000", 125},          /* AtomicOp 0 */
-      {"00 01000000 78 0e 01 06 01000000 68 00 00000000 00 00 01000000", 126},          /* ordering 6 */
-      {"00 01000000 78 0e 08 04 01000000 68 00 00000000 07 00 01000000 00 02000000", VY_NO_OFFSET}, /* expected flag 7 */
-      {"00 01000000 78 0d 80 07000000 00 01000000", 126},                      /* Cast: Opaque id without bit 31 */
-      {"00 01000000 78 0d 20 00 01000000", 125},                               /* DataType tag 0x20 */
-      {"00 01000000 78 0d 1f 01 00 00000000 00 00000000 00 01000000", 126},    /* Quantized storage u32 */
-      {"00 01000000 78 0d 1f 10 02 00000000 00 00000000 00 01000000", 128},    /* PerGroup scale 0 */
-      {"00 01000000 78 0d 1f 10 00 01000000 00 00000000 00 01000000", 128},    /* PerTensor scale param 1 */
-      {"00 01000000 78 0d 1f 10 03 00000000 00 00000000 00 01000000", 127},    /* scale tag 3 */
-      {"00 01000000 78 0d 1f 10 01 05000000 04 00000000 00 01000000", 132},    /* zero-point tag 4 */
-      {"00 01000000 78 0d 1f 10 01 05000000 03 00000000 00 01000000", 133},    /* PerGroup zero point 0 */
-      {"00 01000000 78 0d 1f 10 01 05000000 01 09000000 00 01000000", 133},    /* PerTensor zero point 9 */
-      {"00 01000000 78 0d 1f 14 10 02 00 00000000 00 00000000 00 01000000", 126}, /* storage vec<i8;2> */
-      {"00 01000000 78 0d 1f 10 01 05000000 02 09000000 00 01000000", VY_NO_OFFSET},
-      {"00 01000000 78 0d 15 0b 02000000 02000000 00 01000000", 140}, /* rank 2, one dim: the value runs out */
-      {"00 01000000 78 0d 15 0b ffffff00 00 01000000", 127},          /* rank 2^24: refused before reading dims */
-      {"00 01000000 78 0d 1e 00010000", 126},                         /* mesh axes count 256, no bytes */
-      {"00 01000000 78 0b 01000000 66 01100000 00 01000000", 130},    /* call argc 4097 > 4096 */
-      {"00 01000000 78 0b 01000000 66 00100000", 130},                /* call argc 4096, no bytes left */
-      {"00 01000000 78 0b 01000000 66 02000000 00 01000000 00 02000000", VY_NO_OFFSET},
-      {"00 01000000 78 80 10000000 767972652e6c69746572616c2e753332 08000000 0000000000000000", 125}, /* vyre.literal.u32 */
-      {"00 01000000 78 80 10000000 767972652e6c69746572616c2e753634 07000000 00000000000000", 125}, /* 7 bytes */
-      {"00 01000000 78 80 10000000 767972652e6c69746572616c2e753634 08000000 0100000000000000", VY_NO_OFFSET},
-      {"00 01000000 78 80 10000000 767972652e6c69746572616c2e693634 08000000 0100000000000000", VY_NO_OFFSET},
-      {"00 01000000 78 80 10000000 767972652e6c69746572616c2e663634 08000000 0100000000000000", VY_NO_OFFSET},
-      {"00 01000000 78 80 10000000 767972652e6c69746572616c2e663634 01004000", 145}, /* payload 4 MiB + 1 */
-      {"80 03000000 782e79 00000000", 119}, /* any opaque node: no resolver */
-      {"07 06", 119},                       /* barrier ordering 6 */
-      {"07 05", VY_NO_OFFSET},              /* GridSync */
-      {"0f 01000000 62 00 00000000", 124},  /* AllReduce op 0 */
-      {"0f 01000000 62 07 00000000", 124},  /* AllReduce op 7 */
-      {"11 01000000 62 01000000 63 06 00000000", VY_NO_OFFSET},
-      {"16", 118},                          /* statement tag 22 */
-      {"0a 00001000", 123},                 /* AsyncWait tag of exactly 1 MiB: runs out */
-      {"0a 01001000", 119},                 /* AsyncWait tag of 1 MiB + 1: over the limit */
-      {"06 41420f00", 119},                 /* Block with 1,000,001 statements */
-      {"06 40420f00", 119},                 /* Block with 1,000,000: more than the bytes left */
-      {"05 05", 119},                       /* trailing byte in the record payload */
-  };
-  for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
-    size_t len = region_with(g_blob, cases[i].stmt);
-    if (cases[i].err_at == VY_NO_OFFSET) {
-      vy_program *p = NULL;
-      vy_error err;
-      if (vy_wire_decode(g_blob, len, NULL, &p, &err) != VY_OK) fail_msg("case %zu: %s", i, err.message);
-      vy_program_destroy(p);
-      continue;
-    }
-    vy_program *p = (vy_program *)1;
-    vy_error err;
-    vy_status st = vy_wire_decode(g_blob, len, NULL, &p, &err);
-    if (st != VY_E_DECODE || err.offset != cases[i].err_at)
-      fail_msg("case %zu: %s at %llu, expected VY_E_DECODE at %llu: %s", i, vy_status_name(st),
-               (unsigned long long)err.offset, (unsigned long long)cases[i].err_at, err.message);
-    assert_non_null(strstr(err.message, "Fix:"));
-    assert_null(p);
+  static case_file c;
+  char *f[3];
+  unsigned n = 0;
+  cases_open(&c, "wire/statement-errors.cases");
+  while (cases_next(&c, f, 3) >= 2) {
+    size_t len = region_with(g_blob, f[0]);
+    expect_decode(g_blob, len, expected_offset(f[1]), "statement-errors.cases", c.line);
+    n++;
   }
+  assert_int_equal(n, 45);
 }
-
 
 /* A Region record holding `blocks` nested Blocks (the Region is level 1). */
 static void nested_blocks(asm_buf *n, unsigned blocks) {
@@ -1028,60 +971,18 @@ static void one_buffer_meta(asm_buf *m, uint32_t count, const char *flags_range_
 
 static void buffer_invariants(void **state) {
   (void)state;
-  /* Metadata begins at 64; buffer `b` at 88: name 88-92, binding 93, count 97,
-   * flags 101-102, range tag 103. With a 3-byte flags/range the memory-region
-   * section starts at 111 (5 bytes later with a range): count 111, id 112,
-   * kind 113, access 114, element 115, shape tag 116, shape length 117, shape
-   * count 118, element parameters from 119. */
-  static const struct {
-    uint32_t count;
-    const char *flags_range; /* is_output, live_out, range */
-    const char *region;      /* count id kind access elem 0 shape-len shape hints-len hints, output set */
-    uint64_t err_at;         /* VY_NO_OFFSET = decodes */
-  } cases[] = {
-      {4, "00 00 00", "01 00 04 00 01 00 01 04 06 00 00000000 01 00", VY_NO_OFFSET},
-      {0, "01 00 00", "01 00 00 01 01 00 01 00 06 00 00000000 01 01 00", 97},     /* is_output, count 0 */
-      {0, "00 01 00", "01 00 00 01 01 00 01 00 06 00 00000000 01 01 00", 97},     /* live-out, count 0 */
-      {0, "00 00 00", "01 00 01 03 01 00 01 00 06 00 00000000 01 00", 118},       /* workgroup, count 0 */
-      {4, "00 00 01 05 04", "01 00 04 00 01 00 01 04 06 00 00000000 01 00", 104}, /* range start 5 > end 4 */
-      {4, "00 00 01 00 10", "01 00 00 01 01 00 01 04 06 00 00000000 01 01 00", VY_NO_OFFSET}, /* [0,16) of 16 */
-      {4, "00 00 01 00 11", "01 00 00 01 01 00 01 04 06 00 00000000 01 01 00", 120}, /* end 17 > 16 bytes */
-      {0, "00 00 01 00 00", "01 00 00 01 01 00 01 00 06 00 00000000 01 01 00", VY_NO_OFFSET}, /* [0,0) of 0 */
-      {0, "00 00 01 00 01", "01 00 00 01 01 00 01 00 06 00 00000000 01 01 00", 120}, /* end 1 > 0: decoder-only */
-      {4, "00 00 01 00 04", "01 00 00 01 0d 00 01 04 06 00 00000000 01 01 00", 120}, /* range on Tensor */
-      {4, "00 00 00", "01 00 04 00 08 00 06 04 80 80 80 80 10 06 00 00000000 01 00", 119}, /* Array size 2^32 */
-      {4, "00 00 00", "01 00 04 00 08 00 02 04 0c 06 00 00000000 01 00", VY_NO_OFFSET},    /* Array{12} */
-      {4, "00 00 00", "01 00 04 00 80 00 06 04 87 80 80 80 08 06 00 00000000 01 00", VY_NO_OFFSET},
-      {4, "00 00 00", "01 00 04 00 80 00 02 04 07 06 00 00000000 01 00", 119}, /* opaque id 7: no bit 31 */
-      {4, "00 00 00", "01 00 04 00 13 00 06 04 80 80 80 80 10 06 00 00000000 01 00", 119}, /* handle 2^32 */
-      {4, "00 00 00", "01 00 04 00 1f 00 06 04 10 01 01 03 40 06 00 00000000 01 00", VY_NO_OFFSET},
-      {4, "00 00 00", "01 00 04 00 1f 00 06 04 01 01 01 03 40 06 00 00000000 01 00", 119}, /* storage u32 */
-      {4, "00 00 00", "01 00 04 00 1f 00 06 04 08 01 01 03 40 06 00 00000000 01 00", 119}, /* storage tag Array */
-      {4, "00 00 00", "01 00 04 00 1f 00 06 04 10 02 00 03 40 06 00 00000000 01 00", 120}, /* PerGroup scale 0 */
-      {4, "00 00 00", "01 00 04 00 1f 00 06 04 10 01 01 03 00 06 00 00000000 01 00", 122}, /* PerGroup zp 0 */
-      {4, "00 00 00", "01 00 04 00 1f 00 06 04 10 03 01 03 40 06 00 00000000 01 00", 120}, /* scale tag 3 */
-      {4, "00 00 00", "01 00 04 00 1f 00 06 04 10 01 01 04 40 06 00 00000000 01 00", 122}, /* zp tag 4 */
-      {4, "00 00 00", "01 00 04 00 01 00 02 04 00 06 00 00000000 01 00", 119},  /* shape payload: trailing byte */
-      {4, "00 00 00", "01 00 04 00 01 00 01 04 07 00 00000000 01 00 00", 126},  /* hints payload: trailing byte */
-      {4, "00 00 00", "01 00 04 00 01 00 01 04 05 00 00000000 00", 125},        /* hints payload too short */
-  };
-  for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+  static case_file c;
+  char *f[5];
+  unsigned n = 0;
+  cases_open(&c, "wire/buffer-errors.cases");
+  while (cases_next(&c, f, 5) >= 4) {
     asm_buf m = {.n = 0};
-    one_buffer_meta(&m, cases[i].count, cases[i].flags_range);
-    size_t len = mk_blob(g_blob, &m, NULL, NULL, cases[i].region);
-    vy_program *p = (vy_program *)1;
-    vy_error err;
-    vy_status st = vy_wire_decode(g_blob, len, NULL, &p, &err);
-    if (cases[i].err_at == VY_NO_OFFSET) {
-      if (st != VY_OK) fail_msg("case %zu: %s", i, err.message);
-      vy_program_destroy(p);
-      continue;
-    }
-    if (st != VY_E_DECODE || err.offset != cases[i].err_at)
-      fail_msg("case %zu: %s at %llu, expected VY_E_DECODE at %llu: %s", i, vy_status_name(st),
-               (unsigned long long)err.offset, (unsigned long long)cases[i].err_at, err.message);
-    assert_null(p);
+    one_buffer_meta(&m, (uint32_t)strtoul(f[0], NULL, 0), f[1]);
+    size_t len = mk_blob(g_blob, &m, NULL, NULL, f[2]);
+    expect_decode(g_blob, len, expected_offset(f[3]), "buffer-errors.cases", c.line);
+    n++;
   }
+  assert_int_equal(n, 25);
 }
 
 /* Allocations above 1 MiB fail: a blob that claims huge counts must still
@@ -1448,17 +1349,6 @@ static void hex_parsing_rules(void **state) {
 
 /* tests/wire/: the §7.11 example as a blob file and as a hex envelope file
  * (written from the spec's listing), for the CLI and format tests too. */
-static size_t read_file(const char *rel, uint8_t *buf, size_t cap) {
-  char path[1024];
-  const char *root = getenv("VY_SOURCE_DIR");
-  snprintf(path, sizeof path, "%s%s%s", root ? root : ".", root ? "/tests/" : "/", rel);
-  FILE *f = fopen(path, "rb");
-  if (!f) fail_msg("cannot open %s", path);
-  size_t n = fread(buf, 1, cap, f);
-  fclose(f);
-  return n;
-}
-
 static void example_files(void **state) {
   (void)state;
   static uint8_t vir[1024], hex[2048], want[512];
