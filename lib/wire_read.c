@@ -150,9 +150,7 @@ static vy_status rd_leb_len(rd *r, const char *what, uint64_t max, uint64_t *v) 
   return VY_OK;
 }
 
-/* Index of the first byte that makes `s` invalid UTF-8 as Rust's
- * str::from_utf8 sees it (no overlongs, no surrogates, <= U+10FFFF), or n. */
-static size_t utf8_error_at(const uint8_t *s, size_t n) {
+size_t vy_wire_utf8_error_at(const uint8_t *s, size_t n) {
   size_t i = 0;
   while (i < n) {
     uint8_t c = s[i];
@@ -184,7 +182,7 @@ static size_t utf8_error_at(const uint8_t *s, size_t n) {
 }
 
 static vy_status check_utf8(rd *r, const uint8_t *s, size_t n, const char *what) {
-  size_t bad = utf8_error_at(s, n);
+  size_t bad = vy_wire_utf8_error_at(s, n);
   if (bad == n) return VY_OK;
   return fail(r, (size_t)(s - r->data) + bad,
               "%s is not valid UTF-8 (bad byte 0x%02x at index %zu of %zu). Fix: serialize strings as valid UTF-8",

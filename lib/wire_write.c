@@ -72,13 +72,19 @@ static vy_status too_deep(enc *e) {
                       VY_WIRE_MAX_ENCODE_DEPTH, VY_WIRE_MAX_DEPTH);
 }
 
-/* put_string: u32 length + bytes, at most 1 MiB. */
+/* put_string: u32 length + UTF-8 bytes, at most 1 MiB. */
 static vy_status put_str(enc *e, vy_str s, const char *what) {
   if (s.len && !s.ptr) return malformed(e, "a string with a length and no bytes");
   if (s.len > VY_WIRE_MAX_STRING)
     return vy_error_set(e->err, VY_E_ENCODE,
                         "cannot encode %s: it is %u bytes, over the wire limit of %zu bytes. Fix: shorten it", what,
                         s.len, VY_WIRE_MAX_STRING);
+  size_t bad = vy_wire_utf8_error_at((const uint8_t *)s.ptr, s.len);
+  if (bad != s.len)
+    return vy_error_set(e->err, VY_E_ENCODE,
+                        "cannot encode %s: it is not valid UTF-8 (bad byte 0x%02x at index %zu), and vyre strings are "
+                        "UTF-8. Fix: use a UTF-8 name",
+                        what, (unsigned char)s.ptr[bad], bad);
   TRY(put_u32(e, s.len));
   return put_raw(e, s.ptr, s.len);
 }

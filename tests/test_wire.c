@@ -1101,6 +1101,10 @@ static void encoder_preconditions(void **state) {
   b = new_builder();
   vy_b_opaque_node(b, "k", big, sizeof big);
   encode_fails(p = finish(b, VY_FINISH_RAW)), vy_program_destroy(p);
+  /* vyre strings are Rust Strings: invalid UTF-8 cannot be encoded */
+  b = new_builder();
+  vy_b_let(b, "bad\xc0\x80", vy_b_u32(b, 0));
+  encode_fails(p = finish(b, VY_FINISH_WRAPPED)), vy_program_destroy(p);
   /* Cast targets use the expression encoding, where sparse types are fine */
   vy_type csr = {.kind = VY_TYPE_SPARSE_CSR, .u.sparse = {vy_type_scalar(VY_TYPE_F32)}};
   b = new_builder();

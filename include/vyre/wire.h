@@ -38,7 +38,8 @@ extern "C" {
  * vyre's encoder fails (§7.10: WriteOnly access, a zero workgroup dimension,
  * a workgroup or live-out buffer of count 0, a bad output range, a string
  * over 1 MiB, an opaque payload over 4 MiB, a sparse or DeviceMesh buffer
- * element, an invalid quantization). Note that vyre's encoder accepts some
+ * element, an invalid quantization), and for strings that are not UTF-8
+ * (which a Rust vyre program cannot hold). Note that vyre's encoder accepts some
  * programs its decoder refuses (Vec/TensorShaped buffer elements, opaque
  * nodes, nesting deeper than 64, ...); so does this one. */
 vy_status vy_wire_encode(const vy_program *p, const vy_allocator *alloc, vy_bytes *out, vy_error *err);
