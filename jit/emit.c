@@ -62,8 +62,8 @@ static bool dump_path(char *path, size_t cap, LLVMModuleRef m, const char *suffi
   size_t n = 0;
   for (size_t i = 0; i < idlen && n < sizeof name - 1; i++) {
     char c = id[i];
-    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '_' ||
-              c == '-';
+    bool ok =
+        (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-';
     name[n++] = ok ? c : '_';
   }
   if (n == 0) memcpy(name, "module", n = 6);

@@ -97,17 +97,18 @@ vy_status vy_jit_llvm_message(vy_error *err, vy_status code, char *msg, const ch
  * strings together identify the machine code a compile produces, so they
  * are part of the kernel cache key (DESIGN.md §8). */
 typedef struct vy_jit_host {
-  vy_allocator alloc_copy;   /* the caller's allocator, copied */
-  const vy_allocator *alloc; /* &alloc_copy, or NULL for malloc */
-  char *triple;              /* normalized process triple, e.g. x86_64-pc-linux-gnu */
-  char *cpu;                 /* LLVMGetHostCPUName, e.g. sapphirerapids */
-  char *features;            /* LLVMGetHostCPUFeatures: every +feat/-feat of the host */
+  vy_allocator alloc_copy;                     /* the caller's allocator, copied */
+  const vy_allocator *alloc;                   /* &alloc_copy, or NULL for malloc */
+  char *triple;                                /* normalized process triple, e.g. x86_64-pc-linux-gnu */
+  char *cpu;                                   /* LLVMGetHostCPUName, e.g. sapphirerapids */
+  char *features;                              /* LLVMGetHostCPUFeatures: every +feat/-feat of the host */
   size_t triple_size, cpu_size, features_size; /* allocation sizes (strlen + 1) */
 } vy_jit_host;
 
 /* Fills *out with the host triple, CPU name and full feature string.
  * On failure *out holds nothing to free (vy_jit_host_free on it is a no-op).
- * Errors: VY_E_NOMEM, VY_E_UNSUPPORTED (no native target). Thread-safe. */
+ * Errors: VY_E_NOMEM, VY_E_UNSUPPORTED (no native target),
+ * VY_E_INVALID_ARGUMENT (NULL out). Thread-safe. */
 vy_status vy_jit_host_detect(const vy_allocator *alloc, vy_jit_host *out, vy_error *err);
 
 /* Frees the strings of *h and zeroes it. NULL-safe, idempotent. */

@@ -24,12 +24,12 @@
 #include "jit_int.h"
 
 struct vy_orc {
-  vy_allocator alloc_copy;        /* the caller's allocator, copied */
-  const vy_allocator *alloc;      /* &alloc_copy, or NULL for malloc */
-  LLVMOrcLLJITRef jit;            /* owned */
-  LLVMOrcJITDylibRef main;        /* owned by jit; every kernel lives here */
-  pthread_mutex_t codegen_lock;   /* serializes ORC's own IR codegen (one shared TargetMachine) */
-  atomic_size_t live_kernels;     /* kernels not yet removed (checked at destroy) */
+  vy_allocator alloc_copy;      /* the caller's allocator, copied */
+  const vy_allocator *alloc;    /* &alloc_copy, or NULL for malloc */
+  LLVMOrcLLJITRef jit;          /* owned */
+  LLVMOrcJITDylibRef main;      /* owned by jit; every kernel lives here */
+  pthread_mutex_t codegen_lock; /* serializes ORC's own IR codegen (one shared TargetMachine) */
+  atomic_size_t live_kernels;   /* kernels not yet removed (checked at destroy) */
 };
 
 struct vy_orc_kernel {
@@ -200,8 +200,7 @@ static LLVMErrorRef kernel_release(vy_orc_kernel *k) {
 
 /* Second half of both adds: `e` is the result of adding under k->rt. Looks
  * the entry up, which makes ORC compile (IR) and link the unit now. */
-static vy_status finish_add(vy_orc_kernel *k, LLVMErrorRef e, const char *entry, vy_orc_kernel **out,
-                            vy_error *err) {
+static vy_status finish_add(vy_orc_kernel *k, LLVMErrorRef e, const char *entry, vy_orc_kernel **out, vy_error *err) {
   LLVMOrcExecutorAddress addr = 0;
   session_error[0] = 0;
   bool linking = !e;

@@ -72,8 +72,8 @@ static vy_status set_llvm_text(vy_error *err, vy_status code, const char *text, 
   if (!text || !text[0]) text = "(LLVM gave no message)";
   size_t len = strlen(text);
   while (len && (text[len - 1] == '\n' || text[len - 1] == ' ')) len--; /* LLVM ends some messages with \n */
-  return vy_error_set(err, code, "%s: %.*s%s. Fix: %s", what, (int)(len > LLVM_TEXT_MAX ? LLVM_TEXT_MAX : len),
-                      text, len > LLVM_TEXT_MAX ? " [...]" : "", fix);
+  return vy_error_set(err, code, "%s: %.*s%s. Fix: %s", what, (int)(len > LLVM_TEXT_MAX ? LLVM_TEXT_MAX : len), text,
+                      len > LLVM_TEXT_MAX ? " [...]" : "", fix);
 }
 
 vy_status vy_jit_llvm_message(vy_error *err, vy_status code, char *msg, const char *what, const char *fix) {
@@ -101,6 +101,8 @@ static char *take_llvm_string(const vy_allocator *alloc, char *s, size_t *size) 
 }
 
 vy_status vy_jit_host_detect(const vy_allocator *alloc, vy_jit_host *out, vy_error *err) {
+  if (!out)
+    return vy_error_set(err, VY_E_INVALID_ARGUMENT, "vy_jit_host_detect needs an output. Fix: pass a vy_jit_host.");
   memset(out, 0, sizeof *out);
   vy_status st = vy_jit_init(err);
   if (st) return st;
@@ -147,8 +149,8 @@ static LLVMCodeGenOptLevel codegen_level(vy_jit_opt opt) {
 }
 
 /* The one place target machines are made. */
-static vy_status make_tm(const char *triple, const char *cpu, const char *features, vy_jit_opt opt,
-                         LLVMRelocMode reloc, LLVMCodeModel model, LLVMTargetMachineRef *out, vy_error *err) {
+static vy_status make_tm(const char *triple, const char *cpu, const char *features, vy_jit_opt opt, LLVMRelocMode reloc,
+                         LLVMCodeModel model, LLVMTargetMachineRef *out, vy_error *err) {
   *out = NULL;
   LLVMTargetRef target = NULL;
   char *msg = NULL;
@@ -190,8 +192,8 @@ vy_status vy_jit_tm_nvptx(const char *sm, unsigned ptx, vy_jit_opt opt, LLVMTarg
   vy_status st = vy_jit_init(err);
   if (st) return st;
   if (!out || !sm)
-    return vy_error_set(err, VY_E_INVALID_ARGUMENT, "vy_jit_tm_nvptx needs an SM name and an output. Fix: pass "
-                                                    "e.g. \"sm_90\".");
+    return vy_error_set(err, VY_E_INVALID_ARGUMENT,
+                        "vy_jit_tm_nvptx needs an SM name and an output. Fix: pass e.g. \"sm_90\".");
   if (!vy_jit_has_nvptx())
     return vy_error_set(err, VY_E_UNSUPPORTED,
                         "this LLVM was built without the NVPTX target. Fix: use Debian/apt.llvm.org LLVM 19, "

@@ -56,8 +56,12 @@ struct vy_pool {
   void *ctx;
   uint64_t n, chunk, nchunks;
   unsigned flags;
-  atomic_uint_fast64_t next;  /* next chunk index to hand out */
   atomic_uint_fast64_t state; /* JOB_CLOSED | number of helpers inside */
+  /* the counter every participant bumps per slice, on a cache line of its
+   * own (padding, not _Alignas: the allocator promises 16-byte alignment) */
+  char pad_before[64];
+  atomic_uint_fast64_t next; /* next chunk index to hand out */
+  char pad_after[64];
 };
 
 /* ---- float environment ---- */
@@ -119,11 +123,13 @@ static void participate(vy_pool *p, unsigned worker) {
   tls_frames = &frame;
   fenv_word env = fenv_enter(p->flags);
   const uint64_t n = p->n, chunk = p->chunk, nchunks = p->nchunks;
+  vy_pool_fn fn = p->fn;
+  void *ctx = p->ctx;
   for (;;) {
     uint64_t c = atomic_fetch_add_explicit(&p->next, 1, memory_order_relaxed);
     if (c >= nchunks) break;
     uint64_t begin = c * chunk; /* c < nchunks, so begin < n: no overflow */
-    p->fn(p->ctx, begin, slice_end(begin, n, chunk), worker);
+    fn(ctx, begin, slice_end(begin, n, chunk), worker);
   }
   fenv_leave(env);
   tls_frames = frame.outer;

@@ -69,7 +69,7 @@ static bool has_feature(const vy_jit_host *h, const char *feat) { /* feat like "
   return false;
 }
 
-static vy_jit_host host;  /* detected once in the group setup */
+static vy_jit_host host;   /* detected once in the group setup */
 static vy_orc *shared_jit; /* one LLJIT most tests share, as a backend would */
 
 static int group_setup(void **state) {
@@ -384,7 +384,7 @@ static void object_loads_into_a_fresh_jit(void **state) {
   compile_object("axpy_cached", 1.5f, &obj);
   /* ELF header (System V gABI): magic, ET_REL = 1 at offset 16, machine at 18 */
   assert_true(obj.len > 64);
-  assert_memory_equal(obj.data, "\x7f" "ELF", 4);
+  assert_memory_equal(obj.data, "\177ELF", 4);
   assert_int_equal(obj.data[16] | obj.data[17] << 8, 1);
 #if defined(__x86_64__)
   assert_int_equal(obj.data[18] | obj.data[19] << 8, 62); /* EM_X86_64 */
@@ -427,8 +427,7 @@ static LLVMModuleRef build_host_call(LLVMContextRef c, const char *fname, const 
   return m;
 }
 
-static vy_status add_host_call(vy_orc *jit, const char *fname, const char *host_fn, vy_orc_kernel **k,
-                               vy_error *err) {
+static vy_status add_host_call(vy_orc *jit, const char *fname, const char *host_fn, vy_orc_kernel **k, vy_error *err) {
   vy_orc_ctx *ctx = vy_orc_ctx_create();
   LLVMModuleRef m = build_host_call(vy_orc_ctx_llvm(ctx), fname, host_fn);
   LLVMTargetMachineRef tm = NULL;
@@ -450,8 +449,7 @@ static void kernels_call_libm_and_host_functions(void **state) {
   vy_error err;
   vy_orc *jit = NULL;
   assert_int_equal(vy_orc_create(NULL, &host, VY_JIT_O2, &jit, &err), VY_OK);
-  assert_int_equal(vy_orc_define_symbol(jit, "test_host_bias", (const void *)(uintptr_t)test_host_bias, &err),
-                   VY_OK);
+  assert_int_equal(vy_orc_define_symbol(jit, "test_host_bias", (const void *)(uintptr_t)test_host_bias, &err), VY_OK);
   assert_int_equal(vy_orc_define_symbol(jit, "test_host_bias", (const void *)(uintptr_t)test_host_bias, &err),
                    VY_E_INVALID_ARGUMENT);
   assert_non_null(strstr(err.message, "test_host_bias"));
@@ -808,6 +806,25 @@ static void dumps_land_in_files(void **state) {
 #endif
     free(text);
     unlink(path);
+  }
+  if (vy_jit_has_nvptx()) { /* PTX dumps get their own suffix */
+    setenv("VYRE_JIT_DUMP", "asm", 1);
+    LLVMTargetMachineRef tm = NULL;
+    vy_error err;
+    assert_int_equal(vy_jit_tm_nvptx("sm_80", 0, VY_JIT_O2, &tm, &err), VY_OK);
+    LLVMContextRef c = LLVMContextCreate();
+    LLVMModuleRef m = build_axpy(c, "dump_ptx", "dump_ptx_k", 2.0f);
+    assert_int_equal(vy_jit_module_set_target(m, tm, &err), VY_OK);
+    assert_int_equal(vy_jit_optimize(m, tm, VY_JIT_O2, &err), VY_OK);
+    snprintf(path, sizeof path, "%s/dump_ptx.ptx", dir);
+    char *text = slurp(path);
+    assert_non_null(text);
+    assert_non_null(strstr(text, ".target sm_80"));
+    free(text);
+    unlink(path);
+    LLVMDisposeModule(m);
+    LLVMContextDispose(c);
+    LLVMDisposeTargetMachine(tm);
   }
   assert_int_equal(rmdir(dir), 0); /* nothing else was written */
 
