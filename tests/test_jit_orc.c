@@ -90,6 +90,39 @@ static LLVMAttributeRef enum_attr(LLVMContextRef c, const char *name) {
   return LLVMCreateEnumAttribute(c, LLVMGetEnumAttributeKindForName(name, strlen(name)), 0);
 }
 
+/* The counted loop both test kernels use: for (i64 i = 0; i < n; i++),
+ * the body between loop_open and loop_close, then `ret void`. */
+typedef struct counted_loop {
+  LLVMBuilderRef b;
+  LLVMBasicBlockRef entry, body, done;
+  LLVMValueRef n, zero, i; /* i: the induction variable, valid in the body */
+} counted_loop;
+
+static void loop_open(LLVMContextRef c, LLVMValueRef f, LLVMValueRef n, counted_loop *L) {
+  LLVMTypeRef i64 = LLVMInt64TypeInContext(c);
+  L->b = LLVMCreateBuilderInContext(c);
+  L->entry = LLVMAppendBasicBlockInContext(c, f, "entry");
+  L->body = LLVMAppendBasicBlockInContext(c, f, "loop");
+  L->done = LLVMAppendBasicBlockInContext(c, f, "done");
+  L->n = n;
+  L->zero = LLVMConstInt(i64, 0, 0);
+  LLVMPositionBuilderAtEnd(L->b, L->entry);
+  LLVMBuildCondBr(L->b, LLVMBuildICmp(L->b, LLVMIntSGT, n, L->zero, "any"), L->body, L->done);
+  LLVMPositionBuilderAtEnd(L->b, L->body);
+  L->i = LLVMBuildPhi(L->b, i64, "i");
+}
+
+static void loop_close(LLVMContextRef c, counted_loop *L) {
+  LLVMValueRef next = LLVMBuildNSWAdd(L->b, L->i, LLVMConstInt(LLVMInt64TypeInContext(c), 1, 0), "next");
+  LLVMBuildCondBr(L->b, LLVMBuildICmp(L->b, LLVMIntSLT, next, L->n, "more"), L->body, L->done);
+  LLVMValueRef inc_vals[] = {L->zero, next};
+  LLVMBasicBlockRef inc_blocks[] = {L->entry, L->body};
+  LLVMAddIncoming(L->i, inc_vals, inc_blocks, 2);
+  LLVMPositionBuilderAtEnd(L->b, L->done);
+  LLVMBuildRetVoid(L->b);
+  LLVMDisposeBuilder(L->b);
+}
+
 /* void <fname>(float *noalias a, float *noalias b, i64 n) {
  *   for (i64 i = 0; i < n; i++) a[i] += b[i] * mul; }                        */
 static LLVMModuleRef build_axpy(LLVMContextRef c, const char *modname, const char *fname, float mul) {
@@ -100,28 +133,13 @@ static LLVMModuleRef build_axpy(LLVMContextRef c, const char *modname, const cha
   LLVMAddAttributeAtIndex(f, 1, enum_attr(c, "noalias"));
   LLVMAddAttributeAtIndex(f, 2, enum_attr(c, "noalias"));
   LLVMAddAttributeAtIndex(f, LLVMAttributeFunctionIndex, enum_attr(c, "nounwind"));
-  LLVMValueRef a = LLVMGetParam(f, 0), b = LLVMGetParam(f, 1), n = LLVMGetParam(f, 2);
-  LLVMBasicBlockRef entry = LLVMAppendBasicBlockInContext(c, f, "entry");
-  LLVMBasicBlockRef loop = LLVMAppendBasicBlockInContext(c, f, "loop");
-  LLVMBasicBlockRef done = LLVMAppendBasicBlockInContext(c, f, "done");
-  LLVMBuilderRef bld = LLVMCreateBuilderInContext(c);
-  LLVMPositionBuilderAtEnd(bld, entry);
-  LLVMValueRef zero = LLVMConstInt(i64, 0, 0);
-  LLVMBuildCondBr(bld, LLVMBuildICmp(bld, LLVMIntSGT, n, zero, "any"), loop, done);
-  LLVMPositionBuilderAtEnd(bld, loop);
-  LLVMValueRef i = LLVMBuildPhi(bld, i64, "i");
-  LLVMValueRef pa = LLVMBuildInBoundsGEP2(bld, f32, a, &i, 1, "pa");
-  LLVMValueRef pb = LLVMBuildInBoundsGEP2(bld, f32, b, &i, 1, "pb");
-  LLVMValueRef prod = LLVMBuildFMul(bld, LLVMBuildLoad2(bld, f32, pb, "vb"), LLVMConstReal(f32, mul), "prod");
-  LLVMBuildStore(bld, LLVMBuildFAdd(bld, LLVMBuildLoad2(bld, f32, pa, "va"), prod, "sum"), pa);
-  LLVMValueRef next = LLVMBuildNSWAdd(bld, i, LLVMConstInt(i64, 1, 0), "next");
-  LLVMBuildCondBr(bld, LLVMBuildICmp(bld, LLVMIntSLT, next, n, "more"), loop, done);
-  LLVMValueRef inc_vals[] = {zero, next};
-  LLVMBasicBlockRef inc_blocks[] = {entry, loop};
-  LLVMAddIncoming(i, inc_vals, inc_blocks, 2);
-  LLVMPositionBuilderAtEnd(bld, done);
-  LLVMBuildRetVoid(bld);
-  LLVMDisposeBuilder(bld);
+  counted_loop L;
+  loop_open(c, f, LLVMGetParam(f, 2), &L);
+  LLVMValueRef pa = LLVMBuildInBoundsGEP2(L.b, f32, LLVMGetParam(f, 0), &L.i, 1, "pa");
+  LLVMValueRef pb = LLVMBuildInBoundsGEP2(L.b, f32, LLVMGetParam(f, 1), &L.i, 1, "pb");
+  LLVMValueRef prod = LLVMBuildFMul(L.b, LLVMBuildLoad2(L.b, f32, pb, "vb"), LLVMConstReal(f32, mul), "prod");
+  LLVMBuildStore(L.b, LLVMBuildFAdd(L.b, LLVMBuildLoad2(L.b, f32, pa, "va"), prod, "sum"), pa);
+  loop_close(c, &L);
   return m;
 }
 
@@ -147,21 +165,39 @@ static void check_axpy(vy_jit_fn entry, float mul) {
   assert_true(one == 1.0f);
 }
 
-/* One compile job up to the optimized module: a fresh context, the module
- * from `build`, a host target machine. */
+/* One compile job: a fresh context (job_begin), a module built in it, the
+ * host target machine set on it and the O-level pipeline run (job_prepare). */
 typedef struct job {
   vy_orc_ctx *ctx;
   LLVMModuleRef m;
   LLVMTargetMachineRef tm;
 } job;
 
-static void job_start(job *j, const char *modname, const char *fname, float mul, vy_jit_opt opt) {
-  vy_error err;
+static LLVMContextRef job_begin(job *j) {
   j->ctx = vy_orc_ctx_create();
-  j->m = build_axpy(vy_orc_ctx_llvm(j->ctx), modname, fname, mul);
+  j->m = NULL;
+  j->tm = NULL;
+  return vy_orc_ctx_llvm(j->ctx);
+}
+
+static void job_prepare(job *j, LLVMModuleRef m, vy_jit_opt opt) {
+  vy_error err;
+  j->m = m;
   assert_int_equal(vy_jit_tm_host(&host, opt, &j->tm, &err), VY_OK);
   assert_int_equal(vy_jit_module_set_target(j->m, j->tm, &err), VY_OK);
   assert_int_equal(vy_jit_optimize(j->m, j->tm, opt, &err), VY_OK);
+}
+
+/* The axpy kernel, optimized. */
+static void job_start(job *j, const char *modname, const char *fname, float mul, vy_jit_opt opt) {
+  LLVMContextRef c = job_begin(j);
+  job_prepare(j, build_axpy(c, modname, fname, mul), opt);
+}
+
+/* Emits j->m as an object into *obj (the module is spent afterwards). */
+static void job_emit(job *j, vy_bytes *obj) {
+  vy_error err;
+  assert_int_equal(vy_jit_emit(j->m, j->tm, VY_JIT_EMIT_OBJECT, NULL, obj, &err), VY_OK);
 }
 
 static void job_end(job *j) {
@@ -174,8 +210,7 @@ static void job_end(job *j) {
 static void compile_object(const char *fname, float mul, vy_bytes *obj) {
   job j;
   job_start(&j, fname, fname, mul, VY_JIT_O2);
-  vy_error err;
-  assert_int_equal(vy_jit_emit(j.m, j.tm, VY_JIT_EMIT_OBJECT, NULL, obj, &err), VY_OK);
+  job_emit(&j, obj);
   job_end(&j);
 }
 
@@ -292,9 +327,9 @@ static void every_opt_level_is_correct(void **state) {
     snprintf(name, sizeof name, "axpy_o%d", opt);
     job_start(&j, name, name, 0.75f, (vy_jit_opt)opt);
     vy_bytes obj = {0};
-    vy_error err;
-    assert_int_equal(vy_jit_emit(j.m, j.tm, VY_JIT_EMIT_OBJECT, NULL, &obj, &err), VY_OK);
+    job_emit(&j, &obj);
     job_end(&j);
+    vy_error err;
     vy_orc_kernel *k = NULL;
     assert_int_equal(vy_orc_add_object(shared_jit, obj.data, obj.len, name, &k, &err), VY_OK);
     check_axpy(vy_orc_kernel_entry(k), 0.75f);
@@ -428,17 +463,12 @@ static LLVMModuleRef build_host_call(LLVMContextRef c, const char *fname, const 
 }
 
 static vy_status add_host_call(vy_orc *jit, const char *fname, const char *host_fn, vy_orc_kernel **k, vy_error *err) {
-  vy_orc_ctx *ctx = vy_orc_ctx_create();
-  LLVMModuleRef m = build_host_call(vy_orc_ctx_llvm(ctx), fname, host_fn);
-  LLVMTargetMachineRef tm = NULL;
-  assert_int_equal(vy_jit_tm_host(&host, VY_JIT_O2, &tm, err), VY_OK);
-  assert_int_equal(vy_jit_module_set_target(m, tm, err), VY_OK);
-  assert_int_equal(vy_jit_optimize(m, tm, VY_JIT_O2, err), VY_OK);
+  job j;
+  LLVMContextRef c = job_begin(&j);
+  job_prepare(&j, build_host_call(c, fname, host_fn), VY_JIT_O2);
   vy_bytes obj = {0};
-  assert_int_equal(vy_jit_emit(m, tm, VY_JIT_EMIT_OBJECT, NULL, &obj, err), VY_OK);
-  LLVMDisposeModule(m);
-  LLVMDisposeTargetMachine(tm);
-  vy_orc_ctx_release(ctx);
+  job_emit(&j, &obj);
+  job_end(&j);
   vy_status st = vy_orc_add_object(jit, obj.data, obj.len, fname, k, err);
   vy_bytes_free(&obj);
   return st;
@@ -466,7 +496,7 @@ static void kernels_call_libm_and_host_functions(void **state) {
   vy_orc_destroy(jit);
 }
 
-/* void vs(float *noalias a, i64 n) { for (i...) a[i] = llvm.sin.f32(a[i]); } */
+/* void vsin(float *noalias a, i64 n) { for (i...) a[i] = llvm.sin.f32(a[i]); } */
 static LLVMModuleRef build_vsin(LLVMContextRef c) {
   LLVMModuleRef m = LLVMModuleCreateWithNameInContext("vsin", c);
   LLVMTypeRef ptr = LLVMPointerTypeInContext(c, 0), f32 = LLVMFloatTypeInContext(c), i64 = LLVMInt64TypeInContext(c);
@@ -475,27 +505,12 @@ static LLVMModuleRef build_vsin(LLVMContextRef c) {
   LLVMAddAttributeAtIndex(f, 1, enum_attr(c, "noalias"));
   const char *iname = "llvm.sin.f32";
   LLVMValueRef sin_fn = LLVMGetIntrinsicDeclaration(m, LLVMLookupIntrinsicID(iname, strlen(iname)), &f32, 1);
-  LLVMTypeRef sin_ty = LLVMFunctionType(f32, &f32, 1, 0);
-  LLVMBasicBlockRef entry = LLVMAppendBasicBlockInContext(c, f, "entry");
-  LLVMBasicBlockRef loop = LLVMAppendBasicBlockInContext(c, f, "loop");
-  LLVMBasicBlockRef done = LLVMAppendBasicBlockInContext(c, f, "done");
-  LLVMBuilderRef b = LLVMCreateBuilderInContext(c);
-  LLVMPositionBuilderAtEnd(b, entry);
-  LLVMValueRef zero = LLVMConstInt(i64, 0, 0), n = LLVMGetParam(f, 1);
-  LLVMBuildCondBr(b, LLVMBuildICmp(b, LLVMIntSGT, n, zero, "any"), loop, done);
-  LLVMPositionBuilderAtEnd(b, loop);
-  LLVMValueRef i = LLVMBuildPhi(b, i64, "i");
-  LLVMValueRef pa = LLVMBuildInBoundsGEP2(b, f32, LLVMGetParam(f, 0), &i, 1, "pa");
-  LLVMValueRef v = LLVMBuildLoad2(b, f32, pa, "v");
-  LLVMBuildStore(b, LLVMBuildCall2(b, sin_ty, sin_fn, &v, 1, "s"), pa);
-  LLVMValueRef next = LLVMBuildNSWAdd(b, i, LLVMConstInt(i64, 1, 0), "next");
-  LLVMBuildCondBr(b, LLVMBuildICmp(b, LLVMIntSLT, next, n, "more"), loop, done);
-  LLVMValueRef inc_vals[] = {zero, next};
-  LLVMBasicBlockRef inc_blocks[] = {entry, loop};
-  LLVMAddIncoming(i, inc_vals, inc_blocks, 2);
-  LLVMPositionBuilderAtEnd(b, done);
-  LLVMBuildRetVoid(b);
-  LLVMDisposeBuilder(b);
+  counted_loop L;
+  loop_open(c, f, LLVMGetParam(f, 1), &L);
+  LLVMValueRef pa = LLVMBuildInBoundsGEP2(L.b, f32, LLVMGetParam(f, 0), &L.i, 1, "pa");
+  LLVMValueRef v = LLVMBuildLoad2(L.b, f32, pa, "v");
+  LLVMBuildStore(L.b, LLVMBuildCall2(L.b, LLVMFunctionType(f32, &f32, 1, 0), sin_fn, &v, 1, "s"), pa);
+  loop_close(c, &L);
   return m;
 }
 
@@ -515,15 +530,11 @@ static void vectorized_math_calls_libmvec(void **state) {
     printf("[ SKIP     ] libmvec.so.1 is not available on this host\n");
     skip();
   }
-  vy_orc_ctx *ctx = vy_orc_ctx_create();
-  LLVMModuleRef m = build_vsin(vy_orc_ctx_llvm(ctx));
-  LLVMTargetMachineRef tm = NULL;
-  vy_error err;
-  assert_int_equal(vy_jit_tm_host(&host, VY_JIT_O2, &tm, &err), VY_OK);
-  assert_int_equal(vy_jit_module_set_target(m, tm, &err), VY_OK);
-  assert_int_equal(vy_jit_optimize(m, tm, VY_JIT_O2, &err), VY_OK);
+  job j;
+  LLVMContextRef c = job_begin(&j);
+  job_prepare(&j, build_vsin(c), VY_JIT_O2);
   const char *vec_name = NULL;
-  for (LLVMValueRef f = LLVMGetFirstFunction(m); f; f = LLVMGetNextFunction(f)) {
+  for (LLVMValueRef f = LLVMGetFirstFunction(j.m); f; f = LLVMGetNextFunction(f)) {
     size_t len;
     const char *name = LLVMGetValueName2(f, &len);
     if (len > 4 && memcmp(name, "_ZGV", 4) == 0) vec_name = name; /* glibc's vector ABI names */
@@ -531,11 +542,10 @@ static void vectorized_math_calls_libmvec(void **state) {
   assert_non_null(vec_name);
   printf("[ INFO     ] llvm.sin.f32 in the loop became %s\n", vec_name);
   vy_bytes obj = {0};
-  assert_int_equal(vy_jit_emit(m, tm, VY_JIT_EMIT_OBJECT, NULL, &obj, &err), VY_OK);
-  LLVMDisposeModule(m);
-  LLVMDisposeTargetMachine(tm);
-  vy_orc_ctx_release(ctx);
+  job_emit(&j, &obj);
+  job_end(&j);
   vy_orc_kernel *k = NULL;
+  vy_error err;
   assert_int_equal(vy_orc_add_object(shared_jit, obj.data, obj.len, "vsin", &k, &err), VY_OK);
   vy_bytes_free(&obj);
   enum { N = 517 };
