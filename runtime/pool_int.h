@@ -17,7 +17,9 @@
  * exactly once, each slice has at most `chunk` indices, and slices of one
  * job may run concurrently on different threads in any order. `worker`
  * (0 .. threads - 1) is unique among the threads running the job at one
- * time, for per-thread scratch memory.
+ * time, for per-thread scratch memory. Keep that scratch in the job's ctx:
+ * two jobs can run at once (a job that runs inline on its caller beside a
+ * pooled one of another caller), and both have a worker 0.
  *
  * Float environment. With VY_POOL_FTZ every participant runs its slices
  * with flush-to-zero and denormals-are-zero on (the reference interpreter
