@@ -41,6 +41,11 @@ int cli_exit_for(vy_status st);
 /* Prints "vyre-jit: <what>: <message>" for a library error. */
 void cli_report(const char *what, const vy_error *err);
 
+/* Parses the arguments of a command that takes exactly one INPUT and no
+ * options. Returns CLI_OK with *input set, -1 after printing the help, or
+ * CLI_USAGE after printing why. */
+int cli_single_input(int argc, char **argv, const char *cmd, const char *usage, const char **input);
+
 /* true when argv[i] is -h or --help */
 bool cli_is_help(const char *arg);
 

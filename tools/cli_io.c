@@ -134,3 +134,26 @@ int cli_load_program(const char *path, vy_program **out, cli_format *fmt) {
     fprintf(stderr, "%s: %s\n", shown, err.message);
   return cli_exit_for(st);
 }
+
+int cli_single_input(int argc, char **argv, const char *cmd, const char *usage, const char **input) {
+  *input = NULL;
+  for (int i = 0; i < argc; i++) {
+    if (cli_is_help(argv[i])) {
+      fputs(usage, stdout);
+      return -1;
+    } else if (argv[i][0] == '-' && argv[i][1] != 0) {
+      fprintf(stderr, "vyre-jit %s: unknown option '%s'\n%s", cmd, argv[i], usage);
+      return CLI_USAGE;
+    } else if (!*input) {
+      *input = argv[i];
+    } else {
+      fprintf(stderr, "vyre-jit %s: more than one INPUT\n%s", cmd, usage);
+      return CLI_USAGE;
+    }
+  }
+  if (!*input) {
+    fprintf(stderr, "vyre-jit %s: missing INPUT\n%s", cmd, usage);
+    return CLI_USAGE;
+  }
+  return CLI_OK;
+}

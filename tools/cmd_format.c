@@ -76,27 +76,11 @@ static const char validate_usage[] =
 
 int cmd_validate(int argc, char **argv) {
   const char *input = NULL;
-  for (int i = 0; i < argc; i++) {
-    if (cli_is_help(argv[i])) {
-      fputs(validate_usage, stdout);
-      return CLI_OK;
-    } else if (argv[i][0] == '-' && argv[i][1] != 0) {
-      fprintf(stderr, "vyre-jit validate: unknown option '%s'\n%s", argv[i], validate_usage);
-      return CLI_USAGE;
-    } else if (!input) {
-      input = argv[i];
-    } else {
-      fprintf(stderr, "vyre-jit validate: more than one INPUT\n%s", validate_usage);
-      return CLI_USAGE;
-    }
-  }
-  if (!input) {
-    fprintf(stderr, "vyre-jit validate: missing INPUT\n%s", validate_usage);
-    return CLI_USAGE;
-  }
+  int rc = cli_single_input(argc, argv, "validate", validate_usage, &input);
+  if (rc != CLI_OK) return rc < 0 ? CLI_OK : rc;
   vy_program *p;
   cli_format fmt;
-  int rc = cli_load_program(input, &p, &fmt);
+  rc = cli_load_program(input, &p, &fmt);
   if (rc != CLI_OK) return rc;
   const char *shown = strcmp(input, "-") == 0 ? "<stdin>" : input;
   vy_diagnostics *diags = NULL;
@@ -131,27 +115,11 @@ static const char hash_usage[] =
 
 int cmd_hash(int argc, char **argv) {
   const char *input = NULL;
-  for (int i = 0; i < argc; i++) {
-    if (cli_is_help(argv[i])) {
-      fputs(hash_usage, stdout);
-      return CLI_OK;
-    } else if (argv[i][0] == '-' && argv[i][1] != 0) {
-      fprintf(stderr, "vyre-jit hash: unknown option '%s'\n%s", argv[i], hash_usage);
-      return CLI_USAGE;
-    } else if (!input) {
-      input = argv[i];
-    } else {
-      fprintf(stderr, "vyre-jit hash: more than one INPUT\n%s", hash_usage);
-      return CLI_USAGE;
-    }
-  }
-  if (!input) {
-    fprintf(stderr, "vyre-jit hash: missing INPUT\n%s", hash_usage);
-    return CLI_USAGE;
-  }
+  int rc = cli_single_input(argc, argv, "hash", hash_usage, &input);
+  if (rc != CLI_OK) return rc < 0 ? CLI_OK : rc;
   vy_program *p;
   cli_format fmt;
-  int rc = cli_load_program(input, &p, &fmt);
+  rc = cli_load_program(input, &p, &fmt);
   if (rc != CLI_OK) return rc;
   uint8_t fp[32];
   if (!vy_program_fingerprint(p, fp)) {
