@@ -11,6 +11,13 @@
 
 #define COUNT_OF(a) (sizeof(a) / sizeof((a)[0]))
 
+/* A row of the families that have only a name and a wire tag. */
+typedef struct {
+  const char *name;
+  uint8_t tag;
+} name_tag;
+
+
 /* ---- DataType ---- */
 static const struct {
   const char *name;
@@ -175,10 +182,7 @@ vy_str vy_node_op_id(const vy_node *n) {
   return (vy_str){s, (uint32_t)len};
 }
 
-static const struct {
-  const char *name;
-  uint8_t tag;
-} expr_rows[] = {
+static const name_tag expr_rows[] = {
 #define VY_EXPR(ID, tag, name) [VY_EXPR_##ID] = {name, tag},
 #include "vyre/expr.def"
 };
@@ -198,65 +202,45 @@ bool vy_expr_kind_from_tag(uint8_t tag, vy_expr_kind *out) {
 }
 
 /* ---- the small enums: one row array per family, then shared accessors ---- */
+
 #define VY_ACCESS(ID, tag, name) [VY_ACCESS_##ID] = {name, tag},
-static const struct {
-  const char *name;
-  uint8_t tag;
-} access_rows[] = {
+static const name_tag access_rows[] = {
 #include "vyre/enums.def"
 };
 _Static_assert(COUNT_OF(access_rows) == VY_ACCESS_COUNT, "access rows");
 
 #define VY_ORDERING(ID, tag, name) [VY_ORDERING_##ID] = {name, tag},
-static const struct {
-  const char *name;
-  uint8_t tag;
-} ordering_rows[] = {
+static const name_tag ordering_rows[] = {
 #include "vyre/enums.def"
 };
 _Static_assert(COUNT_OF(ordering_rows) == VY_ORDERING_COUNT, "ordering rows");
 
 #define VY_ATOMIC(ID, tag, name) [VY_ATOMIC_##ID] = {name, tag},
-static const struct {
-  const char *name;
-  uint8_t tag;
-} atomic_op_rows[] = {
+static const name_tag atomic_op_rows[] = {
 #include "vyre/enums.def"
 };
 _Static_assert(COUNT_OF(atomic_op_rows) == VY_ATOMIC_COUNT, "atomic rows");
 
 #define VY_COLLECTIVE(ID, tag, name) [VY_COLLECTIVE_##ID] = {name, tag},
-static const struct {
-  const char *name;
-  uint8_t tag;
-} collective_op_rows[] = {
+static const name_tag collective_op_rows[] = {
 #include "vyre/enums.def"
 };
 _Static_assert(COUNT_OF(collective_op_rows) == VY_COLLECTIVE_COUNT, "collective rows");
 
 #define VY_LOCALITY(ID, tag, name) [VY_LOCALITY_##ID] = {name, tag},
-static const struct {
-  const char *name;
-  uint8_t tag;
-} cache_locality_rows[] = {
+static const name_tag cache_locality_rows[] = {
 #include "vyre/enums.def"
 };
 _Static_assert(COUNT_OF(cache_locality_rows) == VY_LOCALITY_COUNT, "locality rows");
 
 #define VY_QSCALE(ID, tag, name) [VY_QSCALE_##ID] = {name, tag},
-static const struct {
-  const char *name;
-  uint8_t tag;
-} qscale_rows[] = {
+static const name_tag qscale_rows[] = {
 #include "vyre/enums.def"
 };
 _Static_assert(COUNT_OF(qscale_rows) == VY_QSCALE_COUNT, "qscale rows");
 
 #define VY_QZERO(ID, tag, name) [VY_QZERO_##ID] = {name, tag},
-static const struct {
-  const char *name;
-  uint8_t tag;
-} qzero_rows[] = {
+static const name_tag qzero_rows[] = {
 #include "vyre/enums.def"
 };
 _Static_assert(COUNT_OF(qzero_rows) == VY_QZERO_COUNT, "qzero rows");
