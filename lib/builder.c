@@ -197,10 +197,7 @@ static const vy_buffer_decl *storage(vy_builder *b, const char *name, uint32_t b
   d.name = (vy_str){name, (uint32_t)strlen(name)};
   d.binding = binding;
   d.access = access;
-  d.kind = access == VY_ACCESS_READ_ONLY   ? VY_MEMKIND_READONLY
-           : access == VY_ACCESS_UNIFORM   ? VY_MEMKIND_UNIFORM
-           : access == VY_ACCESS_WORKGROUP ? VY_MEMKIND_SHARED
-                                           : VY_MEMKIND_GLOBAL;
+  d.kind = vy_memory_kind_default(access);
   d.element = *t;
   d.is_output = d.pipeline_live_out = output;
   d.hints.cache_locality = VY_LOCALITY_TEMPORAL;

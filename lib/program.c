@@ -183,6 +183,19 @@ const vy_buffer_decl *vy_program_find_buffer(const vy_program *p, const char *na
   return wg;
 }
 
+vy_memory_kind vy_memory_kind_default(vy_access a) {
+  switch (a) {
+  case VY_ACCESS_READ_ONLY:
+    return VY_MEMKIND_READONLY;
+  case VY_ACCESS_UNIFORM:
+    return VY_MEMKIND_UNIFORM;
+  case VY_ACCESS_WORKGROUP:
+    return VY_MEMKIND_SHARED;
+  default:
+    return VY_MEMKIND_GLOBAL;
+  }
+}
+
 bool vy_buffer_is_backend_allocated(const vy_buffer_decl *d) {
   return d->access != VY_ACCESS_WORKGROUP &&
          (d->is_output || d->access == VY_ACCESS_WRITE_ONLY ||

@@ -395,6 +395,10 @@ bool vy_program_non_composable_with_self(const vy_program *p);
 /* The buffer with this name, or NULL. Storage buffers are found before workgroup ones. */
 const vy_buffer_decl *vy_program_find_buffer(const vy_program *p, const char *name, size_t len);
 
+/* The memory kind vyre's BufferDecl::storage gives an access mode (§1.3):
+ * read -> readonly, uniform -> uniform, workgroup -> shared, else global. */
+vy_memory_kind vy_memory_kind_default(vy_access a);
+
 /* Buffer roles in a dispatch (vyre-ir.md §4.2), shared by every backend:
  * - backend-allocated: not workgroup, and is_output, WriteOnly, or
  *   (pipeline_live_out and ReadWrite): starts zeroed, takes no input;
