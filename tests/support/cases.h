@@ -53,7 +53,8 @@ typedef struct vy_case {
 
   bool race;             /* result depends on the reference interleaving */
   bool no_validate;      /* run without the validator (reaches runtime errors) */
-  bool no_wire;          /* vyre's encoder refuses the program */
+  bool no_wire;          /* no wire round trip: vyre's encoder refuses the program,
+                            or its decoder refuses the blob */
   bool inputs_unchecked; /* input names are not matched against the buffers */
   uint64_t step_budget;  /* 0 = unlimited */
   char **tags;
@@ -97,8 +98,9 @@ bool vy_case_check(const vy_case *c, const vy_case_backend *be, char **report);
 
 /* text -> program -> wire -> program -> text: the fingerprint stays the same
  * at every step, wire re-encodes byte-identically and the printed text is a
- * fixed point. For `no-wire` cases checks that the encoder refuses the
- * program instead. Same report convention as vy_case_check. */
+ * fixed point. For `no-wire` cases checks instead that the encoder refuses
+ * the program (VY_E_ENCODE, no fingerprint) or the decoder refuses its blob
+ * (VY_E_DECODE: an extension kind without a resolver). Same report convention as vy_case_check. */
 bool vy_case_check_roundtrip(const vy_case *c, char **report);
 
 /* Every *.vy file below `root`, recursively, sorted by path. Returns the
