@@ -1,0 +1,12 @@
+# A tag still pending when the workgroup finishes aborts the run
+# (vyre-ir.md §2.1, state.rs run_invocations).
+# >>> input src = 1
+# >>> expect-error VY_E_RUNTIME "still pending"
+# >>> tags: async error
+program {
+  buffer src: u32 read @0 count(1)
+  buffer out: u32 read_write @1 count(1) output
+  region vyre.program.root {
+    async_load(src, out, 0, 4, forgotten)
+  }
+}

@@ -1,0 +1,12 @@
+# CompareExchange without `expected` is an error (vyre-ir.md §4.5).
+# >>> input c = 0
+# >>> expect-error VY_E_RUNTIME "compare-exchange atomic is missing expected value"
+# >>> tags: atomics error
+# >>> no-validate
+program {
+  buffer old: u32 read_write @0 count(1) output
+  buffer c: u32 read_write @1 count(1)
+  region vyre.program.root {
+    old[0] = atomic_compare_exchange(c[0], 1)
+  }
+}

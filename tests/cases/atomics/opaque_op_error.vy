@@ -1,0 +1,13 @@
+# An extension atomic op (Opaque) has no reference semantics (vyre-ir.md
+# §4.5).
+# >>> input c = 0
+# >>> expect-error VY_E_RUNTIME "has no reference semantics"
+# >>> tags: atomics error
+# >>> no-validate
+program {
+  buffer old: u32 read_write @0 count(1) output
+  buffer c: u32 read_write @1 count(1)
+  region vyre.program.root {
+    old[0] = atomic_opaque<0x80000001>(c[0], 1)
+  }
+}
