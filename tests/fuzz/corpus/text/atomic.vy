@@ -1,0 +1,1 @@
+program p { let v = atomic_compare_exchange("b"[gid(9)], 1, 2) }

@@ -1,0 +1,1 @@
+program p { region r { if a { } else if b { } else { loop i in 0..2 { barrier(relaxed) } } } }
