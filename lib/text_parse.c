@@ -1158,19 +1158,6 @@ static bool parse_stmts(parser *p, const vy_token *open, vy_node_list *out) {
 
 /* ---- buffers ---- */
 
-static vy_memory_kind default_kind(vy_access a) {
-  switch (a) {
-  case VY_ACCESS_READ_ONLY:
-    return VY_MEMKIND_READONLY;
-  case VY_ACCESS_UNIFORM:
-    return VY_MEMKIND_UNIFORM;
-  case VY_ACCESS_WORKGROUP:
-    return VY_MEMKIND_SHARED;
-  default:
-    return VY_MEMKIND_GLOBAL;
-  }
-}
-
 enum { ATTR_COUNT, ATTR_KIND, ATTR_OUTPUT, ATTR_LIVE_OUT, ATTR_RANGE, ATTR_COALESCE, ATTR_ALIGN, ATTR_LOCALITY,
        ATTR_BYTES, ATTR_LINEAR, ATTR_SHAPE, ATTR_N };
 static const char *const attr_words[ATTR_N] = {"count", "kind", "output", "live_out", "range", "coalesce", "align",
@@ -1253,7 +1240,7 @@ static vy_buffer_decl *parse_buffer(parser *p) {
   int a = parse_enum(p, "a buffer access", VY_ACCESS_COUNT, access_name, "read, read_write, uniform, workgroup, write");
   if (a < 0) return NULL;
   b->access = (vy_access)a;
-  b->kind = default_kind(b->access);
+  b->kind = vy_memory_kind_default(b->access);
   if (CUR(p)->kind == VY_TOK_AT || b->access != VY_ACCESS_WORKGROUP) {
     if (!expect(p, VY_TOK_AT, "'@binding' after the access mode", "storage buffers need a binding, e.g. @0") ||
         !parse_u32(p, "the binding", &b->binding))

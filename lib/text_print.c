@@ -19,6 +19,7 @@
 #include "error_int.h"
 #include "program_int.h"
 #include "text_int.h"
+#include "utf8_int.h"
 #include "vyre/text.h"
 
 typedef struct printer {
@@ -77,28 +78,6 @@ static void newline(printer *pr) {
 
 /* ---- strings and names ---- */
 
-/* Length of the well-formed UTF-8 sequence at s (n bytes left), or 0. */
-static size_t utf8_seq(const unsigned char *s, size_t n) {
-  unsigned char c = s[0];
-  size_t len;
-  unsigned char lo = 0x80, hi = 0xBF;
-  if (c >= 0xC2 && c <= 0xDF) len = 2;
-  else if (c >= 0xE0 && c <= 0xEF) {
-    len = 3;
-    if (c == 0xE0) lo = 0xA0;
-    if (c == 0xED) hi = 0x9F;
-  } else if (c >= 0xF0 && c <= 0xF4) {
-    len = 4;
-    if (c == 0xF0) lo = 0x90;
-    if (c == 0xF4) hi = 0x8F;
-  } else
-    return 0;
-  if (n < len || s[1] < lo || s[1] > hi) return 0;
-  for (size_t i = 2; i < len; i++)
-    if (s[i] < 0x80 || s[i] > 0xBF) return 0;
-  return len;
-}
-
 /* "..." with \" \\ \n \t \r escaped, other control bytes and bytes that are
  * not well-formed UTF-8 as \xNN, and valid UTF-8 written as is. */
 static void put_string(printer *pr, const char *str, size_t n) {
@@ -114,7 +93,7 @@ static void put_string(printer *pr, const char *str, size_t n) {
       continue;
     }
     unsigned char c = s[i];
-    size_t u = c >= 0x80 ? utf8_seq(s + i, n - i) : 0;
+    size_t u = c >= 0x80 ? vy_utf8_seq_len(s + i, n - i) : 0;
     if (u) {
       put_n(pr, str + i, u);
       i += u;
@@ -743,19 +722,6 @@ static void put_stmts(printer *pr, const vy_node_list *l) {
 
 /* ---- buffers and the program ---- */
 
-static vy_memory_kind default_kind(vy_access a) {
-  switch (a) {
-  case VY_ACCESS_READ_ONLY:
-    return VY_MEMKIND_READONLY;
-  case VY_ACCESS_UNIFORM:
-    return VY_MEMKIND_UNIFORM;
-  case VY_ACCESS_WORKGROUP:
-    return VY_MEMKIND_SHARED;
-  default:
-    return VY_MEMKIND_GLOBAL;
-  }
-}
-
 static void put_buffer(printer *pr, const vy_buffer_decl *b) {
   newline(pr);
   put(pr, "buffer ");
@@ -766,7 +732,7 @@ static void put_buffer(printer *pr, const vy_buffer_decl *b) {
   put_enum(pr, vy_access_name(b->access));
   if (b->access != VY_ACCESS_WORKGROUP || b->binding) putf(pr, " @%u", b->binding);
   if (b->count) putf(pr, " count(%u)", b->count);
-  if (b->kind != default_kind(b->access)) {
+  if (b->kind != vy_memory_kind_default(b->access)) {
     put(pr, " kind(");
     put_enum(pr, vy_memory_kind_name(b->kind));
     put(pr, ")");

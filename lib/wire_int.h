@@ -77,11 +77,6 @@ int vy_wire_put_leb(vy_bytes *out, uint64_t v);
  * subnormals and -0.0 -> 0x00000000, anything else unchanged. */
 uint32_t vy_wire_f32_bits(uint32_t bits);
 
-/* Index of the first byte that makes s[0..n) invalid UTF-8 as Rust's
- * str::from_utf8 sees it (no overlong forms, no surrogates, nothing above
- * U+10FFFF), or n when it is valid. Every vyre string is a Rust String. */
-size_t vy_wire_utf8_error_at(const uint8_t *s, size_t n);
-
 /* DataType::size_bytes(): false when vyre has none (Tensor, TensorShaped,
  * sparse, Opaque, malformed); *size otherwise (Array: element_size; Vec:
  * element size x count; Quantized: storage size). */

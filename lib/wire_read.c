@@ -18,6 +18,7 @@
 #include "blake3_int.h"
 #include "error_int.h"
 #include "vyre/wire.h"
+#include "utf8_int.h"
 #include "wire_int.h"
 
 #define TRY(x)                            \
@@ -150,39 +151,8 @@ static vy_status rd_leb_len(rd *r, const char *what, uint64_t max, uint64_t *v) 
   return VY_OK;
 }
 
-size_t vy_wire_utf8_error_at(const uint8_t *s, size_t n) {
-  size_t i = 0;
-  while (i < n) {
-    uint8_t c = s[i];
-    if (c < 0x80) {
-      i++;
-      continue;
-    }
-    size_t len;
-    uint8_t lo = 0x80, hi = 0xBF; /* range of the second byte */
-    if (c >= 0xC2 && c <= 0xDF)
-      len = 2;
-    else if (c >= 0xE0 && c <= 0xEF) {
-      len = 3;
-      if (c == 0xE0) lo = 0xA0;
-      if (c == 0xED) hi = 0x9F;
-    } else if (c >= 0xF0 && c <= 0xF4) {
-      len = 4;
-      if (c == 0xF0) lo = 0x90;
-      if (c == 0xF4) hi = 0x8F;
-    } else {
-      return i;
-    }
-    if (i + 1 >= n || s[i + 1] < lo || s[i + 1] > hi) return i;
-    for (size_t k = 2; k < len; k++)
-      if (i + k >= n || (s[i + k] & 0xC0) != 0x80) return i;
-    i += len;
-  }
-  return n;
-}
-
 static vy_status check_utf8(rd *r, const uint8_t *s, size_t n, const char *what) {
-  size_t bad = vy_wire_utf8_error_at(s, n);
+  size_t bad = vy_utf8_error_at(s, n);
   if (bad == n) return VY_OK;
   return fail(r, (size_t)(s - r->data) + bad,
               "%s is not valid UTF-8 (bad byte 0x%02x at index %zu of %zu). Fix: serialize strings as valid UTF-8",

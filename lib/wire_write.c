@@ -13,6 +13,7 @@
 #include "blake3_int.h"
 #include "error_int.h"
 #include "vyre/wire.h"
+#include "utf8_int.h"
 #include "wire_int.h"
 
 #define TRY(x)                     \
@@ -79,7 +80,7 @@ static vy_status put_str(enc *e, vy_str s, const char *what) {
     return vy_error_set(e->err, VY_E_ENCODE,
                         "cannot encode %s: it is %u bytes, over the wire limit of %zu bytes. Fix: shorten it", what,
                         s.len, VY_WIRE_MAX_STRING);
-  size_t bad = vy_wire_utf8_error_at((const uint8_t *)s.ptr, s.len);
+  size_t bad = vy_utf8_error_at((const uint8_t *)s.ptr, s.len);
   if (bad != s.len)
     return vy_error_set(e->err, VY_E_ENCODE,
                         "cannot encode %s: it is not valid UTF-8 (bad byte 0x%02x at index %zu), and vyre strings are "
