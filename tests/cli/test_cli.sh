@@ -46,6 +46,8 @@ expect "hash matches spec 7.11" test "$h_text" = 0b0aa1053adb1df4b213733eb93b954
 # program, b3sum over the plain wire encoding must give the same digest
 check "fmt to wire" 0 "$V" fmt "$ex" --to wire -o "$tmp/ex.vir"
 expect "wire magic" test "$(head -c 4 "$tmp/ex.vir")" = VYRE
+# the bytes listed in vyre-ir.md §7.11, typed into tests/wire/ by hand
+expect "text encodes to the spec's bytes" cmp -s "$tmp/ex.vir" "$here/../wire/spec-7.11-example.vir"
 if command -v b3sum >/dev/null; then
   expect "hash == b3sum(wire)" test "$(b3sum --no-names "$tmp/ex.vir")" = "$h_text"
 fi
