@@ -61,6 +61,12 @@ typedef struct env {
   uint8_t *flags;
 } env;
 
+/* A word an atomic overwrote while a subgroup argument was evaluated. */
+typedef struct undo {
+  uint8_t *word;
+  uint8_t old[4];
+} undo;
+
 typedef struct rt {
   const vy_interp_prepared *pp;
   const vy_allocator *alloc;
@@ -72,6 +78,9 @@ typedef struct rt {
   uint32_t ninv;
   vy_ival *snap_vals;
   uint8_t *snap_flags;
+  undo *undo;        /* atomic writes inside subgroup arguments, undone per lane (ev_on_lane) */
+  uint32_t nundo, capundo;
+  uint32_t sg_depth; /* > 0 while a subgroup argument is evaluated */
   uint32_t *ifcnt;     /* 2 per barrier-If: live invocations that recorded true / false */
   const vy_cn **cand;  /* Ifs whose records may conflict after this round */
   uint32_t ncand;
@@ -169,10 +178,23 @@ static void subgroup_bounds(const rt *r, uint32_t lane, uint32_t *start, uint32_
   *end = *start + 32 < r->ninv ? *start + 32 : r->ninv;
 }
 
+/* Evaluates a subgroup argument for one lane as vyre's eval_expr_snapshot
+ * does (hashmap/step.rs): with that lane's start-of-round locals, against a
+ * copy of the storage and workgroup buffers. An expression changes memory
+ * only through atomics, so the copy is the real memory plus an undo log of
+ * the atomic writes made during this evaluation. */
 static bool ev_on_lane(rt *r, uint32_t lane, const vy_cx *x, vy_ival *out) {
   size_t ns = r->pp->nslots;
   env e = {lane, r->snap_vals + (size_t)lane * ns, r->snap_flags + (size_t)lane * ns};
-  return ev(r, &e, x, out);
+  uint32_t mark = r->nundo;
+  r->sg_depth++;
+  bool ok = ev(r, &e, x, out);
+  r->sg_depth--;
+  while (r->nundo > mark) {
+    const undo *u = &r->undo[--r->nundo];
+    memcpy(u->word, u->old, 4);
+  }
+  return ok;
 }
 
 static bool ev_subgroup(rt *r, const env *en, const vy_cx *x, vy_ival *out) {
@@ -244,6 +266,25 @@ static bool ev_call(rt *r, const env *en, const vy_cx *x, vy_ival *out) {
   return true;
 }
 
+/* Inside a subgroup argument: remembers the word an atomic on element `idx`
+ * may overwrite (vy_imem_atomic's addressing: stride max(min_bytes, 4), in
+ * range when the whole word fits). */
+static bool log_atomic_word(rt *r, vy_ibuf *b, uint32_t idx) {
+  uint64_t stride = b->stride > 4 ? b->stride : 4, off = (uint64_t)idx * stride;
+  if (off + 4 > b->len) return true;
+  if (r->nundo == r->capundo) {
+    uint32_t cap = r->capundo ? r->capundo * 2 : 16;
+    undo *grown = vy_mem_realloc(r->alloc, r->undo, r->capundo * sizeof *grown, cap * sizeof *grown);
+    if (!grown) return nomem(r);
+    r->undo = grown;
+    r->capundo = cap;
+  }
+  undo *u = &r->undo[r->nundo++];
+  u->word = b->data + off;
+  memcpy(u->old, u->word, 4);
+  return true;
+}
+
 static bool ev_atomic(rt *r, const env *en, const vy_cx *x, vy_ival *out) {
   vy_atomic_op op = (vy_atomic_op)x->op;
   if (op == VY_ATOMIC_COMPARE_EXCHANGE && !x->b)
@@ -273,6 +314,7 @@ static bool ev_atomic(rt *r, const env *en, const vy_cx *x, vy_ival *out) {
                 (int)name.len, name.ptr);
   uint32_t old;
   vy_imsg m;
+  if (r->sg_depth && !log_atomic_word(r, &r->bufs[x->ref], idx)) return false;
   if (!vy_imem_atomic(&r->bufs[x->ref], op, idx, x->b != NULL, expected, value, &old, &m)) return fail_msg(r, x, &m);
   *out = vy_iv_u32(old);
   return true;
@@ -849,6 +891,7 @@ vy_status vy_interp_execute(const vy_interp_prepared *pp, const vy_interp_input 
   if (st == VY_OK) st = run_all(&r, inputs, ninputs, out);
   out->steps = r.steps;
   vy_arena_free_all(&r.bytes);
+  if (r.undo) vy_mem_free(r.alloc, r.undo, r.capundo * sizeof *r.undo);
   if (r.bufs) {
     vy_imem_free_bufs(r.alloc, r.bufs, pp->nbufs);
     vy_mem_free(r.alloc, r.bufs, pp->nbufs * sizeof *r.bufs);

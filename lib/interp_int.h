@@ -16,6 +16,9 @@
  *  - f32 Min/Max of equal operands (+0 vs -0) return the left operand;
  *  - a Call's f32 result is canonicalized (expr_cast.rs spec_output_value);
  *  - subgroup_shuffle accepts all-u32 or all-float lanes (hashmap/subgroup.rs);
+ *  - a subgroup argument is evaluated per lane against a copy of memory
+ *    (hashmap/step.rs eval_expr_snapshot clones the buffers), so atomics in
+ *    it return values from the real memory and their writes are discarded;
  *  - an async transfer keeps only the bytes that can land in its
  *    destination (equivalent to node_step.rs apply_async_transfer's clip).
  */
