@@ -12,7 +12,7 @@
 #include "vyre/values.h"
 
 #define MAX_RESULT_BYTES ((uint64_t)1 << 30) /* 1 GiB cap on a generated or listed buffer */
-#define MAX_TOKEN 64u                         /* longest numeric token we copy for strtof */
+#define MAX_TOKEN 64u                        /* longest numeric token we copy for strtof */
 
 typedef enum elem_class { EC_U32, EC_I32, EC_U64, EC_F32, EC_BOOL, EC_HEX } elem_class;
 
@@ -24,11 +24,21 @@ typedef struct elem_info {
 static elem_info classify(const vy_type *t) {
   elem_info e = {EC_HEX, 1};
   switch (t->kind) {
-  case VY_TYPE_U32: e.cls = EC_U32, e.width = 4; break;
-  case VY_TYPE_I32: e.cls = EC_I32, e.width = 4; break;
-  case VY_TYPE_U64: e.cls = EC_U64, e.width = 8; break;
-  case VY_TYPE_F32: e.cls = EC_F32, e.width = 4; break;
-  case VY_TYPE_BOOL: e.cls = EC_BOOL, e.width = 4; break;
+  case VY_TYPE_U32:
+    e.cls = EC_U32, e.width = 4;
+    break;
+  case VY_TYPE_I32:
+    e.cls = EC_I32, e.width = 4;
+    break;
+  case VY_TYPE_U64:
+    e.cls = EC_U64, e.width = 8;
+    break;
+  case VY_TYPE_F32:
+    e.cls = EC_F32, e.width = 4;
+    break;
+  case VY_TYPE_BOOL:
+    e.cls = EC_BOOL, e.width = 4;
+    break;
   default: {
     uint32_t mb = vy_type_min_bytes(t);
     e.width = mb ? mb : 1;
@@ -198,8 +208,10 @@ static vy_status put_element(pctx *c, const char *s, size_t n, bool exact) {
       return perr(c, s, "not an i32", n, s, "write a decimal -2147483648..2147483647 or 0x bits");
     return put_le(c, v, 4);
   case EC_BOOL:
-    if (token_is(s, n, "true")) v = 1;
-    else if (token_is(s, n, "false")) v = 0;
+    if (token_is(s, n, "true"))
+      v = 1;
+    else if (token_is(s, n, "false"))
+      v = 0;
     else if (!parse_uint(s, n, UINT32_MAX, &v))
       return perr(c, s, "not a bool", n, s, "write 0, 1, true or false (one 4-byte word each)");
     return put_le(c, v, 4);
@@ -304,10 +316,16 @@ static vy_status gen_seq(pctx *c, uint64_t n) {
       st = put_le(c, bits, 4);
       break;
     }
-    case EC_BOOL: st = put_le(c, i % 2, 4); break;
+    case EC_BOOL:
+      st = put_le(c, i % 2, 4);
+      break;
     case EC_U32:
-    case EC_I32: st = put_le(c, i, 4); break;
-    case EC_U64: st = put_le(c, i, 8); break;
+    case EC_I32:
+      st = put_le(c, i, 4);
+      break;
+    case EC_U64:
+      st = put_le(c, i, 8);
+      break;
     case EC_HEX: {
       uint8_t zero = 0;
       st = put_le(c, i, c->e.width < 8 ? c->e.width : 8);
@@ -325,9 +343,15 @@ static vy_status gen_rand(pctx *c, uint64_t n, uint64_t seed) {
   for (uint64_t i = 0; i < n && !st; i++) {
     switch (c->e.cls) {
     case EC_U32:
-    case EC_I32: st = put_le(c, splitmix64(&state) & 0xFFFFFFFFu, 4); break;
-    case EC_U64: st = put_le(c, splitmix64(&state), 8); break;
-    case EC_BOOL: st = put_le(c, splitmix64(&state) & 1u, 4); break;
+    case EC_I32:
+      st = put_le(c, splitmix64(&state) & 0xFFFFFFFFu, 4);
+      break;
+    case EC_U64:
+      st = put_le(c, splitmix64(&state), 8);
+      break;
+    case EC_BOOL:
+      st = put_le(c, splitmix64(&state) & 1u, 4);
+      break;
     case EC_F32: {
       float f = (float)(splitmix64(&state) >> 40) * 0x1p-24f;
       uint32_t bits;
@@ -463,9 +487,15 @@ static int format_values(vy_bytes *o, elem_info e, const uint8_t *data, size_t l
     int r = 0;
     switch (e.cls) {
     case EC_U32:
-    case EC_BOOL: r = vy_bytes_printf(o, "%" PRIu32, (uint32_t)v); break;
-    case EC_I32: r = vy_bytes_printf(o, "%" PRId32, (int32_t)(uint32_t)v); break;
-    case EC_U64: r = vy_bytes_printf(o, "%" PRIu64, v); break;
+    case EC_BOOL:
+      r = vy_bytes_printf(o, "%" PRIu32, (uint32_t)v);
+      break;
+    case EC_I32:
+      r = vy_bytes_printf(o, "%" PRId32, (int32_t)(uint32_t)v);
+      break;
+    case EC_U64:
+      r = vy_bytes_printf(o, "%" PRIu64, v);
+      break;
     case EC_F32: {
       char buf[VY_VALUES_F32_MAX];
       size_t k = vy_values_format_f32((uint32_t)v, buf);
@@ -486,8 +516,8 @@ static int format_values(vy_bytes *o, elem_info e, const uint8_t *data, size_t l
   return 0;
 }
 
-vy_status vy_values_format_line(const char *name, size_t name_len, const vy_type *elem, const uint8_t *data,
-                                size_t len, const vy_allocator *alloc, vy_bytes *out, vy_error *err) {
+vy_status vy_values_format_line(const char *name, size_t name_len, const vy_type *elem, const uint8_t *data, size_t len,
+                                const vy_allocator *alloc, vy_bytes *out, vy_error *err) {
   if (!out) return vy_error_set(err, VY_E_INVALID_ARGUMENT, "vy_values_format: NULL out. Fix: pass a vy_bytes");
   memset(out, 0, sizeof *out);
   out->alloc = alloc;

@@ -53,7 +53,9 @@ static void cov_expr(coverage *cv, const vy_expr *e) {
   if (!e) return;
   cv->expr[e->kind] = true;
   switch (e->kind) {
-  case VY_EXPR_LOAD: cov_expr(cv, e->u.load.index); break;
+  case VY_EXPR_LOAD:
+    cov_expr(cv, e->u.load.index);
+    break;
   case VY_EXPR_BIN_OP:
     cv->binop[e->u.bin.op] = true;
     cov_expr(cv, e->u.bin.left);
@@ -86,13 +88,18 @@ static void cov_expr(coverage *cv, const vy_expr *e) {
     cov_expr(cv, e->u.fma.b);
     cov_expr(cv, e->u.fma.c);
     break;
-  case VY_EXPR_SUBGROUP_ADD: cov_expr(cv, e->u.subgroup_add); break;
+  case VY_EXPR_SUBGROUP_ADD:
+    cov_expr(cv, e->u.subgroup_add);
+    break;
   case VY_EXPR_SUBGROUP_SHUFFLE:
     cov_expr(cv, e->u.shuffle.value);
     cov_expr(cv, e->u.shuffle.lane);
     break;
-  case VY_EXPR_SUBGROUP_BALLOT: cov_expr(cv, e->u.subgroup_ballot); break;
-  default: break;
+  case VY_EXPR_SUBGROUP_BALLOT:
+    cov_expr(cv, e->u.subgroup_ballot);
+    break;
+  default:
+    break;
   }
 }
 
@@ -101,8 +108,12 @@ static void cov_list(coverage *cv, const vy_node_list *l) {
     const vy_node *n = l->items[i];
     cv->node[n->kind] = true;
     switch (n->kind) {
-    case VY_NODE_LET: cov_expr(cv, n->u.let.value); break;
-    case VY_NODE_ASSIGN: cov_expr(cv, n->u.assign.value); break;
+    case VY_NODE_LET:
+      cov_expr(cv, n->u.let.value);
+      break;
+    case VY_NODE_ASSIGN:
+      cov_expr(cv, n->u.assign.value);
+      break;
     case VY_NODE_STORE:
       cov_expr(cv, n->u.store.index);
       cov_expr(cv, n->u.store.value);
@@ -117,15 +128,22 @@ static void cov_list(coverage *cv, const vy_node_list *l) {
       cov_expr(cv, n->u.loop.to);
       cov_list(cv, &n->u.loop.body);
       break;
-    case VY_NODE_BLOCK: cov_list(cv, &n->u.block); break;
-    case VY_NODE_REGION: cov_list(cv, &n->u.region.body); break;
+    case VY_NODE_BLOCK:
+      cov_list(cv, &n->u.block);
+      break;
+    case VY_NODE_REGION:
+      cov_list(cv, &n->u.region.body);
+      break;
     case VY_NODE_ASYNC_LOAD:
     case VY_NODE_ASYNC_STORE:
       cov_expr(cv, n->u.async_copy.offset);
       cov_expr(cv, n->u.async_copy.size);
       break;
-    case VY_NODE_TRAP: cov_expr(cv, n->u.trap.address); break;
-    default: break;
+    case VY_NODE_TRAP:
+      cov_expr(cv, n->u.trap.address);
+      break;
+    default:
+      break;
     }
   }
 }
@@ -154,7 +172,7 @@ static void test_corpus_coverage(void **state) {
       fprintf(stderr, "no case uses unop %s\n", vy_unop_name((vy_unop)i)), missing++;
   for (int i = 0; i < VY_ATOMIC_COUNT; i++)
     if (!cv.atomic[i]) fprintf(stderr, "no case uses atomic %s\n", vy_atomic_op_name((vy_atomic_op)i)), missing++;
-  static const vy_type_kind casts[] = {VY_TYPE_U32, VY_TYPE_I32,     VY_TYPE_U64,     VY_TYPE_F32, VY_TYPE_BOOL,
+  static const vy_type_kind casts[] = {VY_TYPE_U32,   VY_TYPE_I32,     VY_TYPE_U64,     VY_TYPE_F32, VY_TYPE_BOOL,
                                        VY_TYPE_BYTES, VY_TYPE_VEC2U32, VY_TYPE_VEC4U32, VY_TYPE_U8};
   for (size_t i = 0; i < sizeof casts / sizeof *casts; i++)
     if (!cv.cast[casts[i]]) fprintf(stderr, "no case casts to %s\n", vy_type_kind_name(casts[i])), missing++;
@@ -189,8 +207,9 @@ static void expect_load_error(const char *text, const char *needle, uint32_t lin
   assert_null(c);
 }
 
-#define PROG "program workgroup(4) {\n  buffer a: u32 read @0 count(2)\n  buffer out: u32 read_write @1 output count(2)\n" \
-             "  region r {\n    out[gid.x] = a[gid.x] + 1\n  }\n}\n"
+#define PROG                                                                                                           \
+  "program workgroup(4) {\n  buffer a: u32 read @0 count(2)\n  buffer out: u32 read_write @1 output count(2)\n"        \
+  "  region r {\n    out[gid.x] = a[gid.x] + 1\n  }\n}\n"
 
 static void test_loader_errors(void **state) {
   (void)state;
@@ -253,7 +272,8 @@ static void test_checker_catches(void **state) {
   (void)state;
   expect_check_failure("# >>> input a = 1,2\n# >>> expect out = 2 4\n" PROG,
                        "expected: out: 2 4\n  actual:   out: 2 3\n  first difference at byte 4 (element 1)");
-  expect_check_failure("# >>> input a = 1,2\n# >>> expect-error VY_E_RUNTIME\n" PROG, "but the run on reference succeeded");
+  expect_check_failure("# >>> input a = 1,2\n# >>> expect-error VY_E_RUNTIME\n" PROG,
+                       "but the run on reference succeeded");
   expect_check_failure("# >>> input a = 1\n# >>> expect-error VY_E_INVALID_PROGRAM\n" PROG,
                        "expected VY_E_INVALID_PROGRAM, got VY_E_RUNTIME");
   expect_check_failure("# >>> input a = 1\n# >>> expect-error VY_E_RUNTIME \"no such text\"\n" PROG,

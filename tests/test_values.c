@@ -74,8 +74,8 @@ static void test_parse_f32(void **state) {
   (void)state;
   /* 1.5 = 0x3FC00000, -0.0 = 0x80000000, nan 0x7FC00000, inf, -inf, exact bits,
    * 0.1 rounds to 0x3DCCCCCD, 1e-45 to the smallest subnormal 0x00000001 */
-  const uint8_t f[] = {0, 0, 0xc0, 0x3f, 0, 0, 0, 0x80, 0, 0, 0xc0, 0x7f, 0, 0, 0x80, 0x7f, 0, 0, 0x80, 0xff,
-                       1, 0, 0xc0, 0x7f, 0xcd, 0xcc, 0xcc, 0x3d, 1, 0, 0, 0};
+  const uint8_t f[] = {0, 0, 0xc0, 0x3f, 0, 0, 0,    0x80, 0,    0,    0xc0, 0x7f, 0, 0, 0x80, 0x7f,
+                       0, 0, 0x80, 0xff, 1, 0, 0xc0, 0x7f, 0xcd, 0xcc, 0xcc, 0x3d, 1, 0, 0,    0};
   expect_bytes(T(VY_TYPE_F32), "1.5,-0.0,nan,inf,-inf,0x7fc00001,0.1,1e-45", f, sizeof f);
   const uint8_t g[] = {0, 0, 0x80, 0x3f, 0, 0, 0x80, 0xbf, 0, 0, 0x20, 0x41, 0, 0, 0x7a, 0x44};
   expect_bytes(T(VY_TYPE_F32), "1 -1. 1e1 +1e3", g, sizeof g);
@@ -333,8 +333,8 @@ static void roundtrip(const vy_type *t, const uint8_t *data, size_t n) {
 
 static void test_roundtrip_random(void **state) {
   (void)state;
-  static const vy_type_kind kinds[] = {VY_TYPE_U32, VY_TYPE_I32,  VY_TYPE_U64,       VY_TYPE_F32,
-                                       VY_TYPE_BOOL, VY_TYPE_U8,  VY_TYPE_U16,       VY_TYPE_BYTES,
+  static const vy_type_kind kinds[] = {VY_TYPE_U32,  VY_TYPE_I32, VY_TYPE_U64,     VY_TYPE_F32,
+                                       VY_TYPE_BOOL, VY_TYPE_U8,  VY_TYPE_U16,     VY_TYPE_BYTES,
                                        VY_TYPE_F16,  VY_TYPE_I64, VY_TYPE_VEC4U32, VY_TYPE_ARRAY};
   uint32_t s = 12345;
   uint8_t data[67];
@@ -394,11 +394,11 @@ static void test_allocation_failures(void **state) {
 
 int main(void) {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_parse_integers),  cmocka_unit_test(test_parse_f32),
-      cmocka_unit_test(test_parse_hex_types), cmocka_unit_test(test_parse_generators),
-      cmocka_unit_test(test_parse_rand),      cmocka_unit_test(test_parse_errors),
-      cmocka_unit_test(test_loader_files),    cmocka_unit_test(test_format_lines),
-      cmocka_unit_test(test_split_line),      cmocka_unit_test(test_roundtrip_random),
+      cmocka_unit_test(test_parse_integers),      cmocka_unit_test(test_parse_f32),
+      cmocka_unit_test(test_parse_hex_types),     cmocka_unit_test(test_parse_generators),
+      cmocka_unit_test(test_parse_rand),          cmocka_unit_test(test_parse_errors),
+      cmocka_unit_test(test_loader_files),        cmocka_unit_test(test_format_lines),
+      cmocka_unit_test(test_split_line),          cmocka_unit_test(test_roundtrip_random),
       cmocka_unit_test(test_allocation_failures),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);

@@ -101,8 +101,8 @@ vy_status vy_values_format(const vy_type *elem, const uint8_t *data, size_t len,
 
 /* Formats a whole output line "NAME: v0 v1 ..." (no newline). `name` is
  * `name_len` bytes written as they are. Same contract as vy_values_format. */
-vy_status vy_values_format_line(const char *name, size_t name_len, const vy_type *elem, const uint8_t *data,
-                                size_t len, const vy_allocator *alloc, vy_bytes *out, vy_error *err);
+vy_status vy_values_format_line(const char *name, size_t name_len, const vy_type *elem, const uint8_t *data, size_t len,
+                                const vy_allocator *alloc, vy_bytes *out, vy_error *err);
 
 /* Splits an output line at its last ':' into the name (before it) and the
  * values (after it, leading blanks skipped). Values never contain ':', so

@@ -119,8 +119,8 @@ static vy_status lerr(loadctx *L, uint32_t line, const char *fmt, ...) {
   return VY_E_PARSE;
 }
 
-static vy_status push_value(loadctx *L, vy_case_value **arr, size_t *n, const char *name, size_t nlen,
-                            const char *spec, size_t slen, uint32_t line) {
+static vy_status push_value(loadctx *L, vy_case_value **arr, size_t *n, const char *name, size_t nlen, const char *spec,
+                            size_t slen, uint32_t line) {
   vy_case_value *a = realloc(*arr, (*n + 1) * sizeof *a);
   if (!a) return lerr(L, line, "out of memory. Fix: free memory");
   *arr = a;
@@ -136,9 +136,12 @@ static const struct {
   const char *name;
   vy_status code;
 } status_names[] = {
-    {"VY_E_RUNTIME", VY_E_RUNTIME},           {"VY_E_INVALID_PROGRAM", VY_E_INVALID_PROGRAM},
-    {"VY_E_TIMEOUT", VY_E_TIMEOUT},           {"VY_E_NOMEM", VY_E_NOMEM},
-    {"VY_E_UNSUPPORTED", VY_E_UNSUPPORTED},   {"VY_E_INVALID_ARGUMENT", VY_E_INVALID_ARGUMENT},
+    {"VY_E_RUNTIME", VY_E_RUNTIME},
+    {"VY_E_INVALID_PROGRAM", VY_E_INVALID_PROGRAM},
+    {"VY_E_TIMEOUT", VY_E_TIMEOUT},
+    {"VY_E_NOMEM", VY_E_NOMEM},
+    {"VY_E_UNSUPPORTED", VY_E_UNSUPPORTED},
+    {"VY_E_INVALID_ARGUMENT", VY_E_INVALID_ARGUMENT},
     {"VY_E_DISPATCH_FAILED", VY_E_DISPATCH_FAILED},
 };
 
@@ -304,8 +307,7 @@ static vy_status scan_directives(loadctx *L) {
 }
 
 /* The file loader for `@FILE` specs: relative to the case directory. */
-static vy_status case_file_loader(void *ud, const char *path, const vy_allocator *alloc, vy_bytes *out,
-                                  vy_error *err) {
+static vy_status case_file_loader(void *ud, const char *path, const vy_allocator *alloc, vy_bytes *out, vy_error *err) {
   (void)alloc; /* NULL: malloc, as read_whole */
   const char *dir = ud;
   size_t n = strlen(dir) + strlen(path) + 2;
@@ -381,8 +383,10 @@ static vy_status bind_values(loadctx *L) {
   char names[512];
   if (!c->inputs_unchecked) {
     const vy_buffer_decl **order = NULL;
-    if (names_match(c->inputs, c->ninputs, logical, nl)) order = logical;
-    else if (names_match(c->inputs, c->ninputs, all, na)) order = all;
+    if (names_match(c->inputs, c->ninputs, logical, nl))
+      order = logical;
+    else if (names_match(c->inputs, c->ninputs, all, na))
+      order = all;
     if (!order) {
       list_names(names, sizeof names, logical, nl);
       return lerr(L, c->ninputs ? c->inputs[0].line : 1,
@@ -396,8 +400,8 @@ static vy_status bind_values(loadctx *L) {
       c->inputs[i].decl = vy_program_find_buffer(p, c->inputs[i].name, strlen(c->inputs[i].name));
   }
   for (size_t i = 0; i < c->ninputs; i++) {
-    vy_status st = parse_value(L, &c->inputs[i], c->inputs[i].decl ? &c->inputs[i].decl->element
-                                                                 : vy_type_scalar(VY_TYPE_BYTES));
+    vy_status st =
+        parse_value(L, &c->inputs[i], c->inputs[i].decl ? &c->inputs[i].decl->element : vy_type_scalar(VY_TYPE_BYTES));
     if (st) return st;
   }
   if (c->expect_error) {
@@ -537,8 +541,8 @@ static bool within_ulp(const uint8_t *a, const uint8_t *b, size_t len, uint32_t 
   return len % 4 == 0 || !memcmp(a + len / 4 * 4, b + len / 4 * 4, len % 4);
 }
 
-static bool compare_output(const vy_case *c, const vy_case_backend *be, const vy_case_value *want,
-                           const vy_bytes *got, char **report) {
+static bool compare_output(const vy_case *c, const vy_case_backend *be, const vy_case_value *want, const vy_bytes *got,
+                           char **report) {
   if (got->len == want->len && !memcmp(got->data, want->bytes, want->len)) return true;
   const vy_buffer_decl *d = want->decl;
   if (got->len == want->len && d->element.kind == VY_TYPE_F32 && be->transcendental_ulp &&
@@ -626,8 +630,7 @@ static vy_program *text_cycle(const vy_program *p, const char *what, const vy_ca
   bool ok = print_prog(p, &t1, what, c, report) && (q = parse_prog(&t1, what, c, report)) &&
             print_prog(q, &t2, what, c, report);
   if (ok && (t1.len != t2.len || memcmp(t1.data, t2.data, t1.len))) {
-    rep(report, "%s: printing the %s program is not a fixed point:\n%s\n---\n%s\n", c->path, what, t1.data,
-        t2.data);
+    rep(report, "%s: printing the %s program is not a fixed point:\n%s\n---\n%s\n", c->path, what, t1.data, t2.data);
     ok = false;
   }
   vy_bytes_free(&t1);
@@ -669,7 +672,8 @@ bool vy_case_check_roundtrip(const vy_case *c, char **report) {
   vy_program *p2 = NULL, *p3 = NULL, *p1b = NULL;
   /* the original text, printed and reparsed: equal to the original, same fingerprint */
   p1b = text_cycle(p1, "original", c, report);
-  if (!p1b) ok = false;
+  if (!p1b)
+    ok = false;
   else if (!vy_program_equal(p1, p1b) || !fp_equal(p1b, f1)) {
     rep(report, "%s: print + parse of the original changes the program\n", c->path);
     ok = false;
@@ -781,7 +785,9 @@ void vy_case_paths_free(char **paths, long n) {
 
 const char *vy_case_root(char *buf, size_t cap) {
   const char *src = getenv("VY_SOURCE_DIR");
-  if (src && *src) snprintf(buf, cap, "%s/tests/cases", src);
-  else snprintf(buf, cap, "cases");
+  if (src && *src)
+    snprintf(buf, cap, "%s/tests/cases", src);
+  else
+    snprintf(buf, cap, "cases");
   return buf;
 }

@@ -37,8 +37,8 @@ typedef struct vy_case_value {
 } vy_case_value;
 
 typedef struct vy_case {
-  char *path;    /* the file, as given to vy_case_load */
-  char *source;  /* its whole text (NUL-terminated) */
+  char *path;   /* the file, as given to vy_case_load */
+  char *source; /* its whole text (NUL-terminated) */
   size_t source_len;
   vy_program *program; /* parsed from `source` */
 
@@ -47,9 +47,9 @@ typedef struct vy_case {
   vy_case_value *expects; /* one per returned output buffer, in order */
   size_t nexpects;
 
-  bool expect_error;          /* `expect-error CODE ["text"]` */
+  bool expect_error; /* `expect-error CODE ["text"]` */
   vy_status error_code;
-  char *error_text;           /* substring the message must contain; NULL = any */
+  char *error_text; /* substring the message must contain; NULL = any */
 
   bool race;             /* result depends on the reference interleaving */
   bool no_validate;      /* run without the validator (reaches runtime errors) */
@@ -78,10 +78,10 @@ bool vy_case_has_tag(const vy_case *c, const char *tag);
  * far as the backend can) and fills `out` like vy_interp_execute. */
 typedef struct vy_case_backend {
   const char *name;
-  bool compiled;                /* true: outputs of `race` cases are not compared */
-  uint32_t transcendental_ulp;  /* f32 tolerance for cases tagged `transcendental` */
-  vy_status (*run)(void *ud, const vy_case *c, const vy_interp_input *inputs, size_t ninputs,
-                   vy_interp_outputs *out, vy_error *err);
+  bool compiled;               /* true: outputs of `race` cases are not compared */
+  uint32_t transcendental_ulp; /* f32 tolerance for cases tagged `transcendental` */
+  vy_status (*run)(void *ud, const vy_case *c, const vy_interp_input *inputs, size_t ninputs, vy_interp_outputs *out,
+                   vy_error *err);
   void *ud;
 } vy_case_backend;
 
