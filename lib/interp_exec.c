@@ -90,6 +90,7 @@ typedef struct rt {
   vy_arena bytes; /* long Bytes values of the current workgroup */
   const vy_cn *cur;
   const inv *cur_inv;
+  vy_interp_sched sched; /* test-only order variants; zero = vyre's order */
 } rt;
 
 /* ---- errors ---- */
@@ -649,6 +650,22 @@ static bool step(rt *r, inv *iv, uint32_t lane) {
 
 /* ---- workgroups ---- */
 
+/* The uniform-control check of the barrier-Ifs recorded since the last one. */
+static bool check_candidates(rt *r) {
+  for (uint32_t k = 0; k < r->ncand; k++) {
+    const vy_cn *n = r->cand[k];
+    if (r->ifcnt[2 * n->if_id] && r->ifcnt[2 * n->if_id + 1]) {
+      r->cur = n;
+      r->cur_inv = NULL;
+      return FAIL(r, NULL,
+                  "program violates uniform-control-flow rule: Barrier appears inside an If whose condition differs "
+                  "across the workgroup. Fix: make the condition uniform or move Barrier outside the branch");
+    }
+  }
+  r->ncand = 0;
+  return true;
+}
+
 static bool run_workgroup(rt *r) {
   const vy_interp_prepared *pp = r->pp;
   uint32_t wg[3];
@@ -689,33 +706,30 @@ static bool run_workgroup(rt *r) {
     }
     bool progress = false;
     r->ncand = 0;
-    for (uint32_t k = 0; k < r->ninv; k++) {
+    for (uint32_t n = 0; n < r->ninv; n++) {
+      uint32_t k = r->sched.reverse_lanes ? r->ninv - 1 - n : n;
       inv *iv = &r->invs[k];
-      if (iv->done || iv->waiting) continue;
-      if (r->budget && r->steps >= r->budget) {
-        r->cur_inv = NULL;
-        r->cur = NULL;
-        return fail_at(r, VY_E_TIMEOUT, NULL,
-                       "the step budget of %llu statement steps ran out. Fix: raise vy_interp_options.step_budget or "
-                       "check the program for an endless loop",
-                       (unsigned long long)r->budget);
-      }
-      r->steps++;
-      r->cur_inv = iv;
-      if (!step(r, iv, k)) return false;
-      if (!iv->fsp) finish_inv(r, iv);
-      progress = true;
+      do { /* one step; under run_to_block, steps until the lane waits or finishes */
+        if (iv->done || iv->waiting) break;
+        if (r->budget && r->steps >= r->budget) {
+          r->cur_inv = NULL;
+          r->cur = NULL;
+          return fail_at(r, VY_E_TIMEOUT, NULL,
+                         "the step budget of %llu statement steps ran out. Fix: raise vy_interp_options.step_budget "
+                         "or check the program for an endless loop",
+                         (unsigned long long)r->budget);
+        }
+        r->steps++;
+        r->cur_inv = iv;
+        if (!step(r, iv, k)) return false;
+        if (!iv->fsp) finish_inv(r, iv);
+        progress = true;
+        /* `cand` holds one entry per lane: a lane that runs on checks after each step */
+        if (r->sched.run_to_block && !check_candidates(r)) return false;
+      } while (r->sched.run_to_block);
     }
     r->cur_inv = NULL;
-    for (uint32_t k = 0; k < r->ncand; k++) {
-      const vy_cn *n = r->cand[k];
-      if (r->ifcnt[2 * n->if_id] && r->ifcnt[2 * n->if_id + 1]) {
-        r->cur = n;
-        return FAIL(r, NULL,
-                    "program violates uniform-control-flow rule: Barrier appears inside an If whose condition differs "
-                    "across the workgroup. Fix: make the condition uniform or move Barrier outside the branch");
-      }
-    }
+    if (!check_candidates(r)) return false;
     if (r->nlive && r->nwaiting == r->nlive) {
       for (uint32_t k = 0; k < r->ninv; k++) r->invs[k].waiting = false;
       r->nwaiting = 0;
@@ -851,9 +865,10 @@ static vy_status run_all(rt *r, const vy_interp_input *inputs, size_t ninputs, v
         } else {
           vy_imem_zero_workgroup(r->bufs, pp->nbufs);
         }
-        r->wid[0] = x;
-        r->wid[1] = y;
-        r->wid[2] = z;
+        bool rev = r->sched.reverse_workgroups;
+        r->wid[0] = rev ? grid.count[0] - 1 - x : x;
+        r->wid[1] = rev ? grid.count[1] - 1 - y : y;
+        r->wid[2] = rev ? grid.count[2] - 1 - z : z;
         bool ok = run_workgroup(r);
         vy_arena_free_all(&r->bytes);
         vy_arena_init(&r->bytes, r->alloc);
@@ -871,6 +886,12 @@ static vy_status run_all(rt *r, const vy_interp_input *inputs, size_t ninputs, v
 
 vy_status vy_interp_execute(const vy_interp_prepared *pp, const vy_interp_input *inputs, size_t ninputs,
                             const vy_interp_options *opts, vy_interp_outputs *out, vy_error *err) {
+  return vy_interp_execute_sched(pp, inputs, ninputs, opts, NULL, out, err);
+}
+
+vy_status vy_interp_execute_sched(const vy_interp_prepared *pp, const vy_interp_input *inputs, size_t ninputs,
+                                  const vy_interp_options *opts, const vy_interp_sched *sched,
+                                  vy_interp_outputs *out, vy_error *err) {
   if (!out) return vy_error_set(err, VY_E_INVALID_ARGUMENT, "vy_interp_execute: out is NULL. Fix: pass a pointer");
   memset(out, 0, sizeof *out);
   if (!pp) return vy_error_set(err, VY_E_INVALID_ARGUMENT, "vy_interp_execute: prepared program is NULL");
@@ -882,6 +903,7 @@ vy_status vy_interp_execute(const vy_interp_prepared *pp, const vy_interp_input 
   if (opts) o = *opts;
   if (!o.max_memory_bytes) o.max_memory_bytes = VY_INTERP_DEFAULT_MAX_MEMORY;
   rt r = {.pp = pp, .alloc = pp->alloc, .err = err, .st = VY_OK, .budget = o.step_budget, .max_bytes = o.max_memory_bytes};
+  if (sched) r.sched = *sched;
   vy_arena_init(&r.bytes, r.alloc);
   vy_status st = VY_OK;
   if (pp->nbufs) {

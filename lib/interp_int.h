@@ -262,4 +262,24 @@ void vy_host_call(const vy_host_registry *r, uint32_t i, const vy_ival *args, vy
 /* Writes the node path ("entry[0].body[2].then[1]") of `n` into buf. */
 void vy_interp_node_path(const vy_cn *n, char *buf, size_t cap);
 
+/* Test-only scheduling variants. vyre's order (§4.6) is fixed and defines the
+ * result of racy programs; a race-free program gives the same final memory
+ * under any interleaving, so the differential tests run generated programs
+ * under these orders too and compare (tests/support/diffgen.h). A zeroed
+ * struct is vyre's order, bit-identical to vy_interp_execute (steps included). */
+typedef struct vy_interp_sched {
+  bool reverse_lanes;      /* each round visits the lanes from the highest linear local index down */
+  bool reverse_workgroups; /* workgroups run from the last (z, y, x) to the first */
+  bool run_to_block;       /* a lane runs until it waits at a barrier or finishes before the next lane
+                              starts (one pass per round). Subgroup expressions still read the locals
+                              snapshotted at the start of the round, so programs that use them are
+                              order-dependent under this variant. */
+} vy_interp_sched;
+
+/* vy_interp_execute with a scheduling variant; `sched` NULL = vyre's order.
+ * Same contract as vy_interp_execute otherwise. */
+vy_status vy_interp_execute_sched(const vy_interp_prepared *pp, const vy_interp_input *inputs, size_t ninputs,
+                                  const vy_interp_options *opts, const vy_interp_sched *sched,
+                                  vy_interp_outputs *out, vy_error *err);
+
 #endif
