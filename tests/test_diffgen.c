@@ -27,6 +27,7 @@
 #include "diffgen.h"
 #include "fault_alloc.h"
 #include "interp_int.h"
+#include "program_int.h"
 #include "vyre/builder.h"
 #include "vyre/interp.h"
 #include "vyre/text.h"
@@ -306,6 +307,9 @@ static void check_case(const vy_diffgen_case *c, seen *s) {
     s->expected_errors++;
   } else {
     CHECK(st == VY_OK, c, "run failed: %s", err.message);
+    uint64_t inv = (uint64_t)c->grid[0] * c->grid[1] * c->grid[2] * c->workgroup[0] * c->workgroup[1] * c->workgroup[2];
+    CHECK(ref.invocations == inv, c, "the interpreter ran %llu invocations, the case's grid says %llu",
+          (unsigned long long)ref.invocations, (unsigned long long)inv);
   }
   static const vy_interp_sched REPEAT = {false, false, false}, LANES = {true, false, false},
                                GROUPS = {false, true, false}, BOTH = {true, true, false}, BLOCK = {false, false, true},
@@ -327,10 +331,6 @@ static void check_case(const vy_diffgen_case *c, seen *s) {
   s->runs += 9;
   vy_interp_outputs_free(&ref);
   see_case(s, c);
-  for (size_t i = 0; i < c->ninputs; i++) {
-    const vy_buffer_decl *b = NULL;
-    (void)b;
-  }
 }
 
 /* ---- option profiles ---- */
@@ -463,13 +463,583 @@ static void test_generated_programs(void **state) {
   }
   print_message("diffgen: %u programs, %u interpreter runs, %u expected runtime errors\n", s->programs, s->runs,
                 s->expected_errors);
-  report_coverage(s);
+  if (n >= DEFAULT_SEEDS) report_coverage(s); /* the fixed seeds reach every kind; fewer may not */
   free(s);
+}
+
+/* ---- the race check has teeth: hand-written racy programs ---- */
+
+#define BU(v) vy_b_u32(b, (v))
+#define LID vy_b_local_id(b, 0)
+
+static vy_program *finish(vy_builder *b) {
+  vy_program *p = NULL;
+  vy_error err;
+  if (vy_builder_finish(b, VY_FINISH_WRAPPED, &p, &err) != VY_OK) fail_msg("builder: %s", err.message);
+  vy_builder_destroy(b);
+  return p;
+}
+
+static vy_builder *builder(uint32_t wx) {
+  vy_builder *b = NULL;
+  assert_int_equal(vy_builder_create(NULL, &b), VY_OK);
+  vy_b_workgroup_size(b, wx, 1, 1);
+  return b;
+}
+
+/* Output `i` of a run as little-endian u32 words. */
+static void expect_words(const vy_interp_outputs *o, size_t i, const uint32_t *w, size_t n, const char *what) {
+  assert_true(i < o->count);
+  assert_int_equal(o->items[i].len, 4 * n);
+  for (size_t k = 0; k < n; k++) {
+    const uint8_t *p = o->items[i].data + 4 * k;
+    uint32_t got = (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+    if (got != w[k]) fail_msg("%s: word %zu is %u, expected %u", what, k, got, w[k]);
+  }
+}
+
+/* Runs `p` (no inputs) under `s` and checks output 0. */
+static void expect_run(const vy_program *p, const vy_interp_sched *s, const uint32_t *w, size_t n, const char *what) {
+  vy_diffgen_case none;
+  memset(&none, 0, sizeof none);
+  vy_interp_outputs o;
+  vy_error err;
+  if (run_sched(p, &none, s, &o, &err) != VY_OK) fail_msg("%s: %s", what, err.message);
+  expect_words(&o, 0, w, n, what);
+  vy_interp_outputs_free(&o);
+}
+
+static const vy_interp_sched FWD = {false, false, false}, REV = {true, false, false}, WREV = {false, true, false},
+                             BLK = {false, false, true}, BLK_REV = {true, false, true};
+
+/* Every lane of one workgroup stores lid+1 into out[0]: the last writer
+ * wins, lane 3 in vyre's order (§4.6), lane 0 with the lanes reversed. */
+static void test_race_within_workgroup(void **state) {
+  (void)state;
+  vy_builder *b = builder(4);
+  vy_b_count(b, vy_b_output(b, "out", 0, VY_TYPE_U32), 1);
+  vy_b_store(b, "out", BU(0), vy_b_bin(b, VY_BINOP_ADD, LID, BU(1)));
+  vy_program *p = finish(b);
+  expect_run(p, &FWD, (const uint32_t[]){4}, 1, "vyre order");
+  expect_run(p, NULL, (const uint32_t[]){4}, 1, "default");
+  expect_run(p, &REV, (const uint32_t[]){1}, 1, "lanes reversed");
+  expect_run(p, &BLK, (const uint32_t[]){4}, 1, "run to block");
+  expect_run(p, &BLK_REV, (const uint32_t[]){1}, 1, "run to block, reversed");
+  vy_program_destroy(p);
+}
+
+/* Three one-lane workgroups (grid [3,1,1] from count 3, §4.4) store gid+1
+ * into out[0]: workgroup 2 runs last in vyre's order, 0 when reversed. */
+static void test_race_across_workgroups(void **state) {
+  (void)state;
+  vy_builder *b = builder(1);
+  vy_b_count(b, vy_b_output(b, "out", 0, VY_TYPE_U32), 3);
+  vy_b_store(b, "out", BU(0), vy_b_bin(b, VY_BINOP_ADD, vy_b_invocation_id(b, 0), BU(1)));
+  vy_program *p = finish(b);
+  expect_run(p, &FWD, (const uint32_t[]){3, 0, 0}, 3, "vyre order");
+  expect_run(p, &REV, (const uint32_t[]){3, 0, 0}, 3, "lanes reversed (one lane)");
+  expect_run(p, &WREV, (const uint32_t[]){1, 0, 0}, 3, "workgroups reversed");
+  vy_program_destroy(p);
+}
+
+/* let v = out[(lid+1) % 4]; out[lid] = v + 1. Round robin runs every Let
+ * (round 2) before every Store (round 3), in either lane order: all 1s.
+ * Run to block lets lane l read what lane l+1 (or l-1) already stored. */
+static void test_race_read_before_write(void **state) {
+  (void)state;
+  vy_builder *b = builder(4);
+  vy_b_count(b, vy_b_output(b, "out", 0, VY_TYPE_U32), 4);
+  const vy_expr *next = vy_b_bin(b, VY_BINOP_MOD, vy_b_bin(b, VY_BINOP_ADD, LID, BU(1)), BU(4));
+  vy_b_let(b, "v", vy_b_load(b, "out", next));
+  vy_b_store(b, "out", LID, vy_b_bin(b, VY_BINOP_ADD, vy_b_var(b, "v"), BU(1)));
+  vy_program *p = finish(b);
+  expect_run(p, &FWD, (const uint32_t[]){1, 1, 1, 1}, 4, "vyre order");
+  expect_run(p, &REV, (const uint32_t[]){1, 1, 1, 1}, 4, "lanes reversed");
+  expect_run(p, &BLK, (const uint32_t[]){1, 1, 1, 2}, 4, "run to block");
+  expect_run(p, &BLK_REV, (const uint32_t[]){4, 3, 2, 1}, 4, "run to block, reversed");
+  vy_program_destroy(p);
+}
+
+/* The old value of a contended atomic depends on the order (which is why
+ * the generator never reads it); the final count does not. */
+static void test_race_atomic_old_value(void **state) {
+  (void)state;
+  vy_builder *b = builder(4);
+  vy_b_count(b, vy_b_output(b, "out", 0, VY_TYPE_U32), 4);
+  vy_buffer_decl a;
+  memset(&a, 0, sizeof a);
+  a.name = (vy_str){"a", 1};
+  a.binding = 1;
+  a.access = VY_ACCESS_READ_WRITE;
+  a.kind = VY_MEMKIND_GLOBAL;
+  a.element.kind = VY_TYPE_U32;
+  a.count = 1;
+  a.pipeline_live_out = true;
+  vy_b_buffer(b, &a);
+  vy_b_let(b, "old", vy_b_atomic(b, VY_ATOMIC_ADD, 0, VY_ORDERING_SEQ_CST, "a", BU(0), NULL, BU(1)));
+  vy_b_store(b, "out", LID, vy_b_var(b, "old"));
+  vy_program *p = finish(b);
+  vy_diffgen_case none;
+  memset(&none, 0, sizeof none);
+  vy_interp_outputs o;
+  vy_error err;
+  assert_int_equal(run_sched(p, &none, &FWD, &o, &err), VY_OK);
+  expect_words(&o, 0, (const uint32_t[]){0, 1, 2, 3}, 4, "vyre order");
+  expect_words(&o, 1, (const uint32_t[]){4}, 1, "count, vyre order");
+  vy_interp_outputs_free(&o);
+  assert_int_equal(run_sched(p, &none, &REV, &o, &err), VY_OK);
+  expect_words(&o, 0, (const uint32_t[]){3, 2, 1, 0}, 4, "lanes reversed");
+  expect_words(&o, 1, (const uint32_t[]){4}, 1, "count, lanes reversed");
+  vy_interp_outputs_free(&o);
+  vy_program_destroy(p);
+}
+
+/* let x = lid*10; out[lid] = subgroup_add(x). Round robin: every lane's x is
+ * in the round-start snapshot when the adds run (0+10+20+30 = 60). Run to
+ * block: lane 0 reaches the add in the round whose snapshot predates every
+ * Let, so `x` is undeclared in the other lanes' snapshots: a runtime error.
+ * This is why generated programs with subgroup ops skip that variant. */
+static void test_subgroups_need_rounds(void **state) {
+  (void)state;
+  vy_builder *b = builder(4);
+  vy_b_count(b, vy_b_output(b, "out", 0, VY_TYPE_U32), 4);
+  vy_b_let(b, "x", vy_b_bin(b, VY_BINOP_MUL, LID, BU(10)));
+  vy_b_store(b, "out", LID, vy_b_subgroup_add(b, vy_b_var(b, "x")));
+  vy_program *p = finish(b);
+  expect_run(p, &FWD, (const uint32_t[]){60, 60, 60, 60}, 4, "vyre order");
+  expect_run(p, &REV, (const uint32_t[]){60, 60, 60, 60}, 4, "lanes reversed");
+  vy_diffgen_case none;
+  memset(&none, 0, sizeof none);
+  vy_interp_outputs o;
+  vy_error err;
+  assert_int_equal(run_sched(p, &none, &BLK, &o, &err), VY_E_RUNTIME);
+  assert_non_null(strstr(err.message, "undeclared"));
+  vy_program_destroy(p);
+}
+
+/* A zeroed (or NULL) vy_interp_sched is vyre's order: same outputs and the
+ * same number of steps as vy_interp_execute, on generated programs. */
+static void test_sched_default_is_vyre_order(void **state) {
+  (void)state;
+  static const vy_interp_sched zero = {false, false, false};
+  for (uint64_t seed = 0; seed < 60; seed++) {
+    vy_diffgen_case c;
+    assert_int_equal(vy_diffgen_make(seed, NULL, NULL, &c, NULL), VY_OK);
+    vy_interp_input in[16];
+    for (size_t i = 0; i < c.ninputs; i++) in[i] = (vy_interp_input){c.inputs[i].data, c.inputs[i].len};
+    vy_interp_prepared *pp = NULL;
+    assert_int_equal(vy_interp_prepare(c.program, NULL, NULL, &pp, NULL), VY_OK);
+    vy_interp_outputs a, x, z;
+    assert_int_equal(vy_interp_execute(pp, in, c.ninputs, NULL, &a, NULL), VY_OK);
+    assert_int_equal(vy_interp_execute_sched(pp, in, c.ninputs, NULL, NULL, &x, NULL), VY_OK);
+    assert_int_equal(vy_interp_execute_sched(pp, in, c.ninputs, NULL, &zero, &z, NULL), VY_OK);
+    assert_true(same_outputs(&a, &x) && same_outputs(&a, &z));
+    assert_true(a.steps == x.steps && a.steps == z.steps && a.invocations == z.invocations);
+    vy_interp_outputs_free(&a);
+    vy_interp_outputs_free(&x);
+    vy_interp_outputs_free(&z);
+    vy_interp_prepared_destroy(pp);
+    vy_diffgen_case_free(&c);
+  }
+}
+
+/* ---- options are obeyed: an independent walk over the programs ---- */
+
+typedef struct facts {
+  bool barrier, ret, loop, async, trap, wg_buffer, atomic, subgroup, f32, u64, i32_div, transcendental;
+  unsigned unguarded_stores; /* storage stores not directly under `if idx < buf_len(buf)` */
+  struct {
+    const char *name;
+    uint32_t len;
+    vy_type_kind ty;
+  } vars[512];
+  unsigned nvars;
+  const vy_program *p;
+} facts;
+
+static void bind_var(facts *f, vy_str name, vy_type_kind ty) {
+  for (unsigned i = 0; i < f->nvars; i++)
+    if (f->vars[i].len == name.len && !memcmp(f->vars[i].name, name.ptr, name.len)) {
+      f->vars[i].ty = ty; /* a name reused after its scope ended */
+      return;
+    }
+  assert_true(f->nvars < 512);
+  f->vars[f->nvars].name = name.ptr;
+  f->vars[f->nvars].len = name.len;
+  f->vars[f->nvars++].ty = ty;
+}
+
+/* The validator's static type (vyre-ir.md §2.2), enough for these checks. */
+static vy_type_kind type_of(const facts *f, const vy_expr *e) {
+  switch (e->kind) {
+  case VY_EXPR_LIT_I32:
+    return VY_TYPE_I32;
+  case VY_EXPR_LIT_BOOL:
+    return VY_TYPE_BOOL;
+  case VY_EXPR_LIT_F32:
+  case VY_EXPR_FMA:
+    return VY_TYPE_F32;
+  case VY_EXPR_VAR:
+    for (unsigned i = 0; i < f->nvars; i++)
+      if (f->vars[i].len == e->u.var.len && !memcmp(f->vars[i].name, e->u.var.ptr, e->u.var.len)) return f->vars[i].ty;
+    return VY_TYPE_U32;
+  case VY_EXPR_LOAD: {
+    const vy_buffer_decl *d = vy_program_find_buffer(f->p, e->u.load.buffer.ptr, e->u.load.buffer.len);
+    return d ? d->element.kind : VY_TYPE_U32;
+  }
+  case VY_EXPR_BIN_OP: {
+    vy_type_kind l = type_of(f, e->u.bin.left), r = type_of(f, e->u.bin.right);
+    switch (vy_binop_result_rule(e->u.bin.op)) {
+    case VY_RT_SAME:
+      return l == r ? l : VY_TYPE_U32;
+    case VY_RT_BOOL:
+      return VY_TYPE_BOOL;
+    default:
+      return VY_TYPE_U32;
+    }
+  }
+  case VY_EXPR_UN_OP:
+    switch (vy_unop_result_rule(e->u.un.op)) {
+    case VY_RT_SAME:
+      return type_of(f, e->u.un.operand);
+    case VY_RT_BOOL:
+      return VY_TYPE_BOOL;
+    case VY_RT_F32:
+      return VY_TYPE_F32;
+    default:
+      return VY_TYPE_U32;
+    }
+  case VY_EXPR_SELECT:
+    return type_of(f, e->u.select.if_true);
+  case VY_EXPR_CAST:
+    return e->u.cast.target.kind;
+  default:
+    return VY_TYPE_U32;
+  }
+}
+
+static void facts_expr(facts *f, const vy_expr *e) {
+  if (!e) return;
+  switch (e->kind) {
+  case VY_EXPR_LIT_F32:
+  case VY_EXPR_FMA:
+    f->f32 = true;
+    break;
+  case VY_EXPR_ATOMIC:
+    f->atomic = true;
+    break;
+  case VY_EXPR_SUBGROUP_ADD:
+  case VY_EXPR_SUBGROUP_BALLOT:
+  case VY_EXPR_SUBGROUP_SHUFFLE:
+  case VY_EXPR_SUBGROUP_LOCAL_ID:
+  case VY_EXPR_SUBGROUP_SIZE:
+    f->subgroup = true;
+    break;
+  case VY_EXPR_CAST:
+    f->f32 |= e->u.cast.target.kind == VY_TYPE_F32;
+    f->u64 |= e->u.cast.target.kind == VY_TYPE_U64;
+    break;
+  case VY_EXPR_BIN_OP:
+    if ((e->u.bin.op == VY_BINOP_DIV || e->u.bin.op == VY_BINOP_MOD) && type_of(f, e->u.bin.left) == VY_TYPE_I32)
+      f->i32_div = true;
+    break;
+  case VY_EXPR_UN_OP: {
+    vy_unop op = e->u.un.op;
+    f->transcendental |= op == VY_UNOP_SIN || op == VY_UNOP_COS || op == VY_UNOP_TAN || op == VY_UNOP_ASIN ||
+                         op == VY_UNOP_ACOS || op == VY_UNOP_ATAN || op == VY_UNOP_SINH || op == VY_UNOP_COSH ||
+                         op == VY_UNOP_TANH || op == VY_UNOP_EXP || op == VY_UNOP_EXP2 || op == VY_UNOP_LOG ||
+                         op == VY_UNOP_LOG2;
+    break;
+  }
+  default:
+    break;
+  }
+  const vy_expr *kids[3] = {NULL, NULL, NULL};
+  switch (e->kind) {
+  case VY_EXPR_LOAD:
+    kids[0] = e->u.load.index;
+    break;
+  case VY_EXPR_BIN_OP:
+    kids[0] = e->u.bin.left, kids[1] = e->u.bin.right;
+    break;
+  case VY_EXPR_UN_OP:
+    kids[0] = e->u.un.operand;
+    break;
+  case VY_EXPR_SELECT:
+    kids[0] = e->u.select.cond, kids[1] = e->u.select.if_true, kids[2] = e->u.select.if_false;
+    break;
+  case VY_EXPR_CAST:
+    kids[0] = e->u.cast.value;
+    break;
+  case VY_EXPR_ATOMIC:
+    kids[0] = e->u.atomic.index, kids[1] = e->u.atomic.expected, kids[2] = e->u.atomic.value;
+    break;
+  case VY_EXPR_FMA:
+    kids[0] = e->u.fma.a, kids[1] = e->u.fma.b, kids[2] = e->u.fma.c;
+    break;
+  case VY_EXPR_SUBGROUP_ADD:
+    kids[0] = e->u.subgroup_add;
+    break;
+  case VY_EXPR_SUBGROUP_SHUFFLE:
+    kids[0] = e->u.shuffle.value, kids[1] = e->u.shuffle.lane;
+    break;
+  case VY_EXPR_SUBGROUP_BALLOT:
+    kids[0] = e->u.subgroup_ballot;
+    break;
+  case VY_EXPR_CALL:
+    for (uint32_t i = 0; i < e->u.call.argc; i++) facts_expr(f, e->u.call.args[i]);
+    break;
+  default:
+    break;
+  }
+  for (int k = 0; k < 3; k++) facts_expr(f, kids[k]);
+}
+
+/* `guard`: the innermost enclosing If when its condition is `x < buf_len(b)`. */
+static void facts_list(facts *f, const vy_node_list *l, const vy_expr *guard) {
+  for (uint32_t i = 0; i < l->count; i++) {
+    const vy_node *n = l->items[i];
+    switch (n->kind) {
+    case VY_NODE_LET:
+      facts_expr(f, n->u.let.value);
+      bind_var(f, n->u.let.name, type_of(f, n->u.let.value));
+      break;
+    case VY_NODE_ASSIGN:
+      facts_expr(f, n->u.assign.value);
+      break;
+    case VY_NODE_STORE: {
+      facts_expr(f, n->u.store.index);
+      facts_expr(f, n->u.store.value);
+      const vy_buffer_decl *d = vy_program_find_buffer(f->p, n->u.store.buffer.ptr, n->u.store.buffer.len);
+      bool guarded =
+          guard && guard->u.bin.left == n->u.store.index && vy_str_eq(guard->u.bin.right->u.buf_len, n->u.store.buffer);
+      if (d && d->access != VY_ACCESS_WORKGROUP && !guarded) f->unguarded_stores++;
+      break;
+    }
+    case VY_NODE_IF: {
+      const vy_expr *c = n->u.if_.cond;
+      facts_expr(f, c);
+      bool is_guard =
+          c->kind == VY_EXPR_BIN_OP && c->u.bin.op == VY_BINOP_LT && c->u.bin.right->kind == VY_EXPR_BUF_LEN;
+      facts_list(f, &n->u.if_.then_body, is_guard ? c : NULL);
+      facts_list(f, &n->u.if_.else_body, NULL);
+      break;
+    }
+    case VY_NODE_LOOP:
+      f->loop = true;
+      facts_expr(f, n->u.loop.from);
+      facts_expr(f, n->u.loop.to);
+      bind_var(f, n->u.loop.var, VY_TYPE_U32);
+      facts_list(f, &n->u.loop.body, NULL);
+      break;
+    case VY_NODE_BLOCK:
+      facts_list(f, &n->u.block, NULL);
+      break;
+    case VY_NODE_REGION:
+      facts_list(f, &n->u.region.body, NULL);
+      break;
+    case VY_NODE_BARRIER:
+      f->barrier = true;
+      break;
+    case VY_NODE_RETURN:
+      f->ret = true;
+      break;
+    case VY_NODE_ASYNC_LOAD:
+    case VY_NODE_ASYNC_STORE:
+    case VY_NODE_ASYNC_WAIT:
+      f->async = true;
+      break;
+    case VY_NODE_TRAP:
+      f->trap = true;
+      break;
+    default:
+      break;
+    }
+  }
+}
+
+static void facts_of(facts *f, const vy_program *p) {
+  memset(f, 0, sizeof *f);
+  f->p = p;
+  for (uint32_t i = 0; i < vy_program_buffer_count(p); i++) {
+    const vy_buffer_decl *d = vy_program_buffer(p, i);
+    f->wg_buffer |= d->access == VY_ACCESS_WORKGROUP;
+    f->f32 |= d->element.kind == VY_TYPE_F32;
+    f->u64 |= d->element.kind == VY_TYPE_U64;
+  }
+  facts_list(f, vy_program_entry(p), NULL);
+}
+
+static void test_options_obeyed(void **state) {
+  (void)state;
+  facts *f = malloc(sizeof *f);
+  assert_non_null(f);
+  enum { BARRIERS, WGMEM, ATOMICS, SUBGROUPS, F32, U64, I32DIV, LOOPS, OOB, RETURNS, ASYNC, NPROFILES };
+  for (int which = 0; which < NPROFILES; which++) {
+    vy_diffgen_options o;
+    vy_diffgen_options_default(&o);
+    bool *flag[] = {&o.allow_barriers, &o.allow_workgroup_mem, &o.allow_atomics, &o.allow_subgroups,
+                    &o.allow_f32,      &o.allow_u64,           &o.allow_i32_div, &o.allow_loops,
+                    &o.allow_oob,      &o.allow_early_return,  &o.allow_async};
+    *flag[which] = false;
+    o.max_invocations = 100;
+    unsigned seen_on = 0;
+    for (uint64_t seed = 0; seed < 150; seed++) {
+      vy_diffgen_case c;
+      assert_int_equal(vy_diffgen_make(seed, &o, NULL, &c, NULL), VY_OK);
+      facts_of(f, c.program);
+      bool bad = false;
+      switch (which) {
+      case BARRIERS:
+        bad = f->barrier;
+        break;
+      case WGMEM:
+        bad = f->wg_buffer;
+        break;
+      case ATOMICS:
+        bad = f->atomic;
+        break;
+      case SUBGROUPS:
+        bad = f->subgroup;
+        break;
+      case F32:
+        bad = f->f32;
+        break;
+      case U64:
+        bad = f->u64;
+        break;
+      case I32DIV:
+        bad = f->i32_div;
+        break;
+      case LOOPS:
+        bad = f->loop;
+        break;
+      case OOB:
+        bad = f->unguarded_stores != 0;
+        break;
+      case RETURNS:
+        bad = f->ret;
+        break;
+      default:
+        bad = f->async;
+        break;
+      }
+      if (bad) {
+        dump(&c);
+        fail_msg("option %d off but present (seed %llu)", which, (unsigned long long)seed);
+      }
+      /* and the defaults are not empty-handed: the remaining features appear */
+      seen_on += f->loop + f->barrier + f->f32;
+      bad = f->transcendental || f->trap || c.expect_error ||
+            c.grid[0] * c.grid[1] * c.grid[2] * c.workgroup[0] * c.workgroup[1] * c.workgroup[2] > 100;
+      if (bad)
+        fail_msg("transcendental, runtime error or too many invocations by default (seed %llu)",
+                 (unsigned long long)seed);
+      vy_diffgen_case_free(&c);
+    }
+    assert_true(seen_on > 0);
+  }
+  free(f);
+}
+
+/* ---- determinism, inputs, errors, allocation failures ---- */
+
+static void test_deterministic(void **state) {
+  (void)state;
+  unsigned distinct = 0;
+  uint8_t prev[32] = {0};
+  for (uint64_t seed = 1000; seed < 1100; seed++) {
+    vy_diffgen_case a, b;
+    assert_int_equal(vy_diffgen_make(seed, NULL, NULL, &a, NULL), VY_OK);
+    assert_int_equal(vy_diffgen_make(seed, NULL, NULL, &b, NULL), VY_OK);
+    assert_true(vy_program_equal(a.program, b.program));
+    uint8_t fa[32], fb[32];
+    assert_true(vy_program_fingerprint(a.program, fa) && vy_program_fingerprint(b.program, fb));
+    assert_memory_equal(fa, fb, 32);
+    assert_string_equal(a.description, b.description);
+    assert_int_equal(a.ninputs, b.ninputs);
+    for (size_t i = 0; i < a.ninputs; i++) {
+      assert_int_equal(a.inputs[i].len, b.inputs[i].len);
+      if (a.inputs[i].len) assert_memory_equal(a.inputs[i].data, b.inputs[i].data, a.inputs[i].len);
+    }
+    distinct += memcmp(fa, prev, 32) != 0;
+    memcpy(prev, fa, 32);
+    vy_diffgen_case_free(&a);
+    vy_diffgen_case_free(&b);
+  }
+  assert_true(distinct >= 99);
+}
+
+/* One input per logical input buffer (interp.h), each at least count *
+ * stride bytes; some longer, some ending in a partial element. */
+static void test_inputs(void **state) {
+  (void)state;
+  unsigned longer = 0, partial = 0, runtime_sized = 0;
+  for (uint64_t seed = 0; seed < 300; seed++) {
+    vy_diffgen_case c;
+    assert_int_equal(vy_diffgen_make(seed, NULL, NULL, &c, NULL), VY_OK);
+    const vy_program *p = c.program;
+    size_t k = 0;
+    for (uint32_t i = 0; i < vy_program_buffer_count(p); i++) {
+      const vy_buffer_decl *d = vy_program_buffer(p, i);
+      if (!vy_buffer_is_input(d)) continue;
+      assert_true(k < c.ninputs);
+      uint32_t stride = vy_type_min_bytes(&d->element);
+      size_t len = c.inputs[k++].len;
+      assert_true(len >= (size_t)d->count * stride);
+      longer += len > (size_t)d->count * stride;
+      partial += len % stride != 0;
+      runtime_sized += d->count == 0;
+    }
+    assert_int_equal(k, c.ninputs);
+    vy_diffgen_case_free(&c);
+  }
+  assert_true(longer > 0 && partial > 0 && runtime_sized > 0);
+}
+
+static void test_bad_arguments(void **state) {
+  (void)state;
+  vy_error err;
+  assert_int_equal(vy_diffgen_make(1, NULL, NULL, NULL, &err), VY_E_INVALID_ARGUMENT);
+  assert_non_null(strstr(err.message, "Fix:"));
+  vy_diffgen_case_free(NULL);
+}
+
+static vy_status make_and_free(const vy_allocator *alloc, void *ctx) {
+  vy_diffgen_options o;
+  vy_diffgen_options_default(&o);
+  o.allow_runtime_errors = true;
+  vy_diffgen_case c;
+  vy_status st = vy_diffgen_make(*(const uint64_t *)ctx, &o, alloc, &c, NULL);
+  if (st == VY_OK) {
+    assert_int_equal(c.alloc, alloc);
+    vy_diffgen_case_free(&c);
+  } else {
+    assert_null(c.program);
+    assert_null(c.inputs);
+  }
+  return st;
+}
+
+static void test_allocation_failures(void **state) {
+  (void)state;
+  for (uint64_t seed = 7; seed < 10; seed++) assert_true(vy_fault_run_all(make_and_free, &seed) > 0);
 }
 
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_generated_programs),
+      cmocka_unit_test(test_race_within_workgroup),
+      cmocka_unit_test(test_race_across_workgroups),
+      cmocka_unit_test(test_race_read_before_write),
+      cmocka_unit_test(test_race_atomic_old_value),
+      cmocka_unit_test(test_subgroups_need_rounds),
+      cmocka_unit_test(test_sched_default_is_vyre_order),
+      cmocka_unit_test(test_options_obeyed),
+      cmocka_unit_test(test_deterministic),
+      cmocka_unit_test(test_inputs),
+      cmocka_unit_test(test_bad_arguments),
+      cmocka_unit_test(test_allocation_failures),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
