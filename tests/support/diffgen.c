@@ -518,6 +518,7 @@ static void inject_error(gen *g) {
   while (k == VY_DIFFGEN_ERR_ATOMIC_OP && !atom);
   unsigned trig = below(g, 3);
   char ln[NAME_LEN];
+  g->diverged |= trig == 1;
   if (trig == 1) vy_b_if(g->b, BIN(g, VY_BINOP_EQ, vy_dg_gl(g), U(g, 0)));
   if (trig == 2) {
     vy_dg_let_name(g, ln, 'i');
