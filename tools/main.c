@@ -14,6 +14,7 @@ static const char usage[] =
     "  hash INPUT                                   print the program fingerprint\n"
     "  run PROGRAM [--backend NAME] [--input NAME=SPEC]... [--output-dir DIR] [--config KEY=VALUE]...\n"
     "                                               run a program and print its outputs\n"
+    "  cache stats|list|clear [--dir DIR]           inspect or empty the kernel disk cache\n"
     "\n"
     "INPUT is a text (.vy) program, a vyre wire blob or a hex envelope; '-' reads stdin.\n"
     "'vyre-jit COMMAND --help' describes a command. Exit status: 0 ok, 1 bad input,\n"
@@ -27,6 +28,7 @@ static const struct {
     {"validate", cmd_validate},
     {"hash", cmd_hash},
     {"run", cmd_run},
+    {"cache", cmd_cache},
 };
 
 int main(int argc, char **argv) {
