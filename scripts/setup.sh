@@ -25,6 +25,17 @@ if [ ${#missing[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
-cmake -S "$here" -B "$build" -G Ninja "$@" >/dev/null
-ninja -C "$build" >/dev/null
+mkdir -p "$build"
+log=$build/setup.log
+# quiet on success, the whole log on failure
+if ! cmake -S "$here" -B "$build" -G Ninja "$@" >"$log" 2>&1; then
+  cat "$log" >&2
+  echo "setup: configuring $build failed (log above)" >&2
+  exit 1
+fi
+if ! ninja -C "$build" >>"$log" 2>&1; then
+  grep -E 'error|FAILED|undefined reference' "$log" >&2 || tail -50 "$log" >&2
+  echo "setup: building $build failed (full log: $log)" >&2
+  exit 1
+fi
 echo "setup: built $build"
