@@ -580,10 +580,11 @@ static vy_status scan_sub(scan *s, const char *dir, const char *sub, vy_error *e
     vy_ckey key;
     char ext[8];
     it.temp = strncmp(de->d_name, TEMP_PREFIX, strlen(TEMP_PREFIX)) == 0;
-    if (strlen(de->d_name) >= sizeof it.name || (!it.temp && !parse_entry_name(de->d_name, &key, ext))) continue;
+    size_t name_len = strlen(de->d_name);
+    if (name_len >= sizeof it.name || (!it.temp && !parse_entry_name(de->d_name, &key, ext))) continue;
     struct stat stt;
     if (fstatat(dirfd(dp), de->d_name, &stt, AT_SYMLINK_NOFOLLOW) != 0 || !S_ISREG(stt.st_mode)) continue;
-    snprintf(it.name, sizeof it.name, "%s", de->d_name);
+    memcpy(it.name, de->d_name, name_len + 1);
     memcpy(it.sub, sub, 3);
     it.mtime_ns = (int64_t)stt.st_mtim.tv_sec * 1000000000 + stt.st_mtim.tv_nsec;
     it.size = (uint64_t)stt.st_size;
