@@ -64,7 +64,9 @@ static void plan_owner(gen *g, buf *o) {
   }
 }
 
-static void plan_buffers(gen *g, uint32_t E) {
+/* The buffers for `E` elements in the largest returned buffer; `pg` allows
+ * the pg_nodes special case (which can make the grid larger than E). */
+static void plan_buffers(gen *g, uint32_t E, bool pg_ok) {
   static const vy_atomic_op SHARED_OPS[] = {VY_ATOMIC_ADD, VY_ATOMIC_OR,  VY_ATOMIC_AND,       VY_ATOMIC_XOR,
                                             VY_ATOMIC_MIN, VY_ATOMIC_MAX, VY_ATOMIC_LRU_UPDATE};
   bool have_output = false;
@@ -118,7 +120,7 @@ static void plan_buffers(gen *g, uint32_t E) {
     w->elems = w->count;
   }
   /* the special case of §4.4: a buffer named pg_nodes at binding 0 sets the grid */
-  if (chance(g, 1, 24) && g->bufs[0].role == R_READ) {
+  if (pg_ok && chance(g, 1, 24) && g->bufs[0].role == R_READ) {
     buf *pg = &g->bufs[0];
     snprintf(pg->name, NAME_LEN, "pg_nodes");
     pg->count = 1 + below(g, E + g->P);
@@ -197,7 +199,11 @@ void vy_dg_plan(gen *g) {
     memcpy(g->wg, s, sizeof g->wg);
   } while (g->wg[0] * g->wg[1] * g->wg[2] > g->max_inv / 4 && chance(g, 1, 2));
   g->P = g->wg[0] * g->wg[1] * g->wg[2];
+  /* Smaller and smaller targets until the grid fits max_invocations; the
+   * last attempt (one element everywhere, so one workgroup of at most 64
+   * lanes) always fits. */
   for (unsigned attempt = 0;; attempt++) {
+    bool last = attempt == 12;
     uint32_t lim = g->max_inv >> (attempt < 8 ? attempt : 8), E;
     if (!lim) lim = 1;
     unsigned r = below(g, 10);
@@ -207,14 +213,14 @@ void vy_dg_plan(gen *g) {
       E = g->P * (1 + below(g, 4)) + below(g, 3);
     else
       E = 1 + below(g, lim);
-    if (E > lim) E = lim;
+    if (E > lim || last) E = last ? 1 : lim;
     if (E > 1 && chance(g, 1, 8)) E--;
-    plan_buffers(g, E);
+    plan_buffers(g, E, !last);
     order_buffers(g);
     compute_grid(g);
-    if (g->T <= g->max_inv || attempt >= 12) break;
+    if (g->T <= g->max_inv) break;
   }
-  if (g->T > 1 && g->nwg > 1) g->features |= VY_DIFFGEN_F_MULTI_WORKGROUP;
+  if (g->nwg > 1) g->features |= VY_DIFFGEN_F_MULTI_WORKGROUP;
   for (unsigned i = 0; i < g->nbufs; i++)
     if (g->bufs[i].map == M_XOR) g->bufs[i].mc = below(g, npow2(g->T));
 }
