@@ -60,6 +60,7 @@ int cmd_fmt(int argc, char **argv);
 int cmd_validate(int argc, char **argv);
 int cmd_hash(int argc, char **argv);
 int cmd_run(int argc, char **argv);
+int cmd_bench(int argc, char **argv);
 int cmd_cache(int argc, char **argv);
 
 #endif

@@ -14,6 +14,8 @@ static const char usage[] =
     "  hash INPUT                                   print the program fingerprint\n"
     "  run PROGRAM [--backend NAME] [--input NAME=SPEC]... [--output-dir DIR] [--config KEY=VALUE]...\n"
     "                                               run a program and print its outputs\n"
+    "  bench [--suite SPEC] [--backends LIST] [--threads N] [--size S] [--json FILE] [--plot PNG] [--quick]\n"
+    "                                               benchmark the backends against native C\n"
     "  cache stats|list|clear [--dir DIR]           inspect or empty the kernel disk cache\n"
     "\n"
     "INPUT is a text (.vy) program, a vyre wire blob or a hex envelope; '-' reads stdin.\n"
@@ -28,6 +30,7 @@ static const struct {
     {"validate", cmd_validate},
     {"hash", cmd_hash},
     {"run", cmd_run},
+    {"bench", cmd_bench},
     {"cache", cmd_cache},
 };
 
