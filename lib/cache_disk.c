@@ -73,9 +73,9 @@ struct vy_dcache {
   uint64_t max_bytes;
   void (*warn)(void *ud, const char *message);
   void *warn_ud;
-  int probe;          /* 0 not probed yet, 1 usable, -1 unusable (warned) */
-  uint64_t pending;   /* bytes this process stored since its last trim */
-  uint64_t rng;       /* xorshift state for the trim lottery */
+  int probe;        /* 0 not probed yet, 1 usable, -1 unusable (warned) */
+  uint64_t pending; /* bytes this process stored since its last trim */
+  uint64_t rng;     /* xorshift state for the trim lottery */
   atomic_uint_least64_t hits, misses, corrupt, rejected, writes, write_failures, evictions, evicted_bytes;
 };
 
@@ -87,7 +87,9 @@ static uint64_t get_le64(const uint8_t *p) {
   return v;
 }
 
-static uint32_t get_le32(const uint8_t *p) { return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24; }
+static uint32_t get_le32(const uint8_t *p) {
+  return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
 
 static void set_le64(uint8_t *p, uint64_t v) {
   for (int i = 0; i < 8; i++) p[i] = (uint8_t)(v >> (8 * i));
@@ -313,8 +315,8 @@ static vy_status read_entry(int fd, const vy_ckey *key, const char *ext, read_mo
   if (label) label[0] = 0;
   struct stat st;
   uint8_t h[HEADER_SIZE];
-  if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || (uint64_t)st.st_size < HEADER_SIZE || !read_full(fd, h, sizeof h) ||
-      memcmp(h, file_magic, sizeof file_magic) != 0)
+  if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || (uint64_t)st.st_size < HEADER_SIZE ||
+      !read_full(fd, h, sizeof h) || memcmp(h, file_magic, sizeof file_magic) != 0)
     return VY_OK;
   if (get_le32(h + 8) != VY_DCACHE_FORMAT) {
     *state = VY_CACHE_FILE_FOREIGN;
@@ -563,8 +565,10 @@ static bool scan_push(scan *s, const scan_item *it) {
 }
 
 static vy_status scan_io_error(vy_error *err, const char *dir, int e) {
-  return vy_error_set(err, VY_E_IO, "could not read the kernel cache directory '%.3000s': %s. Fix: check its "
-                      "permissions or VYRE_JIT_CACHE_DIR.", dir, strerror(e));
+  return vy_error_set(err, VY_E_IO,
+                      "could not read the kernel cache directory '%.3000s': %s. Fix: check its "
+                      "permissions or VYRE_JIT_CACHE_DIR.",
+                      dir, strerror(e));
 }
 
 /* Scans one two-digit subdirectory. */

@@ -30,7 +30,7 @@
 
 static pthread_once_t g_once = PTHREAD_ONCE_INIT;
 static pthread_mutex_t g_lock = PTHREAD_MUTEX_INITIALIZER; /* g_settings */
-static vy_cache_settings g_settings;                      /* as last applied, defaults filled in */
+static vy_cache_settings g_settings;                       /* as last applied, defaults filled in */
 static vy_dcache *g_disk;
 static vy_kcache *g_mem;
 
@@ -45,10 +45,23 @@ static bool parse_size(const char *s, uint64_t *out) {
   if (errno) return false;
   unsigned shift = 0;
   switch (*end) {
-  case 'k': case 'K': shift = 10; end++; break;
-  case 'm': case 'M': shift = 20; end++; break;
-  case 'g': case 'G': shift = 30; end++; break;
-  default: break;
+  case 'k':
+  case 'K':
+    shift = 10;
+    end++;
+    break;
+  case 'm':
+  case 'M':
+    shift = 20;
+    end++;
+    break;
+  case 'g':
+  case 'G':
+    shift = 30;
+    end++;
+    break;
+  default:
+    break;
   }
   if (shift && (*end == 'i' || *end == 'I')) end++;
   if (*end == 'b' || *end == 'B') end++;
@@ -152,7 +165,8 @@ vy_status vy_cache_configure(const vy_cache_settings *s, vy_error *err) {
                         "vy_cache_configure needs settings with a NUL-terminated disk_dir. Fix: start from "
                         "vy_cache_settings_get or vy_cache_settings_from_env.");
   pthread_once(&g_once, global_init);
-  if (!g_mem) return vy_error_set(err, VY_E_NOMEM, "the kernel cache could not be created (out of memory). Fix: free memory.");
+  if (!g_mem)
+    return vy_error_set(err, VY_E_NOMEM, "the kernel cache could not be created (out of memory). Fix: free memory.");
   vy_cache_settings n = *s;
   normalize(&n);
   pthread_mutex_lock(&g_lock);

@@ -99,11 +99,11 @@ bool vy_ckey_code_identity(const void *addr, char *out, size_t cap);
 
 /* One (name, value) pair; see vy_ckey_opt_* below. */
 typedef struct vy_ckey_item {
-  const char *name;    /* borrowed until vy_ckey_finish */
-  const void *data;    /* bytes/string value, borrowed (NULL for numbers) */
-  size_t len;          /* bytes of data */
-  uint64_t num;        /* numeric value */
-  uint8_t kind;        /* 'u' number, 's' string, 'b' bytes */
+  const char *name; /* borrowed until vy_ckey_finish */
+  const void *data; /* bytes/string value, borrowed (NULL for numbers) */
+  size_t len;       /* bytes of data */
+  uint64_t num;     /* numeric value */
+  uint8_t kind;     /* 'u' number, 's' string, 'b' bytes */
 } vy_ckey_item;
 
 /* Collects the per-program part of a key. A plain struct on the caller's
@@ -157,8 +157,8 @@ bool vy_ckey_from_hex(const char *s, vy_ckey *out);
 /* File format version of cache files (the header in cache_disk.c). A file
  * of another version is a miss and is replaced by the next store. */
 #define VY_DCACHE_FORMAT 1u
-#define VY_DCACHE_EXT_MAX 7u          /* artifact extension: 1..7 chars of [a-z0-9_] */
-#define VY_DCACHE_LABEL_MAX 1024u     /* bytes of the informational label */
+#define VY_DCACHE_EXT_MAX 7u      /* artifact extension: 1..7 chars of [a-z0-9_] */
+#define VY_DCACHE_LABEL_MAX 1024u /* bytes of the informational label */
 #define VY_DCACHE_MAX_PAYLOAD (1ull << 30)
 
 typedef struct vy_dcache vy_dcache;

@@ -185,17 +185,22 @@ static void add_item(vy_ckey_builder *kb, bool spec, const char *name, uint8_t k
     return;
   }
   if (!data) len = 0;
-  (spec ? kb->spec : kb->opts)[(*n)++] = (vy_ckey_item){.name = name, .data = data, .len = len, .num = num, .kind = kind};
+  (spec ? kb->spec : kb->opts)[(*n)++] =
+      (vy_ckey_item){.name = name, .data = data, .len = len, .num = num, .kind = kind};
 }
 
-void vy_ckey_opt_u64(vy_ckey_builder *kb, const char *name, uint64_t value) { add_item(kb, false, name, 'u', NULL, 0, value); }
+void vy_ckey_opt_u64(vy_ckey_builder *kb, const char *name, uint64_t value) {
+  add_item(kb, false, name, 'u', NULL, 0, value);
+}
 void vy_ckey_opt_str(vy_ckey_builder *kb, const char *name, const char *value) {
   add_item(kb, false, name, 's', value ? value : "", value ? strlen(value) : 0, 0);
 }
 void vy_ckey_opt_bytes(vy_ckey_builder *kb, const char *name, const void *data, size_t len) {
   add_item(kb, false, name, 'b', data, len, 0);
 }
-void vy_ckey_spec_u64(vy_ckey_builder *kb, const char *name, uint64_t value) { add_item(kb, true, name, 'u', NULL, 0, value); }
+void vy_ckey_spec_u64(vy_ckey_builder *kb, const char *name, uint64_t value) {
+  add_item(kb, true, name, 'u', NULL, 0, value);
+}
 void vy_ckey_spec_bytes(vy_ckey_builder *kb, const char *name, const void *data, size_t len) {
   add_item(kb, true, name, 'b', data, len, 0);
 }
@@ -240,8 +245,7 @@ static bool put_list(vy_blake3 *h, uint8_t id, const vy_ckey_item *items, uint32
 vy_status vy_ckey_finish(const vy_ckey_builder *kb, vy_ckey *out, vy_error *err) {
   if (!kb || !out)
     return vy_error_set(err, VY_E_INVALID_ARGUMENT, "vy_ckey_finish needs a builder and an output. Fix: pass both.");
-  if (kb->st)
-    return vy_error_set(err, kb->st, "%s. Fix: correct the backend's cache key construction.", kb->what);
+  if (kb->st) return vy_error_set(err, kb->st, "%s. Fix: correct the backend's cache key construction.", kb->what);
   if (kb->opt_level > 3)
     return vy_error_set(err, VY_E_INVALID_ARGUMENT, "cache key optimization level %u is not 0-3. Fix: pass 0-3.",
                         kb->opt_level);

@@ -35,15 +35,15 @@ enum { ST_BUILDING, ST_READY, ST_FAILED };
 struct vy_kcache_entry {
   vy_ckey key;
   const void *domain;
-  vy_kcache_entry *hnext;      /* hash chain (or the to-destroy list) */
+  vy_kcache_entry *hnext;       /* hash chain (or the to-destroy list) */
   vy_kcache_entry *prev, *next; /* LRU list: READY and not retired; head = most recent */
-  vy_kcache_kernel k;          /* READY: the loaded kernel */
-  uint32_t refs;               /* references held by requesters (the table holds none) */
+  vy_kcache_kernel k;           /* READY: the loaded kernel */
+  uint32_t refs;                /* references held by requesters (the table holds none) */
   uint8_t state;
-  bool retired;                /* evicted while referenced */
-  pthread_cond_t done;         /* broadcast when BUILDING ends */
-  vy_status fail;              /* FAILED: the build's status */
-  vy_error *fail_err;          /* FAILED: its error for waiters (NULL: could not be kept) */
+  bool retired;        /* evicted while referenced */
+  pthread_cond_t done; /* broadcast when BUILDING ends */
+  vy_status fail;      /* FAILED: the build's status */
+  vy_error *fail_err;  /* FAILED: its error for waiters (NULL: could not be kept) */
 };
 
 struct vy_kcache {
@@ -52,8 +52,8 @@ struct vy_kcache {
   vy_dcache *disk;           /* borrowed, may be NULL */
   pthread_mutex_t lock;
   vy_kcache_entry **buckets;
-  size_t nbuckets;           /* a power of two */
-  size_t count;              /* entries in the table (any state) */
+  size_t nbuckets;              /* a power of two */
+  size_t count;                 /* entries in the table (any state) */
   vy_kcache_entry *head, *tail; /* LRU list */
   uint64_t max_entries, max_bytes;
   uint64_t entries, bytes, retired; /* gauges: READY in the LRU list, their bytes, retired entries */
@@ -114,18 +114,24 @@ static void table_insert(vy_kcache *c, vy_kcache_entry *e) {
 }
 
 static void lru_unlink(vy_kcache *c, vy_kcache_entry *e) {
-  if (e->prev) e->prev->next = e->next;
-  else c->head = e->next;
-  if (e->next) e->next->prev = e->prev;
-  else c->tail = e->prev;
+  if (e->prev)
+    e->prev->next = e->next;
+  else
+    c->head = e->next;
+  if (e->next)
+    e->next->prev = e->prev;
+  else
+    c->tail = e->prev;
   e->prev = e->next = NULL;
 }
 
 static void lru_push(vy_kcache *c, vy_kcache_entry *e) {
   e->prev = NULL;
   e->next = c->head;
-  if (c->head) c->head->prev = e;
-  else c->tail = e;
+  if (c->head)
+    c->head->prev = e;
+  else
+    c->tail = e;
   c->head = e;
 }
 
@@ -263,8 +269,9 @@ static vy_status wait_built(vy_kcache *c, vy_kcache_entry *e, vy_error *err, boo
   else if (st == VY_E_NOMEM)
     vy_error_nomem(err);
   else
-    vy_error_set(err, st, "building this kernel failed in another thread (its error could not be kept). Fix: retry "
-                          "the request to see the error.");
+    vy_error_set(err, st,
+                 "building this kernel failed in another thread (its error could not be kept). Fix: retry "
+                 "the request to see the error.");
   *free_it = --e->refs == 0;
   return st;
 }

@@ -12,20 +12,19 @@
 #include "cli_int.h"
 #include "vyre/cache.h"
 
-static const char cache_usage[] =
-    "usage: vyre-jit cache stats|list|clear [--dir DIR] [--verify]\n"
-    "\n"
-    "Inspects or empties the kernel disk cache: compiled kernels stored by\n"
-    "program hash, one file per kernel (docs/cache.md).\n"
-    "\n"
-    "  stats   directory, state, size cap, entries and bytes\n"
-    "  list    one line per entry, least recently used first:\n"
-    "          key, kind, bytes, last use (UTC), state, what it was built for;\n"
-    "          --verify also checks every checksum (reads every file)\n"
-    "  clear   removes every entry and temporary file (other files are kept)\n"
-    "\n"
-    "--dir DIR works on DIR instead of the configured directory\n"
-    "(VYRE_JIT_CACHE_DIR, else $XDG_CACHE_HOME/vyre-jit, else ~/.cache/vyre-jit).\n";
+static const char cache_usage[] = "usage: vyre-jit cache stats|list|clear [--dir DIR] [--verify]\n"
+                                  "\n"
+                                  "Inspects or empties the kernel disk cache: compiled kernels stored by\n"
+                                  "program hash, one file per kernel (docs/cache.md).\n"
+                                  "\n"
+                                  "  stats   directory, state, size cap, entries and bytes\n"
+                                  "  list    one line per entry, least recently used first:\n"
+                                  "          key, kind, bytes, last use (UTC), state, what it was built for;\n"
+                                  "          --verify also checks every checksum (reads every file)\n"
+                                  "  clear   removes every entry and temporary file (other files are kept)\n"
+                                  "\n"
+                                  "--dir DIR works on DIR instead of the configured directory\n"
+                                  "(VYRE_JIT_CACHE_DIR, else $XDG_CACHE_HOME/vyre-jit, else ~/.cache/vyre-jit).\n";
 
 static double mib(uint64_t bytes) { return (double)bytes / (1024.0 * 1024.0); }
 
@@ -45,7 +44,8 @@ static int cache_stats(const char *dir, const vy_cache_settings *s) {
   } else if (stat(dir, &sb) != 0) {
     state = "on (directory not created yet)";
   } else if (!S_ISDIR(sb.st_mode) || access(dir, W_OK | X_OK) != 0) {
-    snprintf(why, sizeof why, "off (directory not usable: %s)", S_ISDIR(sb.st_mode) ? strerror(errno) : "not a directory");
+    snprintf(why, sizeof why, "off (directory not usable: %s)",
+             S_ISDIR(sb.st_mode) ? strerror(errno) : "not a directory");
     state = why;
   }
   printf("directory: %s\n", dir);
@@ -127,8 +127,8 @@ int cmd_cache(int argc, char **argv) {
     }
   }
   if (!sub || (strcmp(sub, "stats") && strcmp(sub, "list") && strcmp(sub, "clear"))) {
-    fprintf(stderr, "vyre-jit cache: %s%s%s\n%s", sub ? "unknown subcommand '" : "missing subcommand",
-            sub ? sub : "", sub ? "'" : "", cache_usage);
+    fprintf(stderr, "vyre-jit cache: %s%s%s\n%s", sub ? "unknown subcommand '" : "missing subcommand", sub ? sub : "",
+            sub ? "'" : "", cache_usage);
     return CLI_USAGE;
   }
   if (verify && strcmp(sub, "list") != 0) {

@@ -45,11 +45,11 @@ extern "C" {
 #define VY_CACHE_DEFAULT_MEM_BYTES (512ull << 20)
 
 typedef struct vy_cache_settings {
-  bool disk_enabled;                 /* false: nothing is read from or written to disk */
-  char disk_dir[VY_CACHE_PATH_MAX];  /* absolute or relative directory; "" = none (disk off) */
-  uint64_t disk_max_bytes;           /* size cap of the directory; 0 = default (256 MiB) */
-  uint64_t mem_max_entries;          /* loaded kernels kept in memory; 0 = default (1024) */
-  uint64_t mem_max_code_bytes;       /* their code bytes; 0 = default (512 MiB) */
+  bool disk_enabled;                /* false: nothing is read from or written to disk */
+  char disk_dir[VY_CACHE_PATH_MAX]; /* absolute or relative directory; "" = none (disk off) */
+  uint64_t disk_max_bytes;          /* size cap of the directory; 0 = default (256 MiB) */
+  uint64_t mem_max_entries;         /* loaded kernels kept in memory; 0 = default (1024) */
+  uint64_t mem_max_code_bytes;      /* their code bytes; 0 = default (512 MiB) */
   /* Receives the disk cache's warnings (unusable directory: the cache is
    * then off; it is reported once per configuration). NULL = print
    * "vyre-jit: <message>" on stderr, once. Called from whatever thread
@@ -79,23 +79,23 @@ vy_status vy_cache_configure(const vy_cache_settings *s, vy_error *err);
  * request is one of mem_hits, mem_waits, mem_misses; every disk lookup one
  * of disk_hits, disk_misses. Gauges (entries, bytes) are current values. */
 typedef struct vy_cache_stats {
-  uint64_t mem_hits;           /* requests served by a loaded kernel */
-  uint64_t mem_waits;          /* requests that waited for another thread building the same kernel */
-  uint64_t mem_misses;         /* requests that built the kernel (from disk or by compiling) */
-  uint64_t mem_build_failures; /* builds that failed (the error went to every waiter) */
-  uint64_t mem_evictions;      /* kernels evicted (destroyed, or at their last release) */
-  uint64_t mem_entries;        /* gauge: loaded kernels in the cache */
-  uint64_t mem_code_bytes;     /* gauge: their code bytes */
-  uint64_t mem_retired;        /* gauge: evicted kernels still in use by a handle */
-  uint64_t compiles;           /* cold compiles run */
-  uint64_t disk_hits;          /* artifacts read and verified */
-  uint64_t disk_misses;        /* lookups without a usable file */
-  uint64_t disk_corrupt;       /* of the misses: a file was there but was rejected */
-  uint64_t disk_rejected;      /* verified artifacts the backend then failed to load */
-  uint64_t disk_writes;        /* artifacts written */
+  uint64_t mem_hits;            /* requests served by a loaded kernel */
+  uint64_t mem_waits;           /* requests that waited for another thread building the same kernel */
+  uint64_t mem_misses;          /* requests that built the kernel (from disk or by compiling) */
+  uint64_t mem_build_failures;  /* builds that failed (the error went to every waiter) */
+  uint64_t mem_evictions;       /* kernels evicted (destroyed, or at their last release) */
+  uint64_t mem_entries;         /* gauge: loaded kernels in the cache */
+  uint64_t mem_code_bytes;      /* gauge: their code bytes */
+  uint64_t mem_retired;         /* gauge: evicted kernels still in use by a handle */
+  uint64_t compiles;            /* cold compiles run */
+  uint64_t disk_hits;           /* artifacts read and verified */
+  uint64_t disk_misses;         /* lookups without a usable file */
+  uint64_t disk_corrupt;        /* of the misses: a file was there but was rejected */
+  uint64_t disk_rejected;       /* verified artifacts the backend then failed to load */
+  uint64_t disk_writes;         /* artifacts written */
   uint64_t disk_write_failures; /* writes that failed (full disk, permissions...) */
-  uint64_t disk_evictions;     /* files removed by the size cap */
-  uint64_t disk_evicted_bytes; /* their bytes */
+  uint64_t disk_evictions;      /* files removed by the size cap */
+  uint64_t disk_evicted_bytes;  /* their bytes */
 } vy_cache_stats;
 
 /* The counters of the process-wide cache. */
@@ -122,13 +122,13 @@ typedef enum vy_cache_file_state {
 } vy_cache_file_state;
 
 typedef struct vy_cache_file {
-  const char *path;          /* full path */
-  char key_hex[65];          /* the key its name gives */
-  char ext[8];               /* its extension: o, ptx, cubin */
-  uint64_t bytes;            /* file size */
-  int64_t mtime_sec;         /* last use (modification time), seconds since the epoch */
+  const char *path;  /* full path */
+  char key_hex[65];  /* the key its name gives */
+  char ext[8];       /* its extension: o, ptx, cubin */
+  uint64_t bytes;    /* file size */
+  int64_t mtime_sec; /* last use (modification time), seconds since the epoch */
   vy_cache_file_state state;
-  const char *label;         /* what it was built for, from its header ("" if unreadable) */
+  const char *label; /* what it was built for, from its header ("" if unreadable) */
 } vy_cache_file;
 
 /* Called for each entry; return non-zero to stop. Pointers are valid
