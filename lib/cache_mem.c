@@ -10,14 +10,19 @@
  *             condition variable;
  *   READY     loaded; in the LRU list unless retired;
  *   FAILED    the build failed: already out of the table, kept only until
- *             the threads that waited for it have read the error.
+ *             the threads that waited for it have read the error;
+ *   DYING     its kernel is being destroyed (outside the lock); it stays in
+ *             the table meanwhile so that a request for its key waits and
+ *             then builds anew - the old code is gone before the new one is
+ *             loaded (a JIT refuses to load the same symbols twice);
+ *   GONE      destroyed and out of the table, freed by the last thread
+ *             that waited for it.
  * Eviction (over a limit, purge) takes the least recently used READY entry
- * out of the LRU list. Unreferenced, it leaves the table and is destroyed
- * (the backend's destroy callback frees its code); referenced, it is
- * "retired": it stays in the table, counts against no limit, and is
- * destroyed at its last release - unless a request for its key comes first
- * and revives it, which keeps the same code loaded only once (a JIT would
- * refuse to load the same symbols twice).
+ * out of the LRU list. Unreferenced, it becomes DYING and its kernel is
+ * destroyed (the backend's destroy callback frees its code); referenced, it
+ * is "retired": it stays in the table, counts against no limit, and becomes
+ * DYING at its last release - unless a request for its key comes first and
+ * revives it, which again keeps the code loaded only once.
  *
  * One mutex guards the table, the LRU list, the counters and the states.
  * Builds and destroy callbacks run outside it.
@@ -30,18 +35,19 @@
 #include "cache_int.h"
 #include "error_int.h"
 
-enum { ST_BUILDING, ST_READY, ST_FAILED };
+enum { ST_BUILDING, ST_READY, ST_FAILED, ST_DYING, ST_GONE };
 
 struct vy_kcache_entry {
   vy_ckey key;
   const void *domain;
-  vy_kcache_entry *hnext;       /* hash chain (or the to-destroy list) */
+  vy_kcache_entry *hnext;       /* hash chain */
+  vy_kcache_entry *dnext;       /* list of DYING entries to destroy after unlocking */
   vy_kcache_entry *prev, *next; /* LRU list: READY and not retired; head = most recent */
   vy_kcache_kernel k;           /* READY: the loaded kernel */
   uint32_t refs;                /* references held by requesters (the table holds none) */
   uint8_t state;
   bool retired;        /* evicted while referenced */
-  pthread_cond_t done; /* broadcast when BUILDING ends */
+  pthread_cond_t done; /* broadcast when BUILDING or DYING ends */
   vy_status fail;      /* FAILED: the build's status */
   vy_error *fail_err;  /* FAILED: its error for waiters (NULL: could not be kept) */
 };
@@ -142,9 +148,16 @@ static void lru_add(vy_kcache *c, vy_kcache_entry *e) {
   c->bytes += e->k.code_bytes;
 }
 
-/* Takes a READY entry out of the LRU list. Unreferenced, it also leaves the
- * table and goes onto *doomed (destroy it after unlocking); referenced, it
- * is retired. */
+/* Marks an unreferenced entry DYING and puts it on *doomed: its kernel is
+ * destroyed by finish_doomed after unlocking. */
+static void doom(vy_kcache_entry *e, vy_kcache_entry **doomed) {
+  e->state = ST_DYING;
+  e->dnext = *doomed;
+  *doomed = e;
+}
+
+/* Takes a READY entry out of the LRU list: dooms it if unreferenced,
+ * retires it if referenced. */
 static void evict(vy_kcache *c, vy_kcache_entry *e, vy_kcache_entry **doomed) {
   lru_unlink(c, e);
   c->entries--;
@@ -154,9 +167,7 @@ static void evict(vy_kcache *c, vy_kcache_entry *e, vy_kcache_entry **doomed) {
     e->retired = true;
     c->retired++;
   } else {
-    table_remove(c, e);
-    e->hnext = *doomed;
-    *doomed = e;
+    doom(e, doomed);
   }
 }
 
@@ -166,18 +177,32 @@ static void evict_over_limits(vy_kcache *c, vy_kcache_entry **doomed) {
 
 /* ---- entry lifetime ---- */
 
+/* Frees an entry's memory (its kernel, if any, is already destroyed). */
 static void entry_free(vy_kcache *c, vy_kcache_entry *e) {
-  if (e->state == ST_READY && e->k.destroy) e->k.destroy(e->k.kernel, e->k.destroy_ctx);
   if (e->fail_err) vy_mem_free(c->alloc, e->fail_err, sizeof *e->fail_err);
   pthread_cond_destroy(&e->done);
   vy_mem_free(c->alloc, e, sizeof *e);
 }
 
-static void free_list(vy_kcache *c, vy_kcache_entry *doomed) {
+static void destroy_kernel(vy_kcache_entry *e) {
+  if (e->k.destroy) e->k.destroy(e->k.kernel, e->k.destroy_ctx);
+}
+
+/* Destroys the kernels of DYING entries (called without the lock), then
+ * takes each out of the table, wakes the threads that wait for it, and
+ * frees it unless one of them will. */
+static void finish_doomed(vy_kcache *c, vy_kcache_entry *doomed) {
   while (doomed) {
-    vy_kcache_entry *next = doomed->hnext;
-    entry_free(c, doomed);
-    doomed = next;
+    vy_kcache_entry *e = doomed;
+    doomed = e->dnext;
+    destroy_kernel(e);
+    pthread_mutex_lock(&c->lock);
+    table_remove(c, e);
+    e->state = ST_GONE;
+    pthread_cond_broadcast(&e->done);
+    bool free_it = e->refs == 0;
+    pthread_mutex_unlock(&c->lock);
+    if (free_it) entry_free(c, e);
   }
 }
 
@@ -216,7 +241,13 @@ vy_status vy_kcache_create(const vy_allocator *alloc, const vy_cache_settings *s
 
 void vy_kcache_destroy(vy_kcache *c) {
   if (!c) return;
-  for (size_t i = 0; i < c->nbuckets; i++) free_list(c, c->buckets[i]);
+  for (size_t i = 0; i < c->nbuckets; i++) {
+    for (vy_kcache_entry *e = c->buckets[i], *next; e; e = next) {
+      next = e->hnext;
+      destroy_kernel(e); /* only READY entries are left when no request runs */
+      entry_free(c, e);
+    }
+  }
   vy_mem_free(c->alloc, c->buckets, c->nbuckets * sizeof *c->buckets);
   pthread_mutex_destroy(&c->lock);
   vy_mem_free(c->alloc, c, sizeof *c);
@@ -285,7 +316,16 @@ vy_status vy_kcache_get(vy_kcache *c, const vy_ckey *key, const void *domain, co
                         "pass all of them.");
   vy_kcache_entry *doomed = NULL, *e;
   pthread_mutex_lock(&c->lock);
-  e = find(c, key, domain);
+  while ((e = find(c, key, domain)) != NULL && e->state == ST_DYING) {
+    /* its kernel is being destroyed: wait until it is gone, then build anew */
+    e->refs++;
+    while (e->state == ST_DYING) pthread_cond_wait(&e->done, &c->lock);
+    if (--e->refs == 0) {
+      pthread_mutex_unlock(&c->lock);
+      entry_free(c, e);
+      pthread_mutex_lock(&c->lock);
+    }
+  }
   if (e) {
     e->refs++;
     vy_status st = VY_OK;
@@ -306,7 +346,7 @@ vy_status vy_kcache_get(vy_kcache *c, const vy_ckey *key, const void *domain, co
       st = wait_built(c, e, err, &free_it);
     }
     pthread_mutex_unlock(&c->lock);
-    free_list(c, doomed);
+    finish_doomed(c, doomed);
     if (free_it) entry_free(c, e);
     if (st == VY_OK) *out = e;
     return st;
@@ -354,7 +394,7 @@ vy_status vy_kcache_get(vy_kcache *c, const vy_ckey *key, const void *domain, co
   }
   pthread_cond_broadcast(&e->done);
   pthread_mutex_unlock(&c->lock);
-  free_list(c, doomed);
+  finish_doomed(c, doomed);
   if (st) {
     if (err) *err = local;
     if (free_it) entry_free(c, e);
@@ -368,15 +408,15 @@ void *vy_kcache_entry_kernel(const vy_kcache_entry *e) { return e ? e->k.kernel 
 
 void vy_kcache_release(vy_kcache *c, vy_kcache_entry *e) {
   if (!c || !e) return;
-  bool free_it = false;
+  vy_kcache_entry *doomed = NULL;
   pthread_mutex_lock(&c->lock);
   if (--e->refs == 0 && e->retired) {
-    table_remove(c, e);
+    e->retired = false;
     c->retired--;
-    free_it = true;
+    doom(e, &doomed);
   }
   pthread_mutex_unlock(&c->lock);
-  if (free_it) entry_free(c, e);
+  finish_doomed(c, doomed);
 }
 
 void vy_kcache_set_limits(vy_kcache *c, const vy_cache_settings *s) {
@@ -386,7 +426,7 @@ void vy_kcache_set_limits(vy_kcache *c, const vy_cache_settings *s) {
   apply_limits(c, s);
   evict_over_limits(c, &doomed);
   pthread_mutex_unlock(&c->lock);
-  free_list(c, doomed);
+  finish_doomed(c, doomed);
 }
 
 size_t vy_kcache_purge(vy_kcache *c, const void *domain, bool all_domains) {
@@ -401,7 +441,7 @@ size_t vy_kcache_purge(vy_kcache *c, const void *domain, bool all_domains) {
     if (e->retired) still_used++;
   }
   pthread_mutex_unlock(&c->lock);
-  free_list(c, doomed);
+  finish_doomed(c, doomed);
   return still_used;
 }
 

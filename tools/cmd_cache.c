@@ -29,13 +29,6 @@ static const char cache_usage[] = "usage: vyre-jit cache stats|list|clear [--dir
 static double mib(uint64_t bytes) { return (double)bytes / (1024.0 * 1024.0); }
 
 static int cache_stats(const char *dir, const vy_cache_settings *s) {
-  vy_cache_usage u;
-  vy_error err;
-  vy_status st = vy_cache_disk_usage(dir, &u, &err);
-  if (st) {
-    cli_report("cache stats", &err);
-    return cli_exit_for(st);
-  }
   const char *state = "on";
   char why[256] = "";
   struct stat sb;
@@ -51,6 +44,13 @@ static int cache_stats(const char *dir, const vy_cache_settings *s) {
   printf("directory: %s\n", dir);
   printf("disk cache: %s\n", state);
   printf("size cap: %llu bytes (%.1f MiB)\n", (unsigned long long)s->disk_max_bytes, mib(s->disk_max_bytes));
+  vy_cache_usage u;
+  vy_error err;
+  vy_status st = vy_cache_disk_usage(dir, &u, &err);
+  if (st) {
+    cli_report("cache stats", &err);
+    return cli_exit_for(st);
+  }
   printf("entries: %llu\n", (unsigned long long)u.files);
   printf("bytes: %llu (%.1f MiB)\n", (unsigned long long)u.bytes, mib(u.bytes));
   printf("temporary files: %llu\n", (unsigned long long)u.temp_files);

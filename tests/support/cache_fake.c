@@ -118,7 +118,9 @@ void vct_destroy(void *kernel, void *ctx) {
     atomic_fetch_add(&be->bad_artifacts, 1);
     return;
   }
+  if (be->destroy_delay_us) usleep((useconds_t)be->destroy_delay_us);
   k->magic = 0;
+  atomic_fetch_sub(&be->live[k->id % VCT_MAX_KEYS], 1);
   atomic_fetch_add(&be->destroyed[k->id % VCT_MAX_KEYS], 1);
   atomic_fetch_add(&be->destroys, 1);
   vy_mem_free(be->alloc, k, sizeof *k);
@@ -135,6 +137,8 @@ vy_status vct_load(void *ud, const uint8_t *art, size_t len, vy_kcache_kernel *o
   vct_kernel *k = vy_mem_alloc(r->be->alloc, sizeof *k);
   if (!k) return vy_error_nomem(err);
   *k = (vct_kernel){VCT_FAKE_MAGIC, r->id, r->be};
+  if (atomic_fetch_add(&r->be->live[r->id % VCT_MAX_KEYS], 1) > 0 && r->be->single_copy)
+    atomic_fetch_add(&r->be->bad_artifacts, 1);
   atomic_fetch_add(&r->be->loads, 1);
   *out = (vy_kcache_kernel){.kernel = k, .destroy = vct_destroy, .destroy_ctx = r->be, .code_bytes = r->be->code_bytes};
   return VY_OK;

@@ -50,10 +50,14 @@ typedef struct vct_backend {
   const vy_allocator *alloc; /* fake kernels are allocated with it (NULL = malloc) */
   atomic_int compiles[VCT_MAX_KEYS];
   atomic_int destroyed[VCT_MAX_KEYS];
+  atomic_int live[VCT_MAX_KEYS]; /* loaded and not yet destroyed */
   atomic_int total_compiles, loads, destroys;
-  atomic_int bad_artifacts; /* artifacts that differed from vct_payload, double destroys: must stay 0 */
+  atomic_int bad_artifacts; /* artifacts that differed from vct_payload, double destroys, and with
+                               single_copy a second live copy of a key: must stay 0 */
   vy_status fail;           /* compiles fail with this when set */
   int delay_us;             /* compile time */
+  int destroy_delay_us;     /* destroy time (a JIT unmapping code) */
+  bool single_copy;         /* one domain: a key may be loaded only once at a time (a JIT's rule) */
   uint64_t code_bytes;      /* each kernel's code size */
 } vct_backend;
 
