@@ -258,6 +258,8 @@ bad:
                       op_id ? op_id : "(null)", signature, VY_HOST_MAX_PARAMS);
 }
 
+vy_host_fn vy_host_fn_at(const vy_host_registry *r, uint32_t i) { return r->items[i]->fn; }
+
 void vy_host_call(const vy_host_registry *r, uint32_t i, const vy_ival *args, vy_ival *out) {
   const vy_host_entry *e = r->items[i];
   union slot {

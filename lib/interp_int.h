@@ -256,6 +256,8 @@ uint32_t vy_host_find(const vy_host_registry *r, const char *id, size_t len);
 const vy_host_signature *vy_host_sig_at(const vy_host_registry *r, uint32_t i);
 /* Calls entry `i` with marshalled arguments (argc == nparams); sets *out. */
 void vy_host_call(const vy_host_registry *r, uint32_t i, const vy_ival *args, vy_ival *out);
+/* The C function registered as entry `i` (compiled backends call it directly). */
+vy_host_fn vy_host_fn_at(const vy_host_registry *r, uint32_t i);
 
 /* ---- execution (interp_exec.c) ------------------------------------------- */
 

@@ -3,6 +3,9 @@
 #include <string.h>
 
 #include "cli_int.h"
+#ifdef VY_HAVE_JIT
+#include "vyre/jit.h"
+#endif
 
 int cli_open_context(vy_context **out) {
   vy_context_options o;
@@ -12,6 +15,14 @@ int cli_open_context(vy_context **out) {
     cli_report("context", &err);
     return CLI_INTERNAL;
   }
+#ifdef VY_HAVE_JIT
+  if (vy_jit_register_backends(*out) != VY_OK) {
+    fprintf(stderr, "vyre-jit: cannot register the JIT backends: out of memory\n");
+    vy_context_destroy(*out);
+    *out = NULL;
+    return CLI_INTERNAL;
+  }
+#endif
   return CLI_OK;
 }
 

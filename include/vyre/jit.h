@@ -1,0 +1,84 @@
+/* jit.h - the LLVM backends of libvyre-jit.
+ *
+ *   vy_context *ctx;  ... vy_context_create(&o, &ctx, &err);
+ *   vy_jit_register_backends(ctx);             // adds "llvm-cpu"
+ *   vy_backend *be;
+ *   vy_backend_open(ctx, "llvm-cpu", &be, &err);
+ *   vy_dispatch(be, program, inputs, n, NULL, &out, &err);
+ *
+ * "llvm-cpu" lowers a program to LLVM IR (one function that runs a range
+ * of workgroups, vectorized across invocations), optimizes it for the host
+ * CPU (its name and full feature string), links the object code with ORC
+ * and runs the workgroups on the context's worker threads. Results are the
+ * reference interpreter's, bit for bit (vyre-ir.md §2-§4), except:
+ *  - the f32 transcendentals (sin cos tan asin acos atan sinh cosh tanh exp
+ *    exp2 log log2): scalar code calls the same C library functions as the
+ *    interpreter; vectorized code uses glibc's libmvec, within the ULP bound
+ *    documented in README.md ("llvm-cpu");
+ *  - racy programs and the old values of contended atomics: workgroups run
+ *    in parallel and invocations in vector lanes, so only race-free
+ *    programs and commutative atomics give the reference's memory;
+ *  - a runtime error reports the same status and the same kind of message
+ *    (node path, location, invocation), but the invocation or error named
+ *    can be another one than the reference's first in its round-robin
+ *    order when several invocations fail.
+ * Constructs it refuses (VY_E_UNSUPPORTED, before running): a variable or
+ * select whose runtime kind differs between paths, loads of f64 or bytes
+ * buffers and values wider than 16 bytes, async copies, host calls without
+ * a function table. At run time it refuses (VY_E_UNSUPPORTED) a Loop that
+ * holds a barrier or subgroup op when its bounds differ across the
+ * workgroup, and subgroup ops under a divergent If: the reference gives
+ * those a scheduling-dependent meaning.
+ *
+ * DispatchConfig: workgroup_override and grid_override are honoured,
+ * fixpoint_iterations > 1 runs the kernel that many times on the same
+ * buffers, timeout_ns stops at the next workgroup boundary (VY_E_TIMEOUT),
+ * max_output_bytes is checked; ulp_budget, label and profile are ignored.
+ *
+ * Thread-safety: as backend.h. Kernels (vy_compile) must be destroyed
+ * before their backend is closed.
+ */
+#ifndef VYRE_JIT_H
+#define VYRE_JIT_H
+
+#include "backend.h"
+#include "context.h"
+#include "status.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Registers the backends of libvyre-jit in `ctx`: "llvm-cpu". Must not race
+ * with other calls on the context. Errors: VY_E_INVALID_ARGUMENT (NULL),
+ * VY_E_NOMEM. */
+vy_status vy_jit_register_backends(vy_context *ctx);
+
+/* Options of an "llvm-cpu" backend. */
+typedef struct vy_jit_cpu_options {
+  int opt_level;                /* LLVM pipeline default<O2> (2, the default) or default<O3> (3) */
+  unsigned prefer_vector_width; /* 0 = LLVM's choice for the host; else 128, 256 or 512 bits */
+} vy_jit_cpu_options;
+
+/* Fills the defaults (O2, LLVM's vector width). */
+void vy_jit_cpu_options_default(vy_jit_cpu_options *o);
+
+/* Sets the options of an open "llvm-cpu" backend for later compiles. Not
+ * to be called while the backend compiles. Errors: VY_E_INVALID_ARGUMENT
+ * (not an llvm-cpu backend, a level other than 2 or 3, an unknown width). */
+vy_status vy_jit_cpu_configure(vy_backend *be, const vy_jit_cpu_options *o, vy_error *err);
+
+typedef enum vy_jit_cpu_format {
+  VY_JIT_CPU_LLVM, /* the optimized LLVM IR module, as text */
+  VY_JIT_CPU_ASM   /* the host assembly of it */
+} vy_jit_cpu_format;
+
+/* Compiles `p` with an "llvm-cpu" backend as vy_compile would (same checks
+ * and errors) and returns the optimized code as NUL-terminated text in
+ * *out (allocated with the context's allocator; vy_bytes_free). */
+vy_status vy_jit_cpu_emit(vy_backend *be, const vy_program *p, vy_jit_cpu_format fmt, vy_bytes *out, vy_error *err);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

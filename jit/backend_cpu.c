@@ -1,0 +1,462 @@
+/* backend_cpu.c - the "llvm-cpu" backend: vyre programs compiled with LLVM
+ * for the host CPU and run on the context's worker threads (include/vyre/
+ * jit.h states the contract). Its compile pipeline is compile_program();
+ * dispatch binds buffers with the interpreter's binding code, runs the
+ * kernel over the grid (runtime/cpu_dispatch.c) and turns a raised error
+ * into the interpreter's error (lower_error.c). */
+#include <stdatomic.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "backend_cpu_int.h"
+#include "backend_int.h"
+#include "error_int.h"
+#include "lower_int.h"
+#include "program_int.h"
+#include "vyre/jit.h"
+
+#define MAX_WORKGROUP_BYTES ((uint64_t)64 << 20) /* the reference's budget (workgroup.rs) */
+
+/* The node ops llvm-cpu executes (collectives are lowered for the single
+ * rank by the preparation, as in the interpreter). */
+static const char *const cpu_ops[] = {
+    "vyre.node.let",
+    "vyre.node.assign",
+    "vyre.node.store",
+    "vyre.node.if",
+    "vyre.node.loop",
+    "vyre.node.return",
+    "vyre.node.block",
+    "vyre.node.barrier",
+    "vyre.node.region",
+    "vyre.node.trap",
+    "vyre.node.all_reduce",
+    "vyre.node.all_gather",
+    "vyre.node.reduce_scatter",
+    "vyre.node.broadcast",
+    "vyre.node.async_load",
+    "vyre.node.async_wait",
+    "vyre.node.async_store",
+};
+
+typedef struct cpu_backend {
+  vy_backend base;
+  vy_jit_host host;
+  vy_orc *orc;
+  vy_pool *pool;
+  vy_jit_opt opt;
+  char vector_width[8]; /* "" = LLVM's choice */
+  atomic_uint next_id;
+} cpu_backend;
+
+typedef struct cpu_kernel {
+  vy_kernel base;
+  vy_program *derived; /* workgroup_override copy, owned */
+  vy_interp_prepared *pp;
+  vy_cpu_lowered low;
+  vy_orc_kernel *ok;
+  vy_kernel_fn fn;
+  void **host_fns; /* registry order */
+  size_t nhost;
+} cpu_kernel;
+
+static const vy_backend_ops cpu_backend_ops;
+
+static const vy_allocator *alloc_of(const vy_backend *be) { return vy_context_allocator(be->ctx); }
+
+static void cpu_caps(const vy_backend *be, vy_backend_caps *c) {
+  const cpu_backend *b = (const cpu_backend *)be;
+  c->max_workgroup_size[0] = c->max_workgroup_size[1] = c->max_workgroup_size[2] = 1u << 16;
+  c->max_invocations_per_workgroup = 1u << 16;
+  c->max_workgroups_per_dimension = UINT32_MAX;
+  c->subgroup_size = 32;
+  c->subgroup_ops = true; /* vyre's 32-wide subgroup semantics (lower_cpu.c) */
+  c->threads = vy_pool_threads(b->pool);
+  c->dispatches = true;
+}
+
+/* ---- kernels ---- */
+
+static void kernel_free(cpu_kernel *k) {
+  if (!k) return;
+  const vy_allocator *a = alloc_of(k->base.be);
+  vy_orc_kernel_remove(k->ok, NULL);
+  vy_cpu_lowered_free(a, &k->low);
+  vy_interp_prepared_destroy(k->pp);
+  vy_program_destroy(k->derived);
+  vy_mem_free(a, k->host_fns, k->nhost * sizeof *k->host_fns);
+  vy_mem_free(a, k, sizeof *k);
+}
+
+/* The program with the workgroup size of the override (a shallow copy). */
+static vy_status apply_override(const vy_program *p, const vy_dispatch_config *cfg, const vy_allocator *a,
+                                vy_program **out, vy_error *err) {
+  *out = NULL;
+  if (!cfg->has_workgroup_override) return VY_OK;
+  vy_program *d = vy_program_new(a);
+  if (!d) return vy_error_nomem(err);
+  d->has_entry_op_id = p->has_entry_op_id;
+  d->entry_op_id = p->entry_op_id;
+  memcpy(d->workgroup_size, cfg->workgroup_override, sizeof d->workgroup_size);
+  d->non_composable_with_self = p->non_composable_with_self;
+  d->nbuffers = p->nbuffers;
+  d->buffers = p->nbuffers ? vy_arena_array(&d->arena, p->nbuffers, sizeof *d->buffers) : NULL;
+  if (p->nbuffers && !d->buffers) {
+    vy_program_destroy(d);
+    return vy_error_nomem(err);
+  }
+  if (p->nbuffers) memcpy(d->buffers, p->buffers, p->nbuffers * sizeof *d->buffers);
+  d->entry = p->entry;
+  *out = d;
+  return VY_OK;
+}
+
+/* Host functions of the context's registry, for the kernel's Calls. */
+static vy_status host_table(cpu_kernel *k, vy_error *err) {
+  const vy_host_registry *r = k->pp->host;
+  k->nhost = vy_host_registry_count(r);
+  if (!k->nhost) return VY_OK;
+  k->host_fns = vy_mem_calloc(alloc_of(k->base.be), k->nhost, sizeof *k->host_fns);
+  if (!k->host_fns) return vy_error_nomem(err);
+  for (size_t i = 0; i < k->nhost; i++) k->host_fns[i] = (void *)vy_host_fn_at(r, (uint32_t)i);
+  return VY_OK;
+}
+
+/* Lowering, target, optimization: `m` holds the optimized module in `ctx`. */
+static vy_status lower_and_optimize(cpu_backend *be, cpu_kernel *k, vy_orc_ctx *ctx, const char *name, LLVMModuleRef *m,
+                                    LLVMTargetMachineRef *tm, vy_error *err) {
+  vy_cpu_options o = {be->vector_width[0] ? be->vector_width : NULL};
+  *m = LLVMModuleCreateWithNameInContext(name, vy_orc_ctx_llvm(ctx));
+  vy_status st = vy_lower_cpu(k->pp, vy_orc_ctx_llvm(ctx), *m, name, &o, alloc_of(&be->base), &k->low, err);
+  if (st == VY_OK) st = vy_jit_tm_host(&be->host, be->opt, tm, err);
+  if (st == VY_OK) st = vy_jit_module_set_target(*m, *tm, err);
+  if (st == VY_OK) st = vy_jit_optimize(*m, *tm, be->opt, err);
+  return st;
+}
+
+/* The compile pipeline: config and op checks, the interpreter's
+ * preparation (wrap, collectives, validation, name resolution), lowering,
+ * optimization, object code, linking. */
+static vy_status compile_program(cpu_backend *be, const vy_program *p, const vy_dispatch_config *cfg, bool validate,
+                                 cpu_kernel **out, vy_error *err);
+
+static const vy_kernel_ops cpu_kernel_ops;
+
+static vy_status prepare_kernel(cpu_backend *be, const vy_program *p, const vy_dispatch_config *cfg, bool validate,
+                                cpu_kernel **out, vy_error *err) {
+  *out = NULL;
+  const vy_allocator *a = alloc_of(&be->base);
+  uint32_t wg[3], one[3] = {1, 1, 1};
+  vy_program_workgroup_size(p, wg);
+  /* A zero workgroup dimension (only without validation, X002) is the
+   * reference's runtime error at binding; the other rules still apply. */
+  bool zero = !wg[0] || !wg[1] || !wg[2];
+  vy_status st = vy_dispatch_config_check(&be->base, cfg, zero ? one : wg, err);
+  if (st == VY_OK) st = vy_backend_check_ops(&be->base, p, err);
+  if (st != VY_OK) return st;
+  cpu_kernel *k = vy_mem_calloc(a, 1, sizeof *k);
+  if (!k) return vy_error_nomem(err);
+  k->base = (vy_kernel){&cpu_kernel_ops, &be->base, p, *cfg};
+  st = apply_override(p, cfg, a, &k->derived, err);
+  if (st == VY_OK)
+    st = vy_interp_prepare_ex(k->derived ? k->derived : p, vy_context_host_ops(be->base.ctx), a, validate, &k->pp, err);
+  if (st == VY_OK) st = host_table(k, err);
+  if (st != VY_OK) {
+    kernel_free(k);
+    return st;
+  }
+  *out = k;
+  return VY_OK;
+}
+
+static vy_status compile_program(cpu_backend *be, const vy_program *p, const vy_dispatch_config *cfg, bool validate,
+                                 cpu_kernel **out, vy_error *err) {
+  char name[32];
+  snprintf(name, sizeof name, "vyre_cpu_%u", atomic_fetch_add(&be->next_id, 1u));
+  cpu_kernel *k;
+  vy_status st = prepare_kernel(be, p, cfg, validate, &k, err);
+  if (st != VY_OK) return st;
+  const uint32_t *wg = k->pp->program->workgroup_size;
+  if (!wg[0] || !wg[1] || !wg[2]) { /* no code: binding reports the zero dimension */
+    *out = k;
+    return VY_OK;
+  }
+  vy_orc_ctx *ctx = vy_orc_ctx_create();
+  LLVMModuleRef m = NULL;
+  LLVMTargetMachineRef tm = NULL;
+  vy_bytes obj = {0};
+  st = lower_and_optimize(be, k, ctx, name, &m, &tm, err);
+  if (st == VY_OK) st = vy_jit_emit(m, tm, VY_JIT_EMIT_OBJECT, alloc_of(&be->base), &obj, err);
+  if (st == VY_OK) st = vy_orc_add_object(be->orc, obj.data, obj.len, name, &k->ok, err);
+  if (st == VY_OK) k->fn = (vy_kernel_fn)vy_orc_kernel_entry(k->ok);
+  vy_bytes_free(&obj);
+  if (m) LLVMDisposeModule(m);
+  if (k->low.md_module) LLVMDisposeModule(k->low.md_module);
+  k->low.md_module = NULL;
+  if (tm) LLVMDisposeTargetMachine(tm);
+  vy_orc_ctx_release(ctx);
+  if (st != VY_OK) {
+    kernel_free(k);
+    return st;
+  }
+  *out = k;
+  return VY_OK;
+}
+
+/* ---- dispatch ---- */
+
+/* The reference's checks between binding and the first workgroup. */
+static vy_status grid_checks(const vy_program *p, const uint32_t count[3], vy_error *err) {
+  uint32_t wg[3];
+  vy_program_workgroup_size(p, wg);
+  uint64_t total = 0;
+  for (uint32_t i = 0; i < p->nbuffers; i++) {
+    if (p->buffers[i].access != VY_ACCESS_WORKGROUP) continue;
+    total += (uint64_t)p->buffers[i].count * vy_type_min_bytes(&p->buffers[i].element);
+    if (total > MAX_WORKGROUP_BYTES)
+      return vy_error_set(err, VY_E_RUNTIME,
+                          "workgroup memory requires %llu bytes, exceeding the %llu-byte reference budget. Fix: reduce "
+                          "workgroup buffer counts",
+                          (unsigned long long)total, (unsigned long long)MAX_WORKGROUP_BYTES);
+  }
+  for (int a = 0; a < 3; a++)
+    if ((uint64_t)(count[a] - 1) * wg[a] + (wg[a] - 1) > UINT32_MAX)
+      return vy_error_set(err, VY_E_RUNTIME,
+                          "runtime error: workgroup * dispatch dimensions overflow u32 global id. Fix: reduce "
+                          "workgroup id or workgroup size so each global_invocation_id component fits in u32");
+  return VY_OK;
+}
+
+static vy_status run_kernel(cpu_kernel *k, const vy_input *inputs, size_t ninputs, const vy_dispatch_config *cfg,
+                            vy_outputs *out, vy_error *err) {
+  cpu_backend *be = (cpu_backend *)k->base.be;
+  const vy_allocator *a = alloc_of(&be->base);
+  const vy_program *p = k->pp->program;
+  uint32_t n = p->nbuffers;
+  vy_ibuf *bufs = n ? vy_mem_calloc(a, n, sizeof *bufs) : NULL;
+  vy_kbuf *kb = n ? vy_mem_calloc(a, n, sizeof *kb) : NULL;
+  if (n && (!bufs || !kb)) {
+    vy_mem_free(a, bufs, n * sizeof *bufs);
+    vy_mem_free(a, kb, n * sizeof *kb);
+    return vy_error_nomem(err);
+  }
+  uint64_t used = 0;
+  vy_igrid grid;
+  vy_status st = vy_imem_bind(p, a, inputs, ninputs, VY_INTERP_DEFAULT_MAX_MEMORY, bufs, &used, &grid, err);
+  if (st == VY_OK && cfg->has_grid_override) {
+    memcpy(grid.count, cfg->grid_override, sizeof grid.count);
+    grid.total_wg = (uint64_t)grid.count[0] * grid.count[1] * grid.count[2];
+  }
+  if (st == VY_OK) st = grid_checks(p, grid.count, err);
+  if (st == VY_OK && !k->fn)
+    st = vy_error_set(err, VY_E_INTERNAL, "llvm-cpu kernel has no code. Fix: report this llvm-cpu bug");
+  if (st == VY_OK) {
+    for (uint32_t i = 0; i < n; i++) kb[i] = (vy_kbuf){bufs[i].data, bufs[i].len, bufs[i].elems};
+    vy_kerr e;
+    memset(&e, 0, sizeof e);
+    vy_kargs args = {kb, &e, {grid.count[0], grid.count[1], grid.count[2]}, (void *const *)k->host_fns, a};
+    uint32_t iters = cfg->has_fixpoint_iterations ? cfg->fixpoint_iterations : 1;
+    for (uint32_t it = 0; it < iters && st == VY_OK; it++) {
+      st = vy_cpu_run(be->pool, k->fn, &args, grid.total_wg, (size_t)k->low.scratch_bytes, cfg->timeout_ns, a, err);
+      if (st == VY_OK && atomic_load(&e.claimed)) st = vy_lower_error(k->pp, k->low.sites, k->low.nsites, &e, err);
+    }
+  }
+  if (st == VY_OK) {
+    vy_interp_outputs io;
+    memset(&io, 0, sizeof io);
+    st = vy_imem_collect_outputs(a, bufs, n, &io, err);
+    out->count = io.count;
+    out->items = io.items;
+    out->alloc = io.alloc;
+    if (st != VY_OK) vy_outputs_free(out);
+  }
+  vy_imem_free_bufs(a, bufs, n);
+  vy_mem_free(a, bufs, n * sizeof *bufs);
+  vy_mem_free(a, kb, n * sizeof *kb);
+  if (st == VY_OK) st = vy_outputs_check_cap(cfg, out, err);
+  return st;
+}
+
+/* Dispatch-time config: only fields that do not change code may differ. */
+static vy_status check_dispatch_config(cpu_kernel *k, const vy_dispatch_config *cfg, vy_error *err) {
+  if (cfg == &k->base.cfg) return VY_OK;
+  uint32_t wg[3];
+  vy_program_workgroup_size(k->base.program, wg);
+  vy_status st = vy_dispatch_config_check(k->base.be, cfg, wg, err);
+  if (st != VY_OK) return st;
+  const vy_dispatch_config *c0 = &k->base.cfg;
+  bool same_wg = cfg->has_workgroup_override == c0->has_workgroup_override &&
+                 (!cfg->has_workgroup_override ||
+                  memcmp(cfg->workgroup_override, c0->workgroup_override, sizeof cfg->workgroup_override) == 0);
+  if (!same_wg)
+    return vy_error_set(err, VY_E_INVALID_ARGUMENT,
+                        "workgroup_override differs from the one the kernel was compiled with. Fix: compile the "
+                        "program again with the new workgroup size");
+  return VY_OK;
+}
+
+static vy_status cpu_kernel_dispatch(vy_kernel *kb, const vy_input *inputs, size_t ninputs,
+                                     const vy_dispatch_config *cfg, vy_outputs *out, vy_error *err) {
+  cpu_kernel *k = (cpu_kernel *)kb;
+  if (ninputs && !inputs)
+    return vy_error_set(err, VY_E_INVALID_ARGUMENT, "dispatch: %zu inputs but a NULL array. Fix: pass them", ninputs);
+  vy_status st = check_dispatch_config(k, cfg, err);
+  if (st != VY_OK) return st;
+  return run_kernel(k, inputs, ninputs, cfg, out, err);
+}
+
+static void cpu_kernel_destroy(vy_kernel *k) { kernel_free((cpu_kernel *)k); }
+
+static const vy_kernel_ops cpu_kernel_ops = {cpu_kernel_dispatch, cpu_kernel_destroy};
+
+/* ---- Executable ---- */
+
+static bool is_cpu(const vy_backend *be) { return be && be->ops == &cpu_backend_ops; }
+
+vy_status vy_cpu_compile_ex(vy_backend *be, const vy_program *p, const vy_dispatch_config *cfg, bool validate,
+                            vy_kernel **out, vy_error *err) {
+  if (out) *out = NULL;
+  if (!is_cpu(be) || !p || !out)
+    return vy_error_set(err, VY_E_INVALID_ARGUMENT,
+                        "compile needs an llvm-cpu backend, a program and an output. Fix: pass them");
+  vy_dispatch_config def;
+  if (!cfg) vy_dispatch_config_default(&def), cfg = &def;
+  cpu_kernel *k;
+  vy_status st = compile_program((cpu_backend *)be, p, cfg, validate, &k, err);
+  if (st == VY_OK) *out = &k->base;
+  return st;
+}
+
+static vy_status cpu_compile(vy_backend *be, const vy_program *p, const vy_dispatch_config *cfg, vy_kernel **out,
+                             vy_error *err) {
+  return vy_cpu_compile_ex(be, p, cfg, true, out, err);
+}
+
+static vy_status cpu_dispatch(vy_backend *be, const vy_program *p, const vy_input *inputs, size_t ninputs,
+                              const vy_dispatch_config *cfg, vy_outputs *out, vy_error *err) {
+  if (!out) return vy_error_set(err, VY_E_INVALID_ARGUMENT, "dispatch: out is NULL. Fix: pass a vy_outputs");
+  memset(out, 0, sizeof *out);
+  if (ninputs && !inputs)
+    return vy_error_set(err, VY_E_INVALID_ARGUMENT, "dispatch: %zu inputs but a NULL array. Fix: pass them", ninputs);
+  vy_kernel *k = NULL;
+  vy_status st = cpu_compile(be, p, cfg, &k, err);
+  if (st == VY_OK) st = run_kernel((cpu_kernel *)k, inputs, ninputs, &k->cfg, out, err);
+  vy_kernel_destroy(k);
+  return st;
+}
+
+void vy_cpu_kernel_stats(const vy_kernel *k, uint64_t *scratch_bytes, uint32_t *nsites) {
+  const cpu_kernel *c = (const cpu_kernel *)k;
+  if (scratch_bytes) *scratch_bytes = c ? c->low.scratch_bytes : 0;
+  if (nsites) *nsites = c ? c->low.nsites : 0;
+}
+
+static const vy_executable cpu_executable = {cpu_dispatch, cpu_compile};
+static const vy_streamable cpu_streamable = {vy_stream_via_kernel};
+
+/* ---- emit (vyre-jit emit) ---- */
+
+vy_status vy_jit_cpu_emit(vy_backend *be, const vy_program *p, vy_jit_cpu_format fmt, vy_bytes *out, vy_error *err) {
+  if (!is_cpu(be) || !p || !out || out->data || (fmt != VY_JIT_CPU_LLVM && fmt != VY_JIT_CPU_ASM))
+    return vy_error_set(err, VY_E_INVALID_ARGUMENT,
+                        "vy_jit_cpu_emit needs an llvm-cpu backend, a program, a format and an empty output. Fix: "
+                        "pass them");
+  cpu_backend *b = (cpu_backend *)be;
+  vy_dispatch_config cfg;
+  vy_dispatch_config_default(&cfg);
+  cpu_kernel *k;
+  vy_status st = prepare_kernel(b, p, &cfg, true, &k, err);
+  if (st != VY_OK) return st;
+  vy_orc_ctx *ctx = vy_orc_ctx_create();
+  LLVMModuleRef m = NULL;
+  LLVMTargetMachineRef tm = NULL;
+  st = lower_and_optimize(b, k, ctx, "vyre_cpu_emit", &m, &tm, err);
+  if (st == VY_OK && fmt == VY_JIT_CPU_ASM) st = vy_jit_emit(m, tm, VY_JIT_EMIT_ASM, alloc_of(be), out, err);
+  if (st == VY_OK && fmt == VY_JIT_CPU_LLVM) {
+    char *text = LLVMPrintModuleToString(m);
+    out->alloc = alloc_of(be);
+    if (vy_bytes_append(out, text, strlen(text))) st = vy_error_nomem(err);
+    LLVMDisposeMessage(text);
+  }
+  if (m) LLVMDisposeModule(m);
+  if (tm) LLVMDisposeTargetMachine(tm);
+  vy_cpu_lowered_free(alloc_of(be), &k->low);
+  vy_orc_ctx_release(ctx);
+  kernel_free(k);
+  return st;
+}
+
+/* ---- backend ---- */
+
+void vy_jit_cpu_options_default(vy_jit_cpu_options *o) {
+  memset(o, 0, sizeof *o);
+  o->opt_level = 2;
+}
+
+vy_status vy_jit_cpu_configure(vy_backend *be, const vy_jit_cpu_options *o, vy_error *err) {
+  if (!is_cpu(be) || !o || (o->opt_level != 2 && o->opt_level != 3) ||
+      (o->prefer_vector_width && o->prefer_vector_width != 128 && o->prefer_vector_width != 256 &&
+       o->prefer_vector_width != 512))
+    return vy_error_set(err, VY_E_INVALID_ARGUMENT,
+                        "vy_jit_cpu_configure needs an llvm-cpu backend, opt_level 2 or 3 and a vector width of 0, "
+                        "128, 256 or 512. Fix: pass valid options");
+  cpu_backend *b = (cpu_backend *)be;
+  b->opt = o->opt_level == 3 ? VY_JIT_O3 : VY_JIT_O2;
+  b->vector_width[0] = 0;
+  if (o->prefer_vector_width) snprintf(b->vector_width, sizeof b->vector_width, "%u", o->prefer_vector_width);
+  return VY_OK;
+}
+
+static void cpu_close(vy_backend *be) {
+  cpu_backend *b = (cpu_backend *)be;
+  vy_pool_destroy(b->pool);
+  vy_orc_destroy(b->orc);
+  vy_jit_host_free(&b->host);
+  vy_mem_free(alloc_of(be), b, sizeof *b);
+}
+
+static const vy_backend_ops cpu_backend_ops = {"llvm-cpu", cpu_ops, sizeof cpu_ops / sizeof *cpu_ops, cpu_caps,
+                                               cpu_close};
+
+static vy_status cpu_open(vy_context *ctx, vy_backend **out, vy_error *err) {
+  const vy_allocator *a = vy_context_allocator(ctx);
+  cpu_backend *b = vy_mem_calloc(a, 1, sizeof *b);
+  if (!b) return vy_error_nomem(err);
+  b->base = (vy_backend){&cpu_backend_ops, &cpu_executable, &cpu_streamable, ctx};
+  b->opt = VY_JIT_O2;
+  atomic_init(&b->next_id, 0);
+  vy_status st = vy_jit_host_detect(a, &b->host, err);
+  if (st == VY_OK) st = vy_orc_create(a, &b->host, VY_JIT_O2, &b->orc, err);
+  static const struct {
+    const char *name;
+    void (*fn)(void);
+  } helpers[] = {{VY_CPU_RAISE_SYMBOL, (void (*)(void))vy_cpu_raise},
+                 {VY_CPU_ASYNC_BEGIN_SYMBOL, (void (*)(void))vy_cpu_async_begin},
+                 {VY_CPU_ASYNC_WAIT_SYMBOL, (void (*)(void))vy_cpu_async_wait},
+                 {VY_CPU_ASYNC_PENDING_SYMBOL, (void (*)(void))vy_cpu_async_pending},
+                 {VY_CPU_ASYNC_RELEASE_SYMBOL, (void (*)(void))vy_cpu_async_release}};
+  for (size_t i = 0; st == VY_OK && i < sizeof helpers / sizeof *helpers; i++)
+    st = vy_orc_define_symbol(b->orc, helpers[i].name, (const void *)helpers[i].fn, err);
+  if (st == VY_OK) st = vy_pool_create(a, vy_context_threads(ctx), &b->pool, err);
+  if (st != VY_OK) {
+    vy_pool_destroy(b->pool);
+    vy_orc_destroy(b->orc);
+    vy_jit_host_free(&b->host);
+    vy_mem_free(a, b, sizeof *b);
+    return st;
+  }
+  *out = &b->base;
+  return VY_OK;
+}
+
+static vy_status cpu_probe(vy_context *ctx, vy_error *err) {
+  (void)ctx;
+  return vy_jit_init(err);
+}
+
+static const vy_backend_factory cpu_factory = {"llvm-cpu", 100, cpu_probe, cpu_open};
+
+vy_status vy_jit_register_backends(vy_context *ctx) {
+  if (!ctx) return VY_E_INVALID_ARGUMENT;
+  return vy_context_register_backend(ctx, &cpu_factory);
+}

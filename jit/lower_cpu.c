@@ -1,0 +1,1367 @@
+/* lower_cpu.c - the CPU flavour of the lowering: the kernel function that
+ * runs a range of workgroups (cpu_dispatch_int.h has its ABI), barrier
+ * regions as loops over the local invocations, context arrays for values
+ * that live across regions, the returned-invocation mask, uniform Ifs and
+ * Loops around barriers, and subgroup operations.
+ *
+ * Shape of the code for one workgroup (DESIGN.md §6, llvm-notes.md §4.1):
+ *
+ *   for wg in [begin, end):            stop flag checked first
+ *     zero workgroup memory, the mask and the barrier-If records
+ *     <statement list of the entry, at workgroup level>
+ *
+ * A statement is *workgroup-level* when it is a Barrier, contains one, or
+ * has a subgroup operation in its own expressions (or contains such a
+ * statement). Every maximal run of other statements becomes a region: a
+ * counted loop over the local invocations (z, y, x; x innermost, i64
+ * induction, llvm.loop.parallel_accesses with every memory access in its
+ * access group, so LLVM vectorizes across invocations). Workgroup-level
+ * Ifs evaluate their condition for every live invocation in a region of
+ * their own, check it like the reference (records that are never cleared,
+ * §4.6) and branch once for the workgroup; workgroup-level Loops evaluate
+ * their bounds for every live invocation, require them to agree (the
+ * reference has no rule here: llvm-cpu reports VY_E_UNSUPPORTED when they
+ * differ) and run once for the workgroup with a uniform loop variable.
+ *
+ * A variable lives in a context array (one slot per invocation in scratch)
+ * when it is used in another region than the one that bound it, else in an
+ * alloca that LLVM promotes to registers. A pre-pass resolves every name
+ * lexically (shadowing is a runtime error, so a name has one live binding)
+ * and finds those variables.
+ *
+ * Subgroup operations (width 32): before the statement, one region
+ * evaluates the operand for every lane (returned ones included, like the
+ * reference's snapshots) into an array, a second one combines the lanes of
+ * each subgroup; the statement then reads the result of its lane. This is
+ * the reference's result when the lanes run in lockstep; in a subgroup If
+ * whose condition differs across the workgroup llvm-cpu reports
+ * VY_E_UNSUPPORTED instead.
+ *
+ * Fast path: a region whose loads, stores and `id < buf_len(b)` tests use
+ * an invocation id as index is emitted twice; the first copy runs when, for
+ * this workgroup, every such id is below the buffer's length, and leaves
+ * those accesses unchecked (no masked loads); the second is fully checked.
+ */
+#include <string.h>
+
+#include <llvm-c/DebugInfo.h>
+#include <llvm-c/IRReader.h>
+
+#include "cpu_dispatch_int.h"
+#include "error_int.h"
+#include "lower_int.h"
+#include "program_int.h"
+
+#define SUBGROUP 32u
+#define ALIGN 64u
+
+typedef struct cinfo {
+  uint32_t region; /* Let/Loop: region of the binding (0 = uniform) */
+  bool ctx;        /* Let: used in another region */
+  bool assigned;   /* Let: some Assign writes it */
+  bool wg;         /* workgroup-level statement */
+  bool inner;      /* a statement inside it is workgroup-level */
+  bool sg_head;    /* has a subgroup op in its own expressions */
+} cinfo;
+
+typedef struct sgres {
+  uint32_t arr; /* result array */
+  vy_jt t;
+} sgres;
+
+typedef struct carr {
+  uint64_t off;
+  vy_jt t;
+} carr;
+
+typedef struct cpu {
+  vy_lw w;
+  vy_pmap info;  /* vy_cn* -> cinfo* */
+  vy_pmap sgmap; /* vy_cx* -> sgres* (results available) */
+  vy_pmap ctxof; /* vy_cn* (Let) -> array number + 1 */
+  /* functions */
+  LLVMValueRef kernel;
+  LLVMValueRef args, begin, end, scratch;
+  LLVMValueRef *data, *bytes, *elems; /* per buffer */
+  LLVMValueRef err, host, rt;
+  LLVMBasicBlockRef exit;
+  /* workgroup */
+  LLVMValueRef wid[3];
+  /* region */
+  bool in_region;
+  LLVMValueRef lid[3], gid[3], lin;
+  LLVMBasicBlockRef inv_end;
+  /* scratch layout */
+  uint64_t size, zero_size, done_off, ifrec_off, async_off;
+  uint32_t nslots_async; /* per_wg * async tags */
+  uint64_t *wg_off;
+  carr *arrs;
+  uint32_t narrs, caparrs;
+  bool need_done, has_wg, has_return;
+  uint32_t per_wg;
+  /* pre-pass */
+  const vy_cn **pb_live; /* slot -> binding node */
+  uint32_t nregions;
+  /* metadata */
+  LLVMModuleRef md_module; /* holds the distinct access group */
+  LLVMMetadataRef group;
+  unsigned kind_group, kind_loop;
+} cpu;
+
+static cpu *C(vy_lw *w) { return (cpu *)w; }
+static const vy_jv never = {{VY_JK_NEVER, 0}, NULL};
+static LLVMValueRef c32(vy_lw *w, uint32_t x) { return LLVMConstInt(w->t_i32, x, 0); }
+static LLVMValueRef c64(vy_lw *w, uint64_t x) { return LLVMConstInt(w->t_i64, x, 0); }
+
+static cinfo *info_of(cpu *k, const vy_cn *n) { return vy_pmap_get(&k->info, n); }
+
+/* ---- pre-pass A: workgroup-level statements ---- */
+
+static bool is_subgroup_kind(vy_expr_kind k) {
+  return k == VY_EXPR_SUBGROUP_ADD || k == VY_EXPR_SUBGROUP_BALLOT || k == VY_EXPR_SUBGROUP_SHUFFLE;
+}
+
+/* Whether x contains a subgroup op; refuses side effects inside subgroup
+ * operands (the reference evaluates them once per lane per lane). */
+static bool expr_has_subgroup(cpu *k, const vy_cx *x, bool in_operand) {
+  if (!x) return false;
+  if (in_operand && (x->kind == VY_EXPR_ATOMIC || x->kind == VY_EXPR_CALL))
+    return vy_lw_unsupported(&k->w, k->w.cur,
+                             "an atomic or call inside a subgroup operand (the reference evaluates it "
+                             "32 times per lane)"),
+           false;
+  bool sg = is_subgroup_kind(x->kind), inner = in_operand || sg, found = sg;
+  found |= expr_has_subgroup(k, x->a, inner);
+  found |= expr_has_subgroup(k, x->b, inner);
+  found |= expr_has_subgroup(k, x->c, inner);
+  for (uint32_t i = 0; i < x->argc; i++) found |= expr_has_subgroup(k, x->args[i], inner);
+  return found;
+}
+
+static bool mark_list(cpu *k, const vy_cl *l);
+
+static bool mark_node(cpu *k, const vy_cn *n) {
+  cinfo *ci = vy_arena_alloc(&k->w.arena, sizeof *ci);
+  if (!ci || !vy_pmap_put(&k->w, &k->info, n, ci)) return vy_lw_nomem(&k->w);
+  k->w.cur = n;
+  ci->sg_head =
+      expr_has_subgroup(k, n->e0, false) | expr_has_subgroup(k, n->e1, false) | expr_has_subgroup(k, n->e2, false);
+  bool inner = false;
+  switch (n->kind) {
+  case VY_NODE_IF:
+    inner = mark_list(k, &n->body) | mark_list(k, &n->body2);
+    break;
+  case VY_NODE_LOOP:
+  case VY_NODE_BLOCK:
+  case VY_NODE_REGION:
+    inner = mark_list(k, &n->body);
+    break;
+  case VY_NODE_RETURN:
+    k->has_return = true;
+    break;
+  default:
+    break;
+  }
+  ci->inner = inner;
+  ci->wg = n->kind == VY_NODE_BARRIER || ci->sg_head || inner;
+  k->has_wg |= ci->wg;
+  return ci->wg;
+}
+
+static bool mark_list(cpu *k, const vy_cl *l) {
+  bool any = false;
+  for (uint32_t i = 0; i < l->count && vy_lw_ok(&k->w); i++) any |= mark_node(k, &l->items[i]);
+  return any;
+}
+
+/* ---- pre-pass B: lexical bindings and regions ---- */
+
+typedef struct pbstate {
+  uint32_t *bound;
+  uint32_t n, cap;
+} pbstate;
+
+static void pb_bind(cpu *k, pbstate *s, uint32_t slot, const vy_cn *n) {
+  if (s->n == s->cap) {
+    uint32_t ncap = s->cap ? s->cap * 2 : 32;
+    uint32_t *a = vy_arena_array(&k->w.arena, ncap, sizeof *a);
+    if (!a) {
+      vy_lw_nomem(&k->w);
+      return;
+    }
+    if (s->n) memcpy(a, s->bound, s->n * sizeof *a);
+    s->bound = a;
+    s->cap = ncap;
+  }
+  s->bound[s->n++] = slot;
+  k->pb_live[slot] = n;
+}
+
+static void pb_unbind_to(cpu *k, pbstate *s, uint32_t mark) {
+  while (s->n > mark) k->pb_live[s->bound[--s->n]] = NULL;
+}
+
+static void pb_use(cpu *k, uint32_t slot, uint32_t region, bool assign) {
+  const vy_cn *b = k->pb_live[slot];
+  if (!b) return;
+  cinfo *ci = info_of(k, b);
+  if (!ci) return;
+  if (ci->region && ci->region != region) ci->ctx = true;
+  if (assign) ci->assigned = true;
+}
+
+/* Uses in an expression evaluated in `region` (subgroup operands are
+ * evaluated in regions of their own: not descended). */
+static void pb_expr(cpu *k, const vy_cx *x, uint32_t region) {
+  if (!x) return;
+  if (x->kind == VY_EXPR_VAR) pb_use(k, x->ref, region, false);
+  if (is_subgroup_kind(x->kind)) return;
+  pb_expr(k, x->a, region);
+  pb_expr(k, x->b, region);
+  pb_expr(k, x->c, region);
+  for (uint32_t i = 0; i < x->argc; i++) pb_expr(k, x->args[i], region);
+}
+
+/* Subgroup operands of x (post-order), each in a fresh region. */
+static void pb_subgroup_operands(cpu *k, const vy_cx *x) {
+  if (!x) return;
+  pb_subgroup_operands(k, x->a);
+  pb_subgroup_operands(k, x->b);
+  pb_subgroup_operands(k, x->c);
+  for (uint32_t i = 0; i < x->argc; i++) pb_subgroup_operands(k, x->args[i]);
+  if (is_subgroup_kind(x->kind)) {
+    uint32_t r = ++k->nregions;
+    pb_expr(k, x->a, r);
+    pb_expr(k, x->b, r);
+  }
+}
+
+static void pb_list(cpu *k, pbstate *s, const vy_cl *l, bool scoped);
+
+/* An invocation-level statement in `region`. */
+static void pb_inv(cpu *k, pbstate *s, const vy_cn *n, uint32_t region) {
+  pb_expr(k, n->e0, region);
+  pb_expr(k, n->e1, region);
+  pb_expr(k, n->e2, region);
+  uint32_t mark = s->n;
+  cinfo *ci = info_of(k, n);
+  switch (n->kind) {
+  case VY_NODE_LET:
+    if (ci) ci->region = region;
+    pb_bind(k, s, n->slot, n);
+    break;
+  case VY_NODE_ASSIGN:
+    pb_use(k, n->slot, region, true);
+    break;
+  case VY_NODE_IF:
+    for (uint32_t i = 0; i < n->body.count; i++) pb_inv(k, s, &n->body.items[i], region);
+    pb_unbind_to(k, s, mark);
+    for (uint32_t i = 0; i < n->body2.count; i++) pb_inv(k, s, &n->body2.items[i], region);
+    pb_unbind_to(k, s, mark);
+    break;
+  case VY_NODE_LOOP:
+    if (ci) ci->region = region;
+    pb_bind(k, s, n->slot, n);
+    for (uint32_t i = 0; i < n->body.count; i++) pb_inv(k, s, &n->body.items[i], region);
+    pb_unbind_to(k, s, mark);
+    break;
+  case VY_NODE_BLOCK:
+  case VY_NODE_REGION:
+    for (uint32_t i = 0; i < n->body.count; i++) pb_inv(k, s, &n->body.items[i], region);
+    pb_unbind_to(k, s, mark);
+    break;
+  default:
+    break;
+  }
+}
+
+static void pb_list(cpu *k, pbstate *s, const vy_cl *l, bool scoped) {
+  uint32_t mark = s->n, region = 0;
+  for (uint32_t i = 0; i < l->count && vy_lw_ok(&k->w); i++) {
+    const vy_cn *n = &l->items[i];
+    cinfo *ci = info_of(k, n);
+    if (!ci->wg) {
+      if (!region) region = ++k->nregions;
+      pb_inv(k, s, n, region);
+      continue;
+    }
+    region = 0;
+    if (ci->sg_head) {
+      pb_subgroup_operands(k, n->e0);
+      pb_subgroup_operands(k, n->e1);
+      pb_subgroup_operands(k, n->e2);
+    }
+    switch (ci->inner || n->kind == VY_NODE_BARRIER ? n->kind : VY_NODE_LET) {
+    case VY_NODE_BARRIER:
+      break;
+    case VY_NODE_BLOCK:
+    case VY_NODE_REGION:
+      pb_list(k, s, &n->body, true);
+      break;
+    case VY_NODE_IF: {
+      uint32_t r = ++k->nregions;
+      pb_expr(k, n->e0, r);
+      pb_list(k, s, &n->body, true);
+      pb_list(k, s, &n->body2, true);
+      break;
+    }
+    case VY_NODE_LOOP: {
+      uint32_t r = ++k->nregions, m2 = s->n;
+      pb_expr(k, n->e0, r);
+      pb_expr(k, n->e1, r);
+      ci->region = 0; /* uniform */
+      pb_bind(k, s, n->slot, n);
+      pb_list(k, s, &n->body, false);
+      pb_unbind_to(k, s, m2);
+      break;
+    }
+    default: /* a statement with a subgroup op joins a fresh region */
+      region = ++k->nregions;
+      pb_inv(k, s, n, region);
+      break;
+    }
+  }
+  if (scoped) pb_unbind_to(k, s, mark);
+}
+
+/* ---- scratch arrays ---- */
+
+static uint64_t align_up(uint64_t x, uint64_t a) { return (x + a - 1) / a * a; }
+
+/* A new per-invocation array of kind t; returns its number. */
+static uint32_t new_array(cpu *k, vy_jt t) {
+  if (k->narrs == k->caparrs) {
+    uint32_t ncap = k->caparrs ? k->caparrs * 2 : 16;
+    carr *a = vy_arena_array(&k->w.arena, ncap, sizeof *a);
+    if (!a) return vy_lw_nomem(&k->w), 0;
+    if (k->narrs) memcpy(a, k->arrs, k->narrs * sizeof *a);
+    k->arrs = a;
+    k->caparrs = ncap;
+  }
+  uint32_t sz = vy_lw_type_size(t);
+  k->size = align_up(k->size, ALIGN);
+  k->arrs[k->narrs] = (carr){k->size, t};
+  k->size += (uint64_t)k->per_wg * (sz ? sz : 1);
+  return k->narrs++;
+}
+
+/* Address of lane `lane` (i64) of array a. */
+static LLVMValueRef array_addr(cpu *k, uint32_t a, LLVMValueRef lane) {
+  vy_lw *w = &k->w;
+  uint32_t sz = vy_lw_type_size(k->arrs[a].t);
+  LLVMValueRef off = LLVMBuildAdd(w->b, c64(w, k->arrs[a].off), LLVMBuildMul(w->b, lane, c64(w, sz ? sz : 1), ""), "");
+  return LLVMBuildGEP2(w->b, w->t_i8, k->scratch, &off, 1, "slot");
+}
+
+static void tag(cpu *k, LLVMValueRef inst) {
+  if (k->in_region && k->group) LLVMSetMetadata(inst, k->kind_group, LLVMMetadataAsValue(k->w.c, k->group));
+}
+
+static LLVMValueRef array_load(cpu *k, uint32_t a, LLVMValueRef lane) {
+  vy_lw *w = &k->w;
+  vy_jt t = k->arrs[a].t;
+  LLVMValueRef v = LLVMBuildLoad2(w->b, vy_lw_mem_type(w, t), array_addr(k, a, lane), "");
+  tag(k, v);
+  if (t.k == VY_JK_BOOL) return LLVMBuildTrunc(w->b, v, w->t_i1, "");
+  if (t.k == VY_JK_BYTES) return vy_lw_resize(w, v, 16, t.n);
+  return v;
+}
+
+static void array_store(cpu *k, uint32_t a, LLVMValueRef lane, LLVMValueRef v) {
+  vy_lw *w = &k->w;
+  vy_jt t = k->arrs[a].t;
+  if (t.k == VY_JK_BOOL) v = LLVMBuildZExt(w->b, v, w->t_i8, "");
+  if (t.k == VY_JK_BYTES) v = vy_lw_resize(w, v, t.n, 16);
+  tag(k, LLVMBuildStore(w->b, v, array_addr(k, a, lane)));
+}
+
+/* ---- hooks ---- */
+
+static LLVMValueRef h_id(vy_lw *w, vy_expr_kind kind, unsigned axis) {
+  cpu *k = C(w);
+  if (kind == VY_EXPR_WORKGROUP_ID) return k->wid[axis];
+  if (!k->in_region) return c32(w, 0); /* not reached: ids are read in regions */
+  return kind == VY_EXPR_LOCAL_ID ? k->lid[axis] : k->gid[axis];
+}
+
+static void h_buffer(vy_lw *w, uint32_t b, LLVMValueRef *data, LLVMValueRef *bytes, LLVMValueRef *elems) {
+  cpu *k = C(w);
+  *data = k->data[b];
+  *bytes = k->bytes[b];
+  *elems = k->elems[b];
+}
+
+/* Operand bits for the error record: (lo, hi) i64 words. F32 gives its f32 bits. */
+static void operand_words(vy_lw *w, vy_jv v, LLVMValueRef out[2]) {
+  out[0] = out[1] = c64(w, 0);
+  if (!v.v) return;
+  LLVMBuilderRef B = w->b;
+  switch ((vy_jk)v.t.k) {
+  case VY_JK_U32:
+  case VY_JK_I32:
+    out[0] = LLVMBuildZExt(B, v.v, w->t_i64, "");
+    break;
+  case VY_JK_BOOL:
+    out[0] = LLVMBuildZExt(B, v.v, w->t_i64, "");
+    break;
+  case VY_JK_U64:
+    out[0] = v.v;
+    break;
+  case VY_JK_F32:
+    out[0] = LLVMBuildZExt(B, LLVMBuildBitCast(B, v.v, w->t_i32, ""), w->t_i64, "");
+    break;
+  case VY_JK_BYTES: {
+    LLVMValueRef x = vy_lw_resize(w, v.v, v.t.n, 16);
+    out[0] = LLVMBuildTrunc(B, x, w->t_i64, "");
+    out[1] = LLVMBuildTrunc(B, LLVMBuildLShr(B, x, LLVMConstInt(w->t_i128, 64, 0), ""), w->t_i64, "");
+    break;
+  }
+  case VY_JK_NEVER:
+    break;
+  }
+}
+
+static void h_raise(vy_lw *w, uint32_t site, bool has_inv, vy_jv a, vy_jv b) {
+  cpu *k = C(w);
+  bool inv = has_inv && k->in_region;
+  LLVMValueRef aw[2], bw[2];
+  operand_words(w, a, aw);
+  operand_words(w, b, bw);
+  LLVMValueRef args[10] = {k->err,
+                           c32(w, site),
+                           c32(w, inv),
+                           inv ? k->gid[0] : c32(w, 0),
+                           inv ? k->gid[1] : c32(w, 0),
+                           inv ? k->gid[2] : c32(w, 0),
+                           aw[0],
+                           aw[1],
+                           bw[0],
+                           bw[1]};
+  LLVMTypeRef pt[10] = {w->t_ptr, w->t_i32, w->t_i32, w->t_i32, w->t_i32,
+                        w->t_i32, w->t_i64, w->t_i64, w->t_i64, w->t_i64};
+  LLVMTypeRef ft = LLVMFunctionType(w->t_void, pt, 10, 0);
+  LLVMValueRef f = LLVMGetNamedFunction(w->m, VY_CPU_RAISE_SYMBOL);
+  if (!f) {
+    f = LLVMAddFunction(w->m, VY_CPU_RAISE_SYMBOL, ft);
+    const char *cold = "cold";
+    LLVMAddAttributeAtIndex(f, LLVMAttributeFunctionIndex,
+                            LLVMCreateEnumAttribute(w->c, LLVMGetEnumAttributeKindForName(cold, 4), 0));
+  }
+  LLVMBuildCall2(w->b, ft, f, args, 10, "");
+  LLVMBuildBr(w->b, k->exit);
+}
+
+static void h_ret(vy_lw *w) {
+  cpu *k = C(w);
+  if (k->need_done) {
+    LLVMValueRef off = LLVMBuildAdd(w->b, c64(w, k->done_off), k->lin, "");
+    tag(k, LLVMBuildStore(w->b, LLVMConstInt(w->t_i8, 1, 0), LLVMBuildGEP2(w->b, w->t_i8, k->scratch, &off, 1, "")));
+  }
+  LLVMBuildBr(w->b, k->inv_end);
+}
+
+static vy_home h_home(vy_lw *w, const vy_cn *n, bool *assigned) {
+  cinfo *ci = info_of(C(w), n);
+  *assigned = ci ? ci->assigned : true;
+  return ci && ci->ctx ? VY_HOME_CTX : VY_HOME_LOCAL;
+}
+
+static void h_ctx_new(vy_lw *w, vy_jbind *bd) {
+  cpu *k = C(w);
+  uintptr_t a = (uintptr_t)vy_pmap_get(&k->ctxof, bd->node);
+  if (a && (k->arrs[a - 1].t.k != bd->t.k || k->arrs[a - 1].t.n != bd->t.n)) a = 0; /* not expected */
+  if (!a) {
+    a = (uintptr_t)new_array(k, bd->t) + 1;
+    if (!vy_lw_ok(w) || !vy_pmap_put(w, &k->ctxof, bd->node, (void *)a)) return;
+  }
+  bd->ctx = (uint32_t)(a - 1);
+}
+
+static LLVMValueRef h_ctx_addr(vy_lw *w, const vy_jbind *bd) { return array_addr(C(w), bd->ctx, C(w)->lin); }
+
+static vy_jv h_subgroup(vy_lw *w, const vy_cx *x) {
+  cpu *k = C(w);
+  sgres *r = vy_pmap_get(&k->sgmap, x);
+  if (!r || !k->in_region) {
+    vy_lw_unsupported(w, w->cur, "a subgroup operation in this position");
+    return never;
+  }
+  if (r->t.k == VY_JK_NEVER) return never;
+  return (vy_jv){r->t, array_load(k, r->arr, k->lin)};
+}
+
+static void h_mem(vy_lw *w, LLVMValueRef inst) { tag(C(w), inst); }
+
+static LLVMValueRef h_host_fn(vy_lw *w, uint32_t i) {
+  LLVMValueRef idx = c64(w, i);
+  LLVMValueRef p = LLVMBuildGEP2(w->b, w->t_ptr, C(w)->host, &idx, 1, "");
+  return LLVMBuildLoad2(w->b, w->t_ptr, p, "hostfn");
+}
+
+/* Calls runtime helper `name` (declared on first use) returning i32 or void. */
+static LLVMValueRef call_rt(vy_lw *w, const char *name, LLVMTypeRef ret, LLVMTypeRef *pt, LLVMValueRef *args,
+                            unsigned n) {
+  LLVMTypeRef ft = LLVMFunctionType(ret, pt, n, 0);
+  LLVMValueRef f = LLVMGetNamedFunction(w->m, name);
+  if (!f) f = LLVMAddFunction(w->m, name, ft);
+  return LLVMBuildCall2(w->b, ft, f, args, n, "");
+}
+
+/* The async slot of tag `tag` for the current invocation. */
+static LLVMValueRef async_slot(cpu *k, uint32_t tag) {
+  vy_lw *w = &k->w;
+  LLVMValueRef i = LLVMBuildAdd(w->b, LLVMBuildMul(w->b, k->lin, c64(w, w->pp->ntags), ""), c64(w, tag), "");
+  LLVMValueRef off =
+      LLVMBuildAdd(w->b, c64(w, k->async_off), LLVMBuildMul(w->b, i, c64(w, sizeof(vy_async_slot)), ""), "");
+  return LLVMBuildGEP2(w->b, w->t_i8, k->scratch, &off, 1, "async");
+}
+
+/* Raises `site` (kind set by the caller) when r == code. */
+static void check_code(vy_lw *w, LLVMValueRef r, uint32_t code, vy_site_kind kind, uint32_t aux) {
+  uint32_t site = vy_lw_site(w, kind, NULL);
+  if (!site) return;
+  w->sites[site].aux = aux;
+  vy_lw_check(w, LLVMBuildICmp(w->b, LLVMIntEQ, r, c32(w, code), ""), site, never, never);
+}
+
+static void h_async_begin(vy_lw *w, const vy_cn *n, LLVMValueRef offset, LLVMValueRef size) {
+  cpu *k = C(w);
+  bool load = n->kind == VY_NODE_ASYNC_LOAD;
+  LLVMValueRef zero = c64(w, 0);
+  LLVMValueRef args[9] = {k->rt,
+                          async_slot(k, n->tag),
+                          k->data[n->buf],
+                          k->bytes[n->buf],
+                          load ? offset : zero,
+                          k->data[n->buf2],
+                          k->bytes[n->buf2],
+                          load ? zero : offset,
+                          size};
+  LLVMTypeRef pt[9] = {w->t_ptr, w->t_ptr, w->t_ptr, w->t_i64, w->t_i64, w->t_ptr, w->t_i64, w->t_i64, w->t_i64};
+  LLVMValueRef r = call_rt(w, VY_CPU_ASYNC_BEGIN_SYMBOL, w->t_i32, pt, args, 9);
+  check_code(w, r, 1, VY_SITE_ASYNC_TWICE, n->tag);
+  check_code(w, r, 2, VY_SITE_NOMEM, 0);
+}
+
+static void h_async_wait(vy_lw *w, const vy_cn *n) {
+  cpu *k = C(w);
+  LLVMValueRef slot = async_slot(k, n->tag);
+  LLVMValueRef r = call_rt(w, VY_CPU_ASYNC_WAIT_SYMBOL, w->t_i32, &w->t_ptr, &slot, 1);
+  check_code(w, r, 1, VY_SITE_ASYNC_NONE, n->tag);
+}
+
+/* End of a workgroup: a transfer still pending in any invocation is the
+ * reference's error, reported for the first (lane, tag) in lane order. */
+static void async_end(cpu *k) {
+  vy_lw *w = &k->w;
+  LLVMBuilderRef B = w->b;
+  LLVMValueRef base = LLVMBuildGEP2(B, w->t_i8, k->scratch, (LLVMValueRef[]){c64(w, k->async_off)}, 1, "");
+  LLVMValueRef args[2] = {base, c32(w, k->nslots_async)};
+  LLVMTypeRef pt[2] = {w->t_ptr, w->t_i32};
+  LLVMValueRef r = call_rt(w, VY_CPU_ASYNC_PENDING_SYMBOL, w->t_i32, pt, args, 2);
+  LLVMBasicBlockRef fail = vy_lw_block(w, "pending"), ok = vy_lw_block(w, "no.pending");
+  LLVMBuildCondBr(B, LLVMBuildICmp(B, LLVMIntNE, r, c32(w, 0), ""), fail, ok);
+  LLVMPositionBuilderAtEnd(B, fail);
+  w->cur = NULL;
+  uint32_t site = vy_lw_site(w, VY_SITE_ASYNC_PENDING, NULL);
+  if (site) w->sites[site].ta = (vy_jt){VY_JK_U32, 0};
+  LLVMValueRef idx = LLVMBuildSub(B, r, c32(w, 1), "");
+  LLVMValueRef lane = LLVMBuildUDiv(B, idx, c32(w, w->pp->ntags), ""),
+               tag = LLVMBuildURem(B, idx, c32(w, w->pp->ntags), "");
+  LLVMValueRef l[3] = {LLVMBuildURem(B, lane, c32(w, w->wg[0]), ""),
+                       LLVMBuildURem(B, LLVMBuildUDiv(B, lane, c32(w, w->wg[0]), ""), c32(w, w->wg[1]), ""),
+                       LLVMBuildUDiv(B, lane, c32(w, w->wg[0] * w->wg[1]), "")};
+  bool saved = k->in_region;
+  for (int a = 0; a < 3; a++) k->gid[a] = LLVMBuildAdd(B, LLVMBuildMul(B, k->wid[a], c32(w, w->wg[a]), ""), l[a], "");
+  k->in_region = true; /* the raise names this invocation */
+  h_raise(w, site, true, (vy_jv){{VY_JK_U32, 0}, tag}, never);
+  k->in_region = saved;
+  LLVMPositionBuilderAtEnd(B, ok);
+}
+
+static const vy_lw_hooks cpu_hooks = {h_id,       h_buffer,   h_raise, h_ret,     h_home,        h_ctx_new,
+                                      h_ctx_addr, h_subgroup, h_mem,   h_host_fn, h_async_begin, h_async_wait};
+
+/* ---- metadata ---- */
+
+/* A distinct empty node (an access group). The C API cannot create
+ * distinct nodes, so a two-line module is parsed in the job's context; it
+ * stays alive until the lowering ends. */
+static bool make_group(cpu *k) {
+  static const char ir[] = "@vy.md = external global i8, !vy.group !0\n!0 = distinct !{}\n";
+  LLVMMemoryBufferRef buf = LLVMCreateMemoryBufferWithMemoryRangeCopy(ir, sizeof ir - 1, "vyre-md");
+  char *msg = NULL;
+  if (LLVMParseIRInContext(k->w.c, buf, &k->md_module, &msg)) { /* consumes buf */
+    LLVMDisposeMessage(msg);
+    k->md_module = NULL;
+    return true; /* no access group: regions are simply not annotated */
+  }
+  size_t n = 0;
+  LLVMValueMetadataEntry *e = LLVMGlobalCopyAllMetadata(LLVMGetNamedGlobal(k->md_module, "vy.md"), &n);
+  if (n) k->group = LLVMValueMetadataEntriesGetMetadata(e, 0);
+  LLVMDisposeValueMetadataEntries(e);
+  return true;
+}
+
+/* Attaches a fresh loop id `!L = !{!L, !{"llvm.loop.parallel_accesses",
+ * group}}` to the latch branch, or `!{!L, !{"llvm.loop.vectorize.enable",
+ * i1 false}}` when vectorization must stay off. */
+static void mark_parallel(cpu *k, LLVMValueRef br, bool vectorize) {
+  LLVMContextRef c = k->w.c;
+  LLVMMetadataRef prop;
+  if (!vectorize) {
+    LLVMMetadataRef off[2] = {LLVMMDStringInContext2(c, "llvm.loop.vectorize.enable", 26),
+                              LLVMValueAsMetadata(LLVMConstInt(k->w.t_i1, 0, 0))};
+    prop = LLVMMDNodeInContext2(c, off, 2);
+  } else if (k->group) {
+    LLVMMetadataRef pa[2] = {LLVMMDStringInContext2(c, "llvm.loop.parallel_accesses", 27), k->group};
+    prop = LLVMMDNodeInContext2(c, pa, 2);
+  } else {
+    return;
+  }
+  LLVMMetadataRef temp = LLVMTemporaryMDNode(c, NULL, 0);
+  LLVMMetadataRef ops[2] = {temp, prop};
+  LLVMMetadataRef id = LLVMMDNodeInContext2(c, ops, 2);
+  LLVMMetadataReplaceAllUsesWith(temp, id);
+  LLVMSetMetadata(br, k->kind_loop, LLVMMetadataAsValue(c, id));
+}
+
+/* ---- regions ---- */
+
+typedef void (*region_body)(cpu *k, void *ud);
+
+/* Emits the loop over the local invocations (all of them when all_lanes,
+ * else skipping returned ones) around body(k, ud). */
+static void invocation_loop(cpu *k, bool all_lanes, region_body body, void *ud) {
+  vy_lw *w = &k->w;
+  LLVMBuilderRef B = w->b;
+  LLVMValueRef idx[3] = {c64(w, 0), c64(w, 0), c64(w, 0)}, phis[3] = {NULL, NULL, NULL};
+  LLVMBasicBlockRef heads[3] = {NULL, NULL, NULL}, pres[3] = {NULL, NULL, NULL};
+  for (int a = 2; a >= 0; a--) {
+    if (w->wg[a] <= 1) continue;
+    pres[a] = LLVMGetInsertBlock(B);
+    heads[a] = vy_lw_block(w, a == 0 ? "inv.x" : a == 1 ? "inv.y" : "inv.z");
+    LLVMBuildBr(B, heads[a]);
+    LLVMPositionBuilderAtEnd(B, heads[a]);
+    idx[a] = phis[a] = LLVMBuildPhi(B, w->t_i64, "l");
+  }
+  /* linear local index and ids */
+  k->lin = LLVMBuildAdd(
+      B, idx[0],
+      LLVMBuildMul(B, c64(w, w->wg[0]), LLVMBuildAdd(B, idx[1], LLVMBuildMul(B, c64(w, w->wg[1]), idx[2], ""), ""), ""),
+      "lin");
+  for (int a = 0; a < 3; a++) {
+    k->lid[a] = LLVMBuildTrunc(B, idx[a], w->t_i32, "lid");
+    /* no wrap: the dispatch checks that every global id fits u32 */
+    k->gid[a] = LLVMBuildNUWAdd(B, LLVMBuildNUWMul(B, k->wid[a], c32(w, w->wg[a]), ""), k->lid[a], "gid");
+  }
+  LLVMBasicBlockRef saved_end = k->inv_end;
+  bool saved_in = k->in_region;
+  k->inv_end = vy_lw_block(w, "inv.end");
+  k->in_region = true;
+  if (k->need_done && !all_lanes) {
+    LLVMValueRef off = LLVMBuildAdd(B, c64(w, k->done_off), k->lin, "");
+    LLVMValueRef d = LLVMBuildLoad2(B, w->t_i8, LLVMBuildGEP2(B, w->t_i8, k->scratch, &off, 1, ""), "done");
+    tag(k, d);
+    LLVMBasicBlockRef run = vy_lw_block(w, "inv.run");
+    LLVMBuildCondBr(B, LLVMBuildICmp(B, LLVMIntNE, d, LLVMConstInt(w->t_i8, 0, 0), ""), k->inv_end, run);
+    LLVMPositionBuilderAtEnd(B, run);
+  }
+  bool saved_nv = w->no_vectorize;
+  w->no_vectorize = false;
+  body(k, ud);
+  bool vectorize = !w->no_vectorize;
+  w->no_vectorize |= saved_nv;
+  LLVMBuildBr(B, k->inv_end);
+  LLVMPositionBuilderAtEnd(B, k->inv_end);
+  for (int a = 0; a < 3; a++) {
+    if (!phis[a]) continue;
+    LLVMBasicBlockRef latch = LLVMGetInsertBlock(B), done = vy_lw_block(w, "inv.done");
+    LLVMValueRef next = LLVMBuildNUWAdd(B, phis[a], c64(w, 1), "");
+    LLVMValueRef br = LLVMBuildCondBr(B, LLVMBuildICmp(B, LLVMIntULT, next, c64(w, w->wg[a]), ""), heads[a], done);
+    mark_parallel(k, br, vectorize);
+    LLVMValueRef vals[2] = {c64(w, 0), next};
+    LLVMBasicBlockRef blocks[2] = {pres[a], latch};
+    LLVMAddIncoming(phis[a], vals, blocks, 2);
+    LLVMPositionBuilderAtEnd(B, done);
+  }
+  k->inv_end = saved_end;
+  k->in_region = saved_in;
+}
+
+typedef struct run_args {
+  const vy_cl *l;
+  uint32_t first, last;
+} run_args;
+
+static void run_body(cpu *k, void *ud) {
+  run_args *r = ud;
+  vy_lw_stmts(&k->w, r->l, r->first, r->last);
+}
+
+/* Index expression of an access, for the fast-path scan: the invocation id
+ * axis when it is one (directly, or through a name bound to one). */
+typedef struct fscan {
+  int8_t *axis_of; /* slot -> axis (-1 none) */
+  uint8_t *want;   /* buffer -> axes */
+} fscan;
+
+static int scan_axis(cpu *k, fscan *f, const vy_cx *x) {
+  (void)k;
+  if (x->kind == VY_EXPR_INVOCATION_ID) return x->axis <= 2 ? x->axis : -1;
+  if (x->kind == VY_EXPR_VAR) return f->axis_of[x->ref];
+  return -1;
+}
+
+static void scan_expr(cpu *k, fscan *f, const vy_cx *x) {
+  if (!x || is_subgroup_kind(x->kind)) return;
+  if (x->kind == VY_EXPR_LOAD && x->ref != VY_IX_NONE) {
+    int a = scan_axis(k, f, x->a);
+    if (a >= 0) f->want[x->ref] |= (uint8_t)(1u << a);
+  }
+  if (x->kind == VY_EXPR_BIN_OP && (x->op == VY_BINOP_LT || x->op == VY_BINOP_GT)) {
+    const vy_cx *id = x->op == VY_BINOP_LT ? x->a : x->b, *len = x->op == VY_BINOP_LT ? x->b : x->a;
+    int a = scan_axis(k, f, id);
+    if (a >= 0 && len->kind == VY_EXPR_BUF_LEN && len->ref != VY_IX_NONE) f->want[len->ref] |= (uint8_t)(1u << a);
+  }
+  scan_expr(k, f, x->a);
+  scan_expr(k, f, x->b);
+  scan_expr(k, f, x->c);
+  for (uint32_t i = 0; i < x->argc; i++) scan_expr(k, f, x->args[i]);
+}
+
+static void scan_stmt(cpu *k, fscan *f, const vy_cn *n) {
+  scan_expr(k, f, n->e0);
+  scan_expr(k, f, n->e1);
+  scan_expr(k, f, n->e2);
+  switch (n->kind) {
+  case VY_NODE_LET: {
+    cinfo *ci = info_of(k, n);
+    f->axis_of[n->slot] = (int8_t)(ci && !ci->assigned ? scan_axis(k, f, n->e0) : -1);
+    break;
+  }
+  case VY_NODE_STORE:
+    if (n->buf != VY_IX_NONE) {
+      int a = scan_axis(k, f, n->e0);
+      if (a >= 0) f->want[n->buf] |= (uint8_t)(1u << a);
+    }
+    break;
+  case VY_NODE_IF:
+    for (uint32_t i = 0; i < n->body2.count; i++) scan_stmt(k, f, &n->body2.items[i]);
+    /* fallthrough */
+  case VY_NODE_LOOP:
+  case VY_NODE_BLOCK:
+  case VY_NODE_REGION:
+    for (uint32_t i = 0; i < n->body.count; i++) scan_stmt(k, f, &n->body.items[i]);
+    break;
+  default:
+    break;
+  }
+}
+
+/* Emits a run of invocation-level statements as one region (two copies
+ * when a fast path applies). */
+static void emit_region(cpu *k, const vy_cl *l, uint32_t first, uint32_t last) {
+  vy_lw *w = &k->w;
+  run_args ra = {l, first, last};
+  uint32_t nslots = w->pp->nslots, nbufs = w->pp->nbufs;
+  fscan f = {vy_arena_array(&w->arena, nslots ? nslots : 1, 1), vy_arena_array(&w->arena, nbufs ? nbufs : 1, 1)};
+  vy_jbind **saved = vy_arena_array(&w->arena, nslots ? nslots : 1, sizeof *saved);
+  if (!f.axis_of || !f.want || !saved) {
+    vy_lw_nomem(w);
+    return;
+  }
+  for (uint32_t s = 0; s < nslots; s++) f.axis_of[s] = (int8_t)(w->live[s] ? w->live[s]->gid_axis : -1);
+  for (uint32_t i = first; i < last; i++) scan_stmt(k, &f, &l->items[i]);
+  LLVMValueRef ok = NULL;
+  for (uint32_t b = 0; b < nbufs; b++) {
+    for (unsigned a = 0; a < 3; a++) {
+      if (!(f.want[b] >> a & 1)) continue;
+      LLVMValueRef hi = LLVMBuildMul(
+          w->b, LLVMBuildAdd(w->b, LLVMBuildZExt(w->b, k->wid[a], w->t_i64, ""), c64(w, 1), ""), c64(w, w->wg[a]), "");
+      LLVMValueRef c = LLVMBuildICmp(w->b, LLVMIntULE, hi, k->elems[b], "cover");
+      ok = ok ? LLVMBuildAnd(w->b, ok, c, "") : c;
+    }
+  }
+  if (!ok) {
+    invocation_loop(k, false, run_body, &ra);
+    return;
+  }
+  LLVMBasicBlockRef fast = vy_lw_block(w, "fast"), slow = vy_lw_block(w, "checked"),
+                    join = vy_lw_block(w, "region.end");
+  LLVMBuildCondBr(w->b, ok, fast, slow);
+  /* fast copy, then restore the bindings so the checked copy binds anew */
+  memcpy(saved, w->live, nslots * sizeof *saved);
+  uint32_t nbound = w->nbound;
+  LLVMPositionBuilderAtEnd(w->b, fast);
+  w->fast = true;
+  memcpy(w->covered, f.want, nbufs);
+  invocation_loop(k, false, run_body, &ra);
+  w->fast = false;
+  LLVMBuildBr(w->b, join);
+  memcpy(w->live, saved, nslots * sizeof *saved);
+  w->nbound = nbound;
+  LLVMPositionBuilderAtEnd(w->b, slow);
+  invocation_loop(k, false, run_body, &ra);
+  LLVMBuildBr(w->b, join);
+  LLVMPositionBuilderAtEnd(w->b, join);
+}
+
+/* ---- workgroup-level statements ---- */
+
+static LLVMValueRef wg_alloca(cpu *k, LLVMTypeRef t, LLVMValueRef init) {
+  vy_lw *w = &k->w;
+  LLVMBuilderRef eb = LLVMCreateBuilderInContext(w->c);
+  LLVMValueRef first = LLVMGetFirstInstruction(w->entry);
+  if (first)
+    LLVMPositionBuilderBefore(eb, first);
+  else
+    LLVMPositionBuilderAtEnd(eb, w->entry);
+  LLVMValueRef a = LLVMBuildAlloca(eb, t, "wgv");
+  LLVMDisposeBuilder(eb);
+  LLVMBuildStore(w->b, init, a);
+  return a;
+}
+
+static LLVMValueRef ld(cpu *k, LLVMTypeRef t, LLVMValueRef p) { return LLVMBuildLoad2(k->w.b, t, p, ""); }
+
+typedef struct cond_args {
+  const vy_cn *n;
+  LLVMValueRef nt, nf, any1, any2;
+} cond_args;
+
+static void cond_body(cpu *k, void *ud) {
+  cond_args *ca = ud;
+  vy_lw *w = &k->w;
+  LLVMBuilderRef B = w->b;
+  w->cur = ca->n;
+  vy_jv v = vy_lw_expr(w, ca->n->e0);
+  if (v.t.k == VY_JK_NEVER) return;
+  LLVMValueRef c = vy_lw_truthy(w, v);
+  LLVMValueRef c32v = LLVMBuildZExt(B, c, w->t_i32, "");
+  LLVMBuildStore(B, LLVMBuildAdd(B, ld(k, w->t_i32, ca->nt), c32v, ""), ca->nt);
+  LLVMBuildStore(B, LLVMBuildAdd(B, ld(k, w->t_i32, ca->nf), LLVMBuildSub(B, c32(w, 1), c32v, ""), ""), ca->nf);
+  if (ca->n->if_id == VY_IX_NONE) return;
+  LLVMValueRef off = LLVMBuildAdd(B, c64(w, k->ifrec_off + (uint64_t)ca->n->if_id * k->per_wg), k->lin, "");
+  LLVMValueRef p = LLVMBuildGEP2(B, w->t_i8, k->scratch, &off, 1, "rec");
+  LLVMValueRef rec = LLVMBuildLoad2(B, w->t_i8, p, "");
+  tag(k, rec);
+  rec = LLVMBuildOr(B, rec, LLVMBuildSelect(B, c, LLVMConstInt(w->t_i8, 1, 0), LLVMConstInt(w->t_i8, 2, 0), ""), "");
+  tag(k, LLVMBuildStore(B, rec, p));
+  LLVMValueRef r1 = LLVMBuildICmp(B, LLVMIntNE, LLVMBuildAnd(B, rec, LLVMConstInt(w->t_i8, 1, 0), ""),
+                                  LLVMConstInt(w->t_i8, 0, 0), "");
+  LLVMValueRef r2 = LLVMBuildICmp(B, LLVMIntNE, LLVMBuildAnd(B, rec, LLVMConstInt(w->t_i8, 2, 0), ""),
+                                  LLVMConstInt(w->t_i8, 0, 0), "");
+  LLVMBuildStore(B, LLVMBuildOr(B, ld(k, w->t_i1, ca->any1), r1, ""), ca->any1);
+  LLVMBuildStore(B, LLVMBuildOr(B, ld(k, w->t_i1, ca->any2), r2, ""), ca->any2);
+}
+
+static void wg_list(cpu *k, const vy_cl *l, bool scoped);
+
+/* Raises `site` (no invocation) when `bad`. */
+static void wg_check(cpu *k, LLVMValueRef bad, vy_site_kind kind, const vy_cn *n) {
+  vy_lw *w = &k->w;
+  w->cur = n;
+  uint32_t site = vy_lw_site(w, kind, NULL);
+  if (!site) return;
+  LLVMBasicBlockRef fail = vy_lw_block(w, "wg.fail"), cont = vy_lw_block(w, "wg.ok");
+  LLVMBuildCondBr(w->b, bad, fail, cont);
+  LLVMPositionBuilderAtEnd(w->b, fail);
+  w->hk->raise(w, site, false, never, never);
+  LLVMPositionBuilderAtEnd(w->b, cont);
+}
+
+static void wg_if(cpu *k, const vy_cn *n) {
+  vy_lw *w = &k->w;
+  LLVMBuilderRef B = w->b;
+  cond_args ca = {n, wg_alloca(k, w->t_i32, c32(w, 0)), wg_alloca(k, w->t_i32, c32(w, 0)),
+                  wg_alloca(k, w->t_i1, LLVMConstInt(w->t_i1, 0, 0)),
+                  wg_alloca(k, w->t_i1, LLVMConstInt(w->t_i1, 0, 0))};
+  invocation_loop(k, false, cond_body, &ca);
+  LLVMValueRef nt = ld(k, w->t_i32, ca.nt), nf = ld(k, w->t_i32, ca.nf);
+  LLVMValueRef bad;
+  if (n->if_id != VY_IX_NONE)
+    bad = LLVMBuildAnd(B, ld(k, w->t_i1, ca.any1), ld(k, w->t_i1, ca.any2), "conflict");
+  else
+    bad = LLVMBuildAnd(B, LLVMBuildICmp(B, LLVMIntNE, nt, c32(w, 0), ""),
+                       LLVMBuildICmp(B, LLVMIntNE, nf, c32(w, 0), ""), "divergent");
+  wg_check(k, bad, n->if_id != VY_IX_NONE ? VY_SITE_NONUNIFORM_IF : VY_SITE_DIVERGENT_SUBGROUP, n);
+  LLVMBasicBlockRef tb = vy_lw_block(w, "wg.then"), eb = vy_lw_block(w, "wg.else"), join = vy_lw_block(w, "wg.endif");
+  LLVMValueRef any_true = LLVMBuildICmp(B, LLVMIntNE, nt, c32(w, 0), "");
+  if (k->need_done) { /* no live invocation: nothing of the If runs */
+    LLVMBasicBlockRef some = vy_lw_block(w, "wg.live");
+    LLVMBuildCondBr(B, LLVMBuildICmp(B, LLVMIntEQ, LLVMBuildAdd(B, nt, nf, ""), c32(w, 0), ""), join, some);
+    LLVMPositionBuilderAtEnd(B, some);
+  }
+  LLVMBuildCondBr(B, any_true, tb, eb);
+  LLVMPositionBuilderAtEnd(B, tb);
+  wg_list(k, &n->body, true);
+  LLVMBuildBr(B, join);
+  LLVMPositionBuilderAtEnd(B, eb);
+  wg_list(k, &n->body2, true);
+  LLVMBuildBr(B, join);
+  LLVMPositionBuilderAtEnd(B, join);
+}
+
+typedef struct bounds_args {
+  const vy_cn *n;
+  LLVMValueRef from, to, seen, mismatch;
+} bounds_args;
+
+static LLVMValueRef loop_bound(vy_lw *w, const vy_cx *x, vy_site_kind kind) {
+  vy_jv v = vy_lw_expr(w, x);
+  if (v.t.k == VY_JK_NEVER) return NULL;
+  LLVMValueRef bad, u = vy_lw_as_u32(w, v, &bad);
+  if (bad) {
+    uint32_t site = vy_lw_site(w, kind, x);
+    if (site) w->sites[site].ta = v.t;
+    vy_lw_check(w, bad, site, v, never);
+  }
+  return u;
+}
+
+static void bounds_body(cpu *k, void *ud) {
+  bounds_args *ba = ud;
+  vy_lw *w = &k->w;
+  LLVMBuilderRef B = w->b;
+  w->cur = ba->n;
+  LLVMValueRef from = loop_bound(w, ba->n->e0, VY_SITE_LOOP_FROM);
+  if (!from) return;
+  LLVMValueRef to = loop_bound(w, ba->n->e1, VY_SITE_LOOP_TO);
+  if (!to) return;
+  LLVMValueRef seen = ld(k, w->t_i1, ba->seen), f0 = ld(k, w->t_i32, ba->from), t0 = ld(k, w->t_i32, ba->to);
+  LLVMValueRef differ =
+      LLVMBuildOr(B, LLVMBuildICmp(B, LLVMIntNE, from, f0, ""), LLVMBuildICmp(B, LLVMIntNE, to, t0, ""), "");
+  LLVMBuildStore(B, LLVMBuildOr(B, ld(k, w->t_i1, ba->mismatch), LLVMBuildAnd(B, seen, differ, ""), ""), ba->mismatch);
+  LLVMBuildStore(B, LLVMBuildSelect(B, seen, f0, from, ""), ba->from);
+  LLVMBuildStore(B, LLVMBuildSelect(B, seen, t0, to, ""), ba->to);
+  LLVMBuildStore(B, LLVMConstInt(w->t_i1, 1, 0), ba->seen);
+}
+
+static void wg_loop(cpu *k, const vy_cn *n) {
+  vy_lw *w = &k->w;
+  LLVMBuilderRef B = w->b;
+  bounds_args ba = {n, wg_alloca(k, w->t_i32, c32(w, 0)), wg_alloca(k, w->t_i32, c32(w, 0)),
+                    wg_alloca(k, w->t_i1, LLVMConstInt(w->t_i1, 0, 0)),
+                    wg_alloca(k, w->t_i1, LLVMConstInt(w->t_i1, 0, 0))};
+  invocation_loop(k, false, bounds_body, &ba);
+  wg_check(k, ld(k, w->t_i1, ba.mismatch), VY_SITE_DIVERGENT_LOOP, n);
+  LLVMValueRef from = ld(k, w->t_i32, ba.from), to = ld(k, w->t_i32, ba.to);
+  if (k->need_done) /* no live invocation: an empty range */
+    to = LLVMBuildSelect(B, ld(k, w->t_i1, ba.seen), to, c32(w, 0), "");
+  LLVMBasicBlockRef pre = LLVMGetInsertBlock(B), head = vy_lw_block(w, "wg.loop"), body = vy_lw_block(w, "wg.body"),
+                    latch = vy_lw_block(w, "wg.latch"), done = vy_lw_block(w, "wg.endloop");
+  LLVMBuildBr(B, head);
+  LLVMPositionBuilderAtEnd(B, head);
+  LLVMValueRef i = LLVMBuildPhi(B, w->t_i32, "wgi");
+  LLVMBuildCondBr(B, LLVMBuildICmp(B, LLVMIntULT, i, to, ""), body, done);
+  LLVMPositionBuilderAtEnd(B, body);
+  vy_lw_scope_push(w);
+  w->cur = n;
+  vy_jbind *bd = vy_lw_bind(w, n, n->slot, (vy_jt){VY_JK_U32, 0}, VY_HOME_UNIFORM, true);
+  if (bd) bd->val = i;
+  wg_list(k, &n->body, false);
+  vy_lw_scope_pop(w);
+  LLVMBuildBr(B, latch);
+  LLVMPositionBuilderAtEnd(B, latch);
+  LLVMValueRef next = LLVMBuildNUWAdd(B, i, c32(w, 1), "");
+  LLVMBuildBr(B, head);
+  LLVMValueRef vals[2] = {from, next};
+  LLVMBasicBlockRef blocks[2] = {pre, latch};
+  LLVMAddIncoming(i, vals, blocks, 2);
+  LLVMPositionBuilderAtEnd(B, done);
+}
+
+/* ---- subgroups (§4.7) ---- */
+
+typedef struct sg_args {
+  const vy_cx *x;
+  const vy_cn *n;
+  uint32_t opv, src; /* operand array, lane array (shuffle) */
+  uint32_t res;
+  vy_jt t;
+  bool typed;
+} sg_args;
+
+static void sg_operand_body(cpu *k, void *ud) {
+  sg_args *sa = ud;
+  vy_lw *w = &k->w;
+  w->cur = sa->n;
+  const vy_cx *x = sa->x;
+  vy_jv v = vy_lw_expr(w, x->a);
+  if (v.t.k == VY_JK_NEVER) return;
+  LLVMValueRef bad;
+  switch (x->kind) {
+  case VY_EXPR_SUBGROUP_ADD: {
+    LLVMValueRef u = vy_lw_as_u32(w, v, &bad);
+    if (bad) vy_lw_check(w, bad, vy_lw_site(w, VY_SITE_SG_ADD_LANE, x), never, never);
+    v = (vy_jv){{VY_JK_U32, 0}, u};
+    break;
+  }
+  case VY_EXPR_SUBGROUP_BALLOT:
+    v = (vy_jv){{VY_JK_BOOL, 0}, vy_lw_truthy(w, v)};
+    break;
+  default: { /* shuffle: the value, then the lane */
+    vy_jv lane = vy_lw_expr(w, x->b);
+    if (lane.t.k == VY_JK_NEVER) return;
+    LLVMValueRef u = vy_lw_as_u32(w, lane, &bad);
+    if (bad) vy_lw_check(w, bad, vy_lw_site(w, VY_SITE_SG_SHUFFLE_LANE, x), never, never);
+    if (v.t.k != VY_JK_U32 && v.t.k != VY_JK_F32) {
+      vy_lw_raise(w, vy_lw_site(w, VY_SITE_SG_SHUFFLE_TYPE, x), true, never, never);
+      return;
+    }
+    if (!sa->typed) sa->src = new_array(k, (vy_jt){VY_JK_U32, 0});
+    array_store(k, sa->src, k->lin, u);
+    break;
+  }
+  }
+  if (!sa->typed) {
+    sa->t = v.t;
+    sa->opv = new_array(k, v.t);
+    sa->typed = true;
+  }
+  if (!vy_lw_ok(w)) return;
+  array_store(k, sa->opv, k->lin, v.v);
+}
+
+static void sg_combine_body(cpu *k, void *ud) {
+  sg_args *sa = ud;
+  vy_lw *w = &k->w;
+  LLVMBuilderRef B = w->b;
+  LLVMValueRef start = LLVMBuildAnd(B, k->lin, c64(w, ~(uint64_t)(SUBGROUP - 1)), "sg.start");
+  LLVMValueRef cnt = LLVMBuildSub(B, c64(w, k->per_wg), start, "");
+  cnt = LLVMBuildSelect(B, LLVMBuildICmp(B, LLVMIntULT, cnt, c64(w, SUBGROUP), ""), cnt, c64(w, SUBGROUP), "sg.n");
+  LLVMValueRef r;
+  if (sa->x->kind == VY_EXPR_SUBGROUP_SHUFFLE) {
+    LLVMValueRef s = LLVMBuildZExt(B, array_load(k, sa->src, k->lin), w->t_i64, "");
+    LLVMValueRef inr = LLVMBuildICmp(B, LLVMIntULT, s, cnt, "");
+    LLVMValueRef lane = LLVMBuildSelect(B, inr, LLVMBuildAdd(B, start, s, ""), k->lin, "");
+    r = LLVMBuildSelect(B, inr, array_load(k, sa->opv, lane), LLVMConstNull(vy_lw_type(w, sa->t)), "shuffled");
+  } else { /* add / ballot over the lanes of the subgroup */
+    LLVMBasicBlockRef pre = LLVMGetInsertBlock(B), head = vy_lw_block(w, "sg.lane"), done = vy_lw_block(w, "sg.done");
+    LLVMBuildBr(B, head);
+    LLVMPositionBuilderAtEnd(B, head);
+    LLVMValueRef j = LLVMBuildPhi(B, w->t_i64, "j"), acc = LLVMBuildPhi(B, w->t_i32, "acc");
+    LLVMValueRef v = array_load(k, sa->opv, LLVMBuildAdd(B, start, j, ""));
+    LLVMValueRef nacc;
+    if (sa->x->kind == VY_EXPR_SUBGROUP_ADD)
+      nacc = LLVMBuildAdd(B, acc, v, "");
+    else
+      nacc = LLVMBuildOr(
+          B, acc, LLVMBuildShl(B, LLVMBuildZExt(B, v, w->t_i32, ""), LLVMBuildTrunc(B, j, w->t_i32, ""), ""), "");
+    LLVMValueRef nj = LLVMBuildNUWAdd(B, j, c64(w, 1), "");
+    LLVMBuildCondBr(B, LLVMBuildICmp(B, LLVMIntULT, nj, cnt, ""), head, done);
+    LLVMValueRef jv0[2] = {c64(w, 0), nj}, av[2] = {c32(w, 0), nacc};
+    LLVMBasicBlockRef bb[2] = {pre, head};
+    LLVMAddIncoming(j, jv0, bb, 2);
+    LLVMAddIncoming(acc, av, bb, 2);
+    LLVMPositionBuilderAtEnd(B, done);
+    r = nacc;
+  }
+  array_store(k, sa->res, k->lin, r);
+}
+
+static void sg_prelude_expr(cpu *k, const vy_cn *n, const vy_cx *x) {
+  if (!x || !vy_lw_ok(&k->w)) return;
+  sg_prelude_expr(k, n, x->a);
+  sg_prelude_expr(k, n, x->b);
+  sg_prelude_expr(k, n, x->c);
+  for (uint32_t i = 0; i < x->argc; i++) sg_prelude_expr(k, n, x->args[i]);
+  if (!is_subgroup_kind(x->kind)) return;
+  sg_args sa = {.x = x, .n = n};
+  invocation_loop(k, true, sg_operand_body, &sa);
+  if (!vy_lw_ok(&k->w)) return;
+  vy_jt rt = {VY_JK_NEVER, 0}; /* when the operand always raises, so does the statement */
+  if (sa.typed) {
+    rt = x->kind == VY_EXPR_SUBGROUP_SHUFFLE ? sa.t : (vy_jt){VY_JK_U32, 0};
+    sa.res = new_array(k, rt);
+    invocation_loop(k, true, sg_combine_body, &sa);
+  }
+  sgres *r = vy_arena_alloc(&k->w.arena, sizeof *r);
+  if (!r) {
+    vy_lw_nomem(&k->w);
+    return;
+  }
+  *r = (sgres){sa.res, rt};
+  vy_pmap_put(&k->w, &k->sgmap, x, r);
+}
+
+/* ---- statement lists at workgroup level ---- */
+
+static void wg_list(cpu *k, const vy_cl *l, bool scoped) {
+  vy_lw *w = &k->w;
+  if (scoped) vy_lw_scope_push(w);
+  uint32_t i = 0;
+  while (i < l->count && vy_lw_ok(w)) {
+    const vy_cn *n = &l->items[i];
+    cinfo *ci = info_of(k, n);
+    if (!ci->wg) {
+      uint32_t j = i;
+      while (j < l->count && !info_of(k, &l->items[j])->wg) j++;
+      emit_region(k, l, i, j);
+      i = j;
+      continue;
+    }
+    if (ci->sg_head) {
+      sg_prelude_expr(k, n, n->e0);
+      sg_prelude_expr(k, n, n->e1);
+      sg_prelude_expr(k, n, n->e2);
+    }
+    /* structured statements are handled at workgroup level only when a
+     * statement inside is; with a subgroup op only in its own expressions
+     * a statement runs in a region after the prelude */
+    switch (ci->inner || n->kind == VY_NODE_BARRIER ? n->kind : VY_NODE_LET) {
+    case VY_NODE_BARRIER:
+      break;
+    case VY_NODE_BLOCK:
+    case VY_NODE_REGION:
+      wg_list(k, &n->body, true);
+      break;
+    case VY_NODE_IF:
+      wg_if(k, n);
+      break;
+    case VY_NODE_LOOP:
+      wg_loop(k, n);
+      break;
+    default: { /* statement with a subgroup op, joined by the plain statements after it */
+      uint32_t j = i + 1;
+      while (j < l->count && !info_of(k, &l->items[j])->wg) j++;
+      emit_region(k, l, i, j);
+      i = j;
+      continue;
+    }
+    }
+    i++;
+  }
+  if (scoped) vy_lw_scope_pop(w);
+}
+
+/* ---- the kernel function ---- */
+
+static void load_args(cpu *k, LLVMValueRef body) {
+  vy_lw *w = &k->w;
+  LLVMBuilderRef B = w->b;
+  const vy_program *p = w->p;
+  LLVMValueRef bufs = LLVMBuildLoad2(B, w->t_ptr, k->args, "bufs"); /* VY_KARGS_BUFS is field 0 */
+  LLVMTypeRef kbuf = LLVMStructTypeInContext(w->c, (LLVMTypeRef[]){w->t_ptr, w->t_i64, w->t_i64}, 3, 0);
+  LLVMTypeRef kargs = LLVMStructTypeInContext(
+      w->c, (LLVMTypeRef[]){w->t_ptr, w->t_ptr, w->t_i64, w->t_i64, w->t_i64, w->t_ptr, w->t_ptr}, 7, 0);
+  k->err = LLVMBuildLoad2(B, w->t_ptr, LLVMBuildStructGEP2(B, kargs, k->args, VY_KARGS_ERR, ""), "err");
+  k->rt = LLVMBuildLoad2(B, w->t_ptr, LLVMBuildStructGEP2(B, kargs, k->args, VY_KARGS_RT, ""), "rt");
+  k->host = LLVMBuildLoad2(B, w->t_ptr, LLVMBuildStructGEP2(B, kargs, k->args, VY_KARGS_HOST, ""), "host");
+  LLVMValueRef grid[3];
+  for (int a = 0; a < 3; a++)
+    grid[a] = LLVMBuildLoad2(B, w->t_i64, LLVMBuildStructGEP2(B, kargs, k->args, VY_KARGS_GRID0 + a, ""), "grid");
+  uint32_t pi = 0;
+  for (uint32_t b = 0; b < p->nbuffers; b++) {
+    if (p->buffers[b].access == VY_ACCESS_WORKGROUP) {
+      LLVMValueRef off = c64(w, k->wg_off[b]);
+      k->data[b] = LLVMBuildGEP2(B, w->t_i8, k->scratch, &off, 1, "wgmem");
+      uint64_t bytes = (uint64_t)p->buffers[b].count * vy_type_min_bytes(&p->buffers[b].element);
+      uint32_t s = vy_type_min_bytes(&p->buffers[b].element);
+      k->bytes[b] = c64(w, bytes);
+      k->elems[b] = c64(w, s ? bytes / s : bytes);
+      continue;
+    }
+    LLVMValueRef idx = c64(w, b);
+    LLVMValueRef e = LLVMBuildGEP2(B, kbuf, bufs, &idx, 1, "");
+    k->data[b] = LLVMGetParam(body, 4 + pi++);
+    k->bytes[b] = LLVMBuildLoad2(B, w->t_i64, LLVMBuildStructGEP2(B, kbuf, e, VY_KBUF_BYTES, ""), "bytes");
+    k->elems[b] = LLVMBuildLoad2(B, w->t_i64, LLVMBuildStructGEP2(B, kbuf, e, VY_KBUF_ELEMS, ""), "elems");
+  }
+  if (k->nslots_async) { /* async slots start inactive; the kernel leaves them so */
+    LLVMValueRef off = c64(w, k->async_off);
+    LLVMBuildMemSet(B, LLVMBuildGEP2(B, w->t_i8, k->scratch, &off, 1, ""), LLVMConstInt(w->t_i8, 0, 0),
+                    c64(w, (uint64_t)k->nslots_async * sizeof(vy_async_slot)), ALIGN);
+  }
+  /* workgroup loop */
+  LLVMBasicBlockRef loop = vy_lw_block(w, "wg"), run = vy_lw_block(w, "wg.run"), latch = vy_lw_block(w, "wg.next");
+  k->exit = vy_lw_block(w, "exit");
+  LLVMBasicBlockRef entry_end = LLVMGetInsertBlock(B);
+  LLVMBuildCondBr(B, LLVMBuildICmp(B, LLVMIntULT, k->begin, k->end, ""), loop, k->exit);
+  LLVMPositionBuilderAtEnd(B, loop);
+  LLVMValueRef wg = LLVMBuildPhi(B, w->t_i64, "wgi");
+  LLVMValueRef stop = LLVMBuildLoad2(B, w->t_i32, k->err, "stop"); /* vy_kerr.stop is the first field */
+  LLVMSetOrdering(stop, LLVMAtomicOrderingMonotonic);
+  LLVMSetAlignment(stop, 4);
+  LLVMBuildCondBr(B, LLVMBuildICmp(B, LLVMIntNE, stop, c32(w, 0), ""), k->exit, run);
+  LLVMPositionBuilderAtEnd(B, run);
+  LLVMValueRef t = LLVMBuildUDiv(B, wg, grid[0], "");
+  k->wid[0] = LLVMBuildTrunc(B, LLVMBuildURem(B, wg, grid[0], ""), w->t_i32, "wid.x");
+  k->wid[1] = LLVMBuildTrunc(B, LLVMBuildURem(B, t, grid[1], ""), w->t_i32, "wid.y");
+  k->wid[2] = LLVMBuildTrunc(B, LLVMBuildUDiv(B, t, grid[1], ""), w->t_i32, "wid.z");
+  if (k->zero_size) LLVMBuildMemSet(B, k->scratch, LLVMConstInt(w->t_i8, 0, 0), c64(w, k->zero_size), ALIGN);
+  k->w.cur = NULL;
+  wg_list(k, &w->pp->entry, false);
+  if (k->nslots_async) async_end(k);
+  LLVMBuildBr(B, latch);
+  LLVMPositionBuilderAtEnd(B, latch);
+  LLVMValueRef next = LLVMBuildNUWAdd(B, wg, c64(w, 1), "");
+  LLVMBuildCondBr(B, LLVMBuildICmp(B, LLVMIntULT, next, k->end, ""), loop, k->exit);
+  LLVMValueRef vals[2] = {k->begin, next};
+  LLVMBasicBlockRef blocks[2] = {entry_end, latch};
+  LLVMAddIncoming(wg, vals, blocks, 2);
+  LLVMPositionBuilderAtEnd(B, k->exit);
+  if (k->nslots_async) { /* frees the data of transfers an error left pending */
+    LLVMValueRef off = c64(w, k->async_off);
+    LLVMValueRef args[3] = {k->rt, LLVMBuildGEP2(B, w->t_i8, k->scratch, &off, 1, ""), c32(w, k->nslots_async)};
+    LLVMTypeRef pt[3] = {w->t_ptr, w->t_ptr, w->t_i32};
+    call_rt(w, VY_CPU_ASYNC_RELEASE_SYMBOL, w->t_void, pt, args, 3);
+  }
+  LLVMBuildRetVoid(B);
+}
+
+static void fn_attr(vy_lw *w, LLVMValueRef f, const char *name) {
+  LLVMAddAttributeAtIndex(f, LLVMAttributeFunctionIndex,
+                          LLVMCreateEnumAttribute(w->c, LLVMGetEnumAttributeKindForName(name, strlen(name)), 0));
+}
+
+static void str_attr(vy_lw *w, LLVMValueRef f, const char *k, const char *v) {
+  LLVMAddAttributeAtIndex(f, LLVMAttributeFunctionIndex,
+                          LLVMCreateStringAttribute(w->c, k, (unsigned)strlen(k), v, (unsigned)strlen(v)));
+}
+
+/* Builds @entry (the ABI function) and the body it calls, which takes the
+ * storage buffers as noalias pointers so that LLVM knows distinct bindings
+ * never alias (the body is inlined; the noalias facts become scopes). */
+static void build(cpu *k, const char *entry, const vy_cpu_options *o) {
+  vy_lw *w = &k->w;
+  const vy_program *p = w->p;
+  uint32_t nstorage = 0;
+  for (uint32_t b = 0; b < p->nbuffers; b++) nstorage += p->buffers[b].access != VY_ACCESS_WORKGROUP;
+  LLVMTypeRef *pt = vy_arena_array(&w->arena, 4 + nstorage, sizeof *pt);
+  if (!pt) {
+    vy_lw_nomem(w);
+    return;
+  }
+  pt[0] = w->t_ptr;
+  pt[1] = w->t_i64;
+  pt[2] = w->t_i64;
+  pt[3] = w->t_ptr;
+  for (uint32_t i = 0; i < nstorage; i++) pt[4 + i] = w->t_ptr;
+  LLVMTypeRef bt = LLVMFunctionType(w->t_void, pt, 4 + nstorage, 0);
+  LLVMValueRef body = LLVMAddFunction(w->m, "vyre.body", bt);
+  LLVMSetLinkage(body, LLVMInternalLinkage);
+  fn_attr(w, body, "alwaysinline");
+  fn_attr(w, body, "nounwind");
+  str_attr(w, body, "denormal-fp-math-f32", "ieee,preserve-sign");
+  if (o->prefer_vector_width) str_attr(w, body, "prefer-vector-width", o->prefer_vector_width);
+  unsigned na = LLVMGetEnumAttributeKindForName("noalias", 7);
+  for (unsigned i = 3; i < 4 + nstorage; i++)
+    LLVMAddAttributeAtIndex(body, i + 1, LLVMCreateEnumAttribute(w->c, na, 0));
+  LLVMTypeRef kt = LLVMFunctionType(w->t_void, pt, 4, 0);
+  k->kernel = LLVMAddFunction(w->m, entry, kt);
+  fn_attr(w, k->kernel, "nounwind");
+  str_attr(w, k->kernel, "denormal-fp-math-f32", "ieee,preserve-sign");
+  if (o->prefer_vector_width) str_attr(w, k->kernel, "prefer-vector-width", o->prefer_vector_width);
+  /* entry: load the buffer pointers, call the body */
+  LLVMPositionBuilderAtEnd(w->b, LLVMAppendBasicBlockInContext(w->c, k->kernel, "entry"));
+  LLVMValueRef *cargs = vy_arena_array(&w->arena, 4 + nstorage, sizeof *cargs);
+  if (!cargs) {
+    vy_lw_nomem(w);
+    return;
+  }
+  for (unsigned i = 0; i < 4; i++) cargs[i] = LLVMGetParam(k->kernel, i);
+  LLVMTypeRef kbuf = LLVMStructTypeInContext(w->c, (LLVMTypeRef[]){w->t_ptr, w->t_i64, w->t_i64}, 3, 0);
+  LLVMValueRef bufs = LLVMBuildLoad2(w->b, w->t_ptr, cargs[0], "bufs");
+  uint32_t pi = 0;
+  for (uint32_t b = 0; b < p->nbuffers; b++) {
+    if (p->buffers[b].access == VY_ACCESS_WORKGROUP) continue;
+    LLVMValueRef idx = c64(w, b);
+    LLVMValueRef e = LLVMBuildGEP2(w->b, kbuf, bufs, &idx, 1, "");
+    cargs[4 + pi++] = LLVMBuildLoad2(w->b, w->t_ptr, LLVMBuildStructGEP2(w->b, kbuf, e, VY_KBUF_DATA, ""), "data");
+  }
+  LLVMBuildCall2(w->b, bt, body, cargs, 4 + nstorage, "");
+  LLVMBuildRetVoid(w->b);
+  /* the body */
+  w->fn = body;
+  w->entry = LLVMAppendBasicBlockInContext(w->c, body, "entry");
+  LLVMPositionBuilderAtEnd(w->b, w->entry);
+  k->args = LLVMGetParam(body, 0);
+  k->begin = LLVMGetParam(body, 1);
+  k->end = LLVMGetParam(body, 2);
+  k->scratch = LLVMGetParam(body, 3);
+  w->safe_ptr = k->scratch; /* at least 64 bytes (cpu_dispatch.c) */
+  load_args(k, body);
+}
+
+/* Scratch layout: workgroup buffers, the returned mask and the barrier-If
+ * records first (zeroed per workgroup), then arrays as the code needs them. */
+static void layout(cpu *k) {
+  const vy_program *p = k->w.p;
+  for (uint32_t b = 0; b < p->nbuffers; b++) {
+    if (p->buffers[b].access != VY_ACCESS_WORKGROUP) continue;
+    k->size = align_up(k->size, ALIGN);
+    k->wg_off[b] = k->size;
+    k->size += (uint64_t)p->buffers[b].count * vy_type_min_bytes(&p->buffers[b].element);
+  }
+  k->need_done = k->has_wg && k->has_return;
+  if (k->need_done) {
+    k->done_off = k->size;
+    k->size += k->per_wg;
+  }
+  if (k->w.pp->nbarrier_ifs) {
+    k->ifrec_off = k->size;
+    k->size += (uint64_t)k->per_wg * k->w.pp->nbarrier_ifs;
+  }
+  k->zero_size = align_up(k->size, 16);
+  k->size = k->zero_size;
+  k->nslots_async = k->per_wg * k->w.pp->ntags;
+  if (k->nslots_async) {
+    k->async_off = align_up(k->size, ALIGN);
+    k->size = k->async_off + (uint64_t)k->nslots_async * sizeof(vy_async_slot);
+  }
+}
+
+vy_status vy_lower_cpu(const vy_interp_prepared *pp, LLVMContextRef c, LLVMModuleRef m, const char *entry,
+                       const vy_cpu_options *o, const vy_allocator *alloc, vy_cpu_lowered *out, vy_error *err) {
+  memset(out, 0, sizeof *out);
+  cpu *k = vy_mem_calloc(alloc, 1, sizeof *k);
+  if (!k) return vy_error_nomem(err);
+  vy_lw *w = &k->w;
+  vy_lw_init(w, c, m, pp, &cpu_hooks, k, alloc, err);
+  uint32_t nb = pp->nbufs ? pp->nbufs : 1, ns = pp->nslots ? pp->nslots : 1;
+  k->data = vy_arena_array(&w->arena, nb, sizeof *k->data);
+  k->bytes = vy_arena_array(&w->arena, nb, sizeof *k->bytes);
+  k->elems = vy_arena_array(&w->arena, nb, sizeof *k->elems);
+  k->wg_off = vy_arena_array(&w->arena, nb, sizeof *k->wg_off);
+  k->pb_live = vy_arena_array(&w->arena, ns, sizeof *k->pb_live);
+  if (!k->data || !k->bytes || !k->elems || !k->wg_off || !k->pb_live) vy_lw_nomem(w);
+  k->per_wg = w->wg[0] * w->wg[1] * w->wg[2];
+  k->kind_group = LLVMGetMDKindIDInContext(c, "llvm.access.group", 17);
+  k->kind_loop = LLVMGetMDKindIDInContext(c, "llvm.loop", 9);
+  if (vy_lw_ok(w)) mark_list(k, &pp->entry);
+  if (vy_lw_ok(w)) {
+    pbstate s = {0};
+    pb_list(k, &s, &pp->entry, false);
+  }
+  if (vy_lw_ok(w)) {
+    layout(k);
+    make_group(k);
+    build(k, entry, o);
+  }
+  vy_status st = w->st;
+  if (st == VY_OK) { /* hand the sites out (they point into pp) */
+    out->sites = vy_mem_alloc(alloc, (size_t)w->nsites * sizeof *out->sites);
+    if (!out->sites)
+      st = vy_error_nomem(err);
+    else {
+      memcpy(out->sites, w->sites, (size_t)w->nsites * sizeof *out->sites);
+      out->nsites = w->nsites;
+      out->scratch_bytes = k->size;
+      out->md_module = k->md_module;
+      k->md_module = NULL;
+    }
+  }
+  vy_lw_free(w);
+  if (k->md_module) LLVMDisposeModule(k->md_module);
+  vy_mem_free(alloc, k, sizeof *k);
+  return st;
+}
+
+void vy_cpu_lowered_free(const vy_allocator *alloc, vy_cpu_lowered *l) {
+  if (!l) return;
+  vy_mem_free(alloc, l->sites, (size_t)l->nsites * sizeof *l->sites);
+  if (l->md_module) LLVMDisposeModule(l->md_module);
+  memset(l, 0, sizeof *l);
+}
