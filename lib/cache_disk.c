@@ -471,9 +471,10 @@ vy_status vy_dcache_store(vy_dcache *d, const vy_ckey *key, const char *ext, con
 
   char hex[65];
   vy_ckey_hex(key, hex);
-  if (!path_printf(path, sizeof path, "%s/%.2s", dir, hex) || (mkdir(path, 0700) != 0 && errno != EEXIST) ||
-      !entry_path(path, sizeof path, dir, key, ext))
-    return write_failed(d, err, "create the directory of", path, errno);
+  int e = path_printf(path, sizeof path, "%s/%.2s", dir, hex) ? 0 : ENAMETOOLONG;
+  if (!e && mkdir(path, 0700) != 0 && errno != EEXIST) e = mkdir_p(path); /* the cache directory was removed */
+  if (!e && !entry_path(path, sizeof path, dir, key, ext)) e = ENAMETOOLONG;
+  if (e) return write_failed(d, err, "create the directory of", path, e);
 
   uint8_t h[HEADER_SIZE] = {0};
   memcpy(h, file_magic, sizeof file_magic);
@@ -502,7 +503,7 @@ vy_status vy_dcache_store(vy_dcache *d, const vy_ckey *key, const char *ext, con
   if (fd < 0) return write_failed(d, err, "create a temporary file for", path, errno);
   struct iovec iov[3] = {{h, sizeof h}, {(void *)label, label_len}, {(void *)data, len}};
   bool ok = write_all(fd, iov, 3);
-  int e = errno;
+  e = errno;
   if (close(fd) != 0 && ok) {
     ok = false;
     e = errno;

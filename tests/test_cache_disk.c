@@ -102,6 +102,10 @@ static void disk_file_layout(void **state) {
   assert_int_equal(vy_dcache_store(d, &k, "toolongx", "", "x", 1, &err), VY_E_INVALID_ARGUMENT);
   assert_int_equal(vy_dcache_store(d, &k, "o", "", "x", 0, &err), VY_E_INVALID_ARGUMENT);
   assert_int_equal(vy_dcache_load(d, &k, "../o", &got, &r, &err), VY_E_INVALID_ARGUMENT);
+  /* the whole directory removed under a running process: the next store creates it again */
+  vct_rm_rf(dir);
+  vct_store(d, 44, "o");
+  assert_int_equal(vct_load_id(d, 44, "o"), VY_DCACHE_HIT);
   vy_dcache_destroy(d);
   vct_rm_rf(dir);
 }
