@@ -231,7 +231,8 @@ void vy_dcache_destroy(vy_dcache *d) {
 }
 
 vy_status vy_dcache_configure(vy_dcache *d, const vy_cache_settings *s, vy_error *err) {
-  if (!d || !s) return vy_error_set(err, VY_E_INVALID_ARGUMENT, "vy_dcache_configure needs a cache and settings.");
+  if (!d || !s)
+    return vy_error_set(err, VY_E_INVALID_ARGUMENT, "vy_dcache_configure needs a cache and settings. Fix: pass both.");
   pthread_mutex_lock(&d->lock);
   vy_status st = apply_settings(d, s, err);
   pthread_mutex_unlock(&d->lock);
@@ -373,7 +374,8 @@ vy_status vy_dcache_load(vy_dcache *d, const vy_ckey *key, const char *ext, vy_b
                          vy_error *err) {
   if (res) *res = VY_DCACHE_OFF;
   if (!d || !key || !payload || !res)
-    return vy_error_set(err, VY_E_INVALID_ARGUMENT, "vy_dcache_load needs a cache, a key, a payload and a result.");
+    return vy_error_set(err, VY_E_INVALID_ARGUMENT,
+                        "vy_dcache_load needs a cache, a key, a payload and a result. Fix: pass all four.");
   if (!ext_valid(ext)) return bad_ext(err, ext);
   char dir[VY_CACHE_PATH_MAX], path[VY_CACHE_PATH_MAX];
   if (!active_dir(d, dir)) return VY_OK;
@@ -457,7 +459,8 @@ static bool trim_due(vy_dcache *d, uint64_t size) {
 vy_status vy_dcache_store(vy_dcache *d, const vy_ckey *key, const char *ext, const char *label, const void *data,
                           size_t len, vy_error *err) {
   if (!d || !key || (!data && len))
-    return vy_error_set(err, VY_E_INVALID_ARGUMENT, "vy_dcache_store needs a cache, a key and the payload.");
+    return vy_error_set(err, VY_E_INVALID_ARGUMENT,
+                        "vy_dcache_store needs a cache, a key and the payload. Fix: pass all three.");
   if (!ext_valid(ext)) return bad_ext(err, ext);
   if (len == 0 || len > VY_DCACHE_MAX_PAYLOAD)
     return vy_error_set(err, VY_E_INVALID_ARGUMENT,
@@ -632,7 +635,7 @@ static void item_path(char *buf, size_t cap, const char *dir, const scan_item *i
 
 vy_status vy_dcache_trim(vy_dcache *d, uint64_t target, vy_cache_usage *removed, vy_error *err) {
   if (removed) *removed = (vy_cache_usage){0};
-  if (!d) return vy_error_set(err, VY_E_INVALID_ARGUMENT, "vy_dcache_trim needs a cache.");
+  if (!d) return vy_error_set(err, VY_E_INVALID_ARGUMENT, "vy_dcache_trim needs a cache. Fix: pass one.");
   char dir[VY_CACHE_PATH_MAX], path[VY_CACHE_PATH_MAX];
   if (!active_dir(d, dir)) return VY_OK;
   pthread_mutex_lock(&d->trim_lock);

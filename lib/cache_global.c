@@ -76,7 +76,8 @@ static const char *env(const char *name) {
 }
 
 vy_status vy_cache_settings_from_env(vy_cache_settings *out, vy_error *err) {
-  if (!out) return vy_error_set(err, VY_E_INVALID_ARGUMENT, "vy_cache_settings_from_env needs an output.");
+  if (!out)
+    return vy_error_set(err, VY_E_INVALID_ARGUMENT, "vy_cache_settings_from_env needs an output. Fix: pass one.");
   memset(out, 0, sizeof *out);
   out->disk_enabled = true;
   out->disk_max_bytes = VY_CACHE_DEFAULT_DISK_BYTES;

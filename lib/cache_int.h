@@ -220,7 +220,8 @@ vy_status vy_dcache_trim(vy_dcache *d, uint64_t target, vy_cache_usage *removed,
  * that was not done yet; a failed probe warns once). Thread-safe. */
 bool vy_dcache_active(vy_dcache *d);
 
-/* Adds the disk_* counters of `d` to *s. Thread-safe. */
+/* Adds the disk_* counters of `d` to *s; reset zeroes them. NULL d is a
+ * no-op. Thread-safe. */
 void vy_dcache_stats(vy_dcache *d, vy_cache_stats *s);
 void vy_dcache_stats_reset(vy_dcache *d);
 

@@ -371,8 +371,12 @@ vy_status vy_kcache_get(vy_kcache *c, const vy_ckey *key, const void *domain, co
   pthread_mutex_unlock(&c->lock);
 
   vy_error local;
+  vy_error_clear(&local);
   vy_kcache_kernel k = {0};
   vy_status st = build(c, key, b, &k, &local);
+  if (st && local.code != st) /* a backend that returned a status without filling the error */
+    vy_error_set(&local, st, "building the kernel failed (%s) and the backend gave no message. Fix: report this.",
+                 vy_status_name(st));
 
   bool free_it = false;
   pthread_mutex_lock(&c->lock);
