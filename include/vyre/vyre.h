@@ -13,5 +13,7 @@
 #include "interp.h"
 #include "backend.h"
 #include "context.h"
+#include "values.h"
+#include "cache.h"
 
 #endif
