@@ -210,6 +210,7 @@ typedef struct vyb_native_lib {
   char path[4096];
   const char *info; /* vyb_native_build_info() */
   int (*stream)(size_t elements, int reps, int threads, vyb_stream_result *out);
+  void (*shutdown)(void);
 } vyb_native_lib;
 
 /* Opens the library: `path`, else $VYRE_BENCH_NATIVE, else
@@ -218,6 +219,8 @@ typedef struct vyb_native_lib {
 vy_status vyb_native_open(const char *path, vyb_native_lib *out, vy_error *err);
 /* vyb_native_<name>, or NULL. */
 vyb_native_fn vyb_native_lookup(const vyb_native_lib *lib, const char *name);
+/* Stops the library's OpenMP threads; the library stays mapped (its
+ * runtime may have registered exit handlers). */
 void vyb_native_close(vyb_native_lib *lib);
 
 /* ---- the machine (machine.c) ------------------------------------------ */

@@ -51,7 +51,8 @@ vy_status vyb_native_open(const char *path, vyb_native_lib *out, vy_error *err) 
   *(void **)&abi = dlsym(out->handle, "vyb_native_abi");
   *(void **)&info = dlsym(out->handle, "vyb_native_build_info");
   *(void **)&out->stream = dlsym(out->handle, "vyb_stream");
-  if (!abi || !info || !out->stream || abi() != VYB_NATIVE_ABI) {
+  *(void **)&out->shutdown = dlsym(out->handle, "vyb_native_shutdown");
+  if (!abi || !info || !out->stream || !out->shutdown || abi() != VYB_NATIVE_ABI) {
     vy_status st = vy_error_set(err, VY_E_UNSUPPORTED,
                                 "'%s' is not a native baseline library of this vyre-jit (ABI %d expected). Fix: "
                                 "rebuild it with this tree",
@@ -72,6 +73,7 @@ vyb_native_fn vyb_native_lookup(const vyb_native_lib *lib, const char *name) {
 }
 
 void vyb_native_close(vyb_native_lib *lib) {
+  if (lib->shutdown) lib->shutdown();
   if (lib->handle) dlclose(lib->handle);
   memset(lib, 0, sizeof *lib);
 }

@@ -27,6 +27,9 @@
 #include "cli_int.h"
 #include "error_int.h"
 #include "vyre/cache.h"
+#ifdef VY_HAVE_JIT
+#include "vyre/jit.h"
+#endif
 
 #ifndef VY_BENCH_SUITE_DIR
 #define VY_BENCH_SUITE_DIR "bench/suite"
@@ -258,7 +261,7 @@ static int load_suite(bench *b) {
     vyb_program *p = &b->programs[b->nprograms];
     if (vyb_program_load(files[i], p, &err) != VY_OK) {
       fprintf(stderr, "vyre-jit bench: %s\n", err.message);
-      rc = cli_exit_for(err.code);
+      rc = err.code == VY_E_IO ? CLI_IO : err.code == VY_E_NOMEM ? CLI_INTERNAL : CLI_BAD_INPUT;
       break;
     }
     bool keep = is_dir || is_path || !strcmp(spec, "all");
@@ -314,6 +317,12 @@ static int open_context(unsigned threads, vy_context **out) {
     cli_report("bench", &err);
     return CLI_INTERNAL;
   }
+#ifdef VY_HAVE_JIT
+  if (vy_jit_register_backends(*out) != VY_OK) {
+    fprintf(stderr, "vyre-jit bench: cannot register the JIT backends (out of memory)\n");
+    return CLI_INTERNAL;
+  }
+#endif
   return CLI_OK;
 }
 
@@ -354,6 +363,7 @@ static int open_backends(bench *b) {
     const char *id = vy_context_backend_id(b->ctx[0], i);
     if (!strcmp(id, "reference") || (b->o.backends && !listed(b->o.backends, id))) continue;
     if (vy_context_probe_backend(b->ctx[0], id, &err) != VY_OK) continue; /* not available here: skipped */
+    size_t first = b->nothers;
     for (size_t t = 0; t < b->nthreads && b->nothers < MAX_BACKENDS * MAX_THREADS; t++) {
       vy_backend *be;
       if (vy_backend_open(b->ctx[t], id, &be, &err) != VY_OK) {
@@ -362,8 +372,13 @@ static int open_backends(bench *b) {
       }
       vy_backend_caps caps;
       vy_backend_capabilities(be, &caps);
-      b->others[b->nothers++] = (bench_backend){be, caps.threads ? caps.threads : 1};
-      if (caps.threads <= 1) break; /* single-threaded or a GPU: once is enough */
+      unsigned threads = caps.threads ? caps.threads : 1;
+      bool again = false; /* a backend that ignores the thread count (interpreter-like, GPU) runs once */
+      for (size_t k = first; k < b->nothers && !again; k++) again = b->others[k].threads == threads;
+      if (again)
+        vy_backend_close(be);
+      else
+        b->others[b->nothers++] = (bench_backend){be, threads};
     }
   }
   return CLI_OK;

@@ -1,4 +1,9 @@
-/* info.c - what the native baseline library was built with. */
+/* info.c - what the native baseline library was built with, and the end
+ * of its OpenMP threads. */
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+
 #include "vyb_native.h"
 
 #ifndef VYB_NATIVE_FLAGS
@@ -24,3 +29,9 @@
 int vyb_native_abi(void) { return VYB_NATIVE_ABI; }
 
 const char *vyb_native_build_info(void) { return VYB_COMPILER ", " VYB_OPENMP ", " VYB_NATIVE_FLAGS; }
+
+void vyb_native_shutdown(void) {
+#ifdef _OPENMP
+  omp_pause_resource_all(omp_pause_hard);
+#endif
+}

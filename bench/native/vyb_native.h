@@ -32,7 +32,7 @@
 
 #include <stddef.h>
 
-#define VYB_NATIVE_ABI 1       /* bumped on any change to this file */
+#define VYB_NATIVE_ABI 2       /* bumped on any change to this file */
 #define VYB_NATIVE_BAD_SHAPE 1 /* return value: the buffers do not fit */
 
 typedef struct vyb_buf {
@@ -58,6 +58,11 @@ const char *vyb_native_build_info(void); /* compiler, version, flags, OpenMP */
  * `elements` doubles with `threads` threads, `reps` times each. Returns 0,
  * or -1 when the arrays cannot be allocated. */
 int vyb_stream(size_t elements, int reps, int threads, vyb_stream_result *out);
+/* Ends the OpenMP runtime's worker threads (omp_pause_resource_all): called
+ * before the tool exits, so no idle thread outlives the measurements (leak
+ * checkers stop every thread at exit). A later baseline call starts them
+ * again. */
+void vyb_native_shutdown(void);
 
 /* Shared by the baselines: the buffer as an array of T and its length. */
 #define VYB_ARRAY(T, b) ((T *)(b).data)
