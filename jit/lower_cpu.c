@@ -791,7 +791,7 @@ static void emit_region(cpu *k, const vy_cl *l, uint32_t first, uint32_t last) {
                     join = vy_lw_block(w, "region.end");
   LLVMBuildCondBr(w->b, ok, fast, slow);
   /* fast copy, then restore the bindings so the checked copy binds anew */
-  memcpy(saved, w->live, nslots * sizeof *saved);
+  if (nslots) memcpy(saved, w->live, nslots * sizeof *saved);
   uint32_t nbound = w->nbound;
   LLVMPositionBuilderAtEnd(w->b, fast);
   w->fast = true;
@@ -799,7 +799,7 @@ static void emit_region(cpu *k, const vy_cl *l, uint32_t first, uint32_t last) {
   invocation_loop(k, false, run_body, &ra);
   w->fast = false;
   LLVMBuildBr(w->b, join);
-  memcpy(w->live, saved, nslots * sizeof *saved);
+  if (nslots) memcpy(w->live, saved, nslots * sizeof *saved);
   w->nbound = nbound;
   LLVMPositionBuilderAtEnd(w->b, slow);
   invocation_loop(k, false, run_body, &ra);

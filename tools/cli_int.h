@@ -62,5 +62,6 @@ int cmd_hash(int argc, char **argv);
 int cmd_run(int argc, char **argv);
 int cmd_bench(int argc, char **argv);
 int cmd_cache(int argc, char **argv);
+int cmd_emit(int argc, char **argv);
 
 #endif

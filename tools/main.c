@@ -14,6 +14,7 @@ static const char usage[] =
     "  hash INPUT                                   print the program fingerprint\n"
     "  run PROGRAM [--backend NAME] [--input NAME=SPEC]... [--output-dir DIR] [--config KEY=VALUE]...\n"
     "                                               run a program and print its outputs\n"
+    "  emit llvm|asm PROGRAM [-o OUTPUT] [--opt 2|3]    print the llvm-cpu backend's optimized code\n"
     "  bench [--suite SPEC] [--backends LIST] [--threads N] [--size S] [--json FILE] [--plot PNG] [--quick]\n"
     "                                               benchmark the backends against native C\n"
     "  cache stats|list|clear [--dir DIR]           inspect or empty the kernel disk cache\n"
@@ -32,6 +33,7 @@ static const struct {
     {"run", cmd_run},
     {"bench", cmd_bench},
     {"cache", cmd_cache},
+    {"emit", cmd_emit},
 };
 
 int main(int argc, char **argv) {
