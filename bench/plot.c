@@ -2,7 +2,7 @@
  * `--plot` needs it; scripts/bench.sh installs gnuplot-nox). One group of
  * bars per program, one bar per backend and thread count: its speed
  * relative to the native baseline on a log scale (relative to the
- * interpreter when no native baseline ran). */
+ * interpreter when no native baseline ran), the baseline a dashed line. */
 #define _POSIX_C_SOURCE 200809L /* mkdtemp, posix_spawnp */
 #include <errno.h>
 #include <math.h>
@@ -22,12 +22,13 @@ typedef struct series {
   unsigned threads;
 } series;
 
-/* The distinct (backend, threads) pairs of the results, in first-seen order. */
-static size_t collect_series(const vyb_report *r, series *out, size_t cap) {
+/* The distinct (backend, threads) pairs of the results, in first-seen order,
+ * without the baseline's own (`skip`: always 1). */
+static size_t collect_series(const vyb_report *r, const char *skip, series *out, size_t cap) {
   size_t n = 0;
   for (size_t i = 0; i < r->nresults; i++) {
     const vyb_result *x = &r->results[i];
-    bool seen = false;
+    bool seen = !strcmp(x->backend, skip);
     for (size_t k = 0; k < n && !seen; k++) seen = !strcmp(out[k].backend, x->backend) && out[k].threads == x->threads;
     if (!seen && n < cap) {
       snprintf(out[n].backend, sizeof out[n].backend, "%s", x->backend);
@@ -91,13 +92,14 @@ static vy_status write_script(const vyb_report *r, const char *path, const char 
                               bool native, vy_error *err) {
   FILE *f = fopen(path, "w");
   if (!f) return vy_error_set(err, VY_E_IO, "cannot write '%s': %s. Fix: check $TMPDIR", path, strerror(errno));
-  fputs("set terminal pngcairo size 1400,640 font ',10'\nset output ", f);
+  fputs("set terminal pngcairo noenhanced size 1400,640 font ',10'\nset output ", f);
   put_quoted(f, png);
   fprintf(f,
-          "\nset title 'vyre-jit bench, size %s: speed relative to %s (higher is better, log scale)'\n"
+          "\nset title 'vyre-jit bench, size %s: speed relative to %s (= 1; higher is better, log scale)'\n"
           "set datafile missing '?'\nset style data histogram\nset style histogram cluster gap 1\n"
           "set style fill solid 0.8 border -1\nset logscale y\nset grid ytics\nset ylabel 'x %s'\n"
-          "set xtics rotate by -25 nomirror\nset key outside top center horizontal\nset yrange [*:*]\n",
+          "set xtics rotate by -25 nomirror\nset key outside bottom center horizontal\n"
+          "set arrow from graph 0, first 1 to graph 1, first 1 nohead dashtype 2\n",
           r->size_name, native ? "the native C baseline" : "the interpreter", native ? "native" : "interpreter");
   fputs("plot ", f);
   for (size_t k = 0; k < ns; k++) {
@@ -129,9 +131,12 @@ static vy_status run_gnuplot(const char *script, vy_error *err) {
 }
 
 vy_status vyb_report_plot(const vyb_report *r, const char *png, vy_error *err) {
+  bool native = any_native(r);
   series s[64];
-  size_t ns = collect_series(r, s, sizeof s / sizeof *s);
-  if (ns == 0) return vy_error_set(err, VY_E_INVALID_ARGUMENT, "nothing to plot. Fix: run at least one program");
+  size_t ns = collect_series(r, native ? "native" : "reference", s, sizeof s / sizeof *s);
+  if (ns == 0)
+    return vy_error_set(err, VY_E_INVALID_ARGUMENT,
+                        "nothing to plot: no backend ran besides the baseline. Fix: run more backends");
   const char *tmp = getenv("TMPDIR");
   char dir[4096], data[4200], script[4200];
   snprintf(dir, sizeof dir, "%s/vyre-bench-XXXXXX", tmp && *tmp ? tmp : "/tmp");
@@ -139,7 +144,6 @@ vy_status vyb_report_plot(const vyb_report *r, const char *png, vy_error *err) {
     return vy_error_set(err, VY_E_IO, "cannot create a temporary directory: %s. Fix: check $TMPDIR", strerror(errno));
   snprintf(data, sizeof data, "%s/results.dat", dir);
   snprintf(script, sizeof script, "%s/chart.gp", dir);
-  bool native = any_native(r);
   vy_status st = write_data(r, data, s, ns, native, err);
   if (st == VY_OK) st = write_script(r, script, data, png, ns, native, err);
   if (st == VY_OK) st = run_gnuplot(script, err);

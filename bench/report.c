@@ -48,6 +48,36 @@ static void format_ratio(double r, char *buf, size_t cap) {
     snprintf(buf, cap, "%.*fx", r < 10 ? 2 : r < 100 ? 1 : 0, r);
 }
 
+/* ---- summary: geometric means per backend and thread count -------------- */
+
+typedef struct summary_row {
+  const char *backend;
+  unsigned threads;
+  size_t programs, n_native, n_ref; /* verified rows, and rows with each ratio */
+  double log_native, log_ref;       /* sums of log(ratio) */
+} summary_row;
+
+/* One row per (backend, threads) with a verified result, in first-seen order. */
+static size_t summarize(const vyb_report *r, summary_row *out, size_t cap) {
+  size_t n = 0;
+  for (size_t i = 0; i < r->nresults; i++) {
+    const vyb_result *x = &r->results[i];
+    if (x->outcome != VYB_OK) continue;
+    size_t k = 0;
+    while (k < n && (strcmp(out[k].backend, x->backend) || out[k].threads != x->threads)) k++;
+    if (k == n) {
+      if (n == cap) continue;
+      out[n++] = (summary_row){x->backend, x->threads, 0, 0, 0, 0, 0};
+    }
+    out[k].programs++;
+    if (isfinite(x->vs_native) && x->vs_native > 0) out[k].n_native++, out[k].log_native += log(x->vs_native);
+    if (isfinite(x->vs_ref) && x->vs_ref > 0) out[k].n_ref++, out[k].log_ref += log(x->vs_ref);
+  }
+  return n;
+}
+
+static double geomean(double log_sum, size_t n) { return n ? exp(log_sum / (double)n) : NAN; }
+
 /* ---- table ------------------------------------------------------------- */
 
 static void table_header(const vyb_report *r, FILE *f) {
@@ -105,13 +135,23 @@ void vyb_report_table(const vyb_report *r, FILE *f) {
             vyb_size_name(x->size), comp, mem, disk, med, iqr, rate, vn, vr, chk);
     notes = notes || x->outcome != VYB_OK;
   }
-  fprintf(
-      f, "\ncompile: vy_compile with no cache to hit; mem hit / disk hit: vy_compile served by the kernel cache\n"
-         "(medians; '-' where the backend does not cache); median/iqr: seconds per dispatch through a compiled kernel\n"
-         "handle, inputs generated before timing (iqr = interquartile range / median); vs native: native time /\n"
-         "this time at the same size; vs interp: this throughput / the interpreter's (it runs at size small);\n"
-         "check: outputs equal to the interpreter's at size small and to the native baseline's at the timed\n"
-         "size (\"N ulp\": largest f32 distance where the program allows one).\n");
+  summary_row sum[64];
+  size_t ns = summarize(r, sum, sizeof sum / sizeof *sum);
+  fprintf(f, "\nsummary, geometric means over the verified programs:\n  %-12s %3s %9s %9s  %s\n", "backend", "thr",
+          "vs native", "vs interp", "programs");
+  for (size_t i = 0; i < ns; i++) {
+    char vn[32], vr[32];
+    format_ratio(geomean(sum[i].log_native, sum[i].n_native), vn, sizeof vn);
+    format_ratio(geomean(sum[i].log_ref, sum[i].n_ref), vr, sizeof vr);
+    fprintf(f, "  %-12s %3u %9s %9s  %zu\n", sum[i].backend, sum[i].threads, vn, vr, sum[i].programs);
+  }
+  fputs("\ncompile: one vy_compile with no cache to hit; mem hit, disk hit: one served by the kernel cache\n"
+        "  ('-': the backend does not cache). median, iqr: seconds per dispatch through a compiled kernel,\n"
+        "  inputs generated before timing; iqr = interquartile range / median. vs native: native time / this\n"
+        "  time, same size and threads. vs interp: this throughput / the interpreter's (measured at size\n"
+        "  small). check: outputs equal to the interpreter's at size small and to the native baseline's at\n"
+        "  the timed size; 'N ulp': the largest f32 distance, where the program allows one.\n",
+        f);
   if (!notes) return;
   fprintf(f, "\nnotes:\n");
   for (size_t i = 0; i < r->nresults; i++) {
@@ -258,6 +298,18 @@ vy_status vyb_report_json(const vyb_report *r, const char *path, vy_error *err) 
     json_kv(f, "message", o->message, true);
     json_stats(f, "seconds", &o->stats);
     fprintf(f, "}%s\n", i + 1 < r->noverheads ? "," : "");
+  }
+  summary_row sum[64];
+  size_t ns = summarize(r, sum, sizeof sum / sizeof *sum);
+  fputs("  ],\n  \"summary\": [\n", f);
+  for (size_t i = 0; i < ns; i++) {
+    fputs("    {", f);
+    json_kv(f, "backend", sum[i].backend, true);
+    fprintf(f, "\"threads\": %u, \"programs\": %zu, \"geomean_vs_native\": ", sum[i].threads, sum[i].programs);
+    json_num(f, geomean(sum[i].log_native, sum[i].n_native));
+    fputs(", \"geomean_vs_reference\": ", f);
+    json_num(f, geomean(sum[i].log_ref, sum[i].n_ref));
+    fprintf(f, "}%s\n", i + 1 < ns ? "," : "");
   }
   fputs("  ],\n  \"results\": [\n", f);
   for (size_t i = 0; i < r->nresults; i++) {

@@ -12,7 +12,7 @@ build=${1:-$here/build}
 [ $# -gt 0 ] && shift
 
 packages=(build-essential cmake ninja-build pkg-config llvm-19-dev clang-19 libclang-rt-19-dev
-          libcmocka-dev libffi-dev b3sum)
+          libcmocka-dev libffi-dev b3sum libomp-19-dev)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -92,6 +92,8 @@ for r in res:
         assert r["compile_seconds"]["cold"]["n"] >= 1, r
 for p in progs:
     assert any(r["program"] == p and r["backend"] == "reference" for r in res), p
+summ = {(s["backend"], s["threads"]): s for s in d["summary"]}
+assert summ[("reference", 1)]["programs"] == nprog and summ[("reference", 1)]["geomean_vs_reference"] == 1, summ
 if m["native_compiler"]:
     assert d["stream"]["copy_gbs"] > 0 and d["stream"]["triad_gbs"] > 0
     for p in progs:
