@@ -10,6 +10,7 @@
 
 #include "backend_cpu_int.h"
 #include "backend_int.h"
+#include "bind_int.h"
 #include "error_int.h"
 #include "lower_int.h"
 #include "program_int.h"
@@ -58,6 +59,7 @@ typedef struct cpu_kernel {
   vy_kernel_fn fn;
   void **host_fns; /* registry order */
   size_t nhost;
+  bool *written; /* per buffer: some statement may write it (else inputs are borrowed) */
 } cpu_kernel;
 
 static const vy_backend_ops cpu_backend_ops;
@@ -85,6 +87,7 @@ static void kernel_free(cpu_kernel *k) {
   vy_interp_prepared_destroy(k->pp);
   vy_program_destroy(k->derived);
   vy_mem_free(a, k->host_fns, k->nhost * sizeof *k->host_fns);
+  if (k->written) vy_mem_free(a, k->written, k->pp->nbufs * sizeof *k->written);
   vy_mem_free(a, k, sizeof *k);
 }
 
@@ -119,6 +122,40 @@ static vy_status host_table(cpu_kernel *k, vy_error *err) {
   k->host_fns = vy_mem_calloc(alloc_of(k->base.be), k->nhost, sizeof *k->host_fns);
   if (!k->host_fns) return vy_error_nomem(err);
   for (size_t i = 0; i < k->nhost; i++) k->host_fns[i] = (void *)vy_host_fn_at(r, (uint32_t)i);
+  return VY_OK;
+}
+
+/* Marks the buffers an expression may write (atomics). */
+static void written_expr(cpu_kernel *k, const vy_cx *x) {
+  if (!x) return;
+  if (x->kind == VY_EXPR_ATOMIC && x->ref != VY_IX_NONE) k->written[x->ref] = true;
+  written_expr(k, x->a);
+  written_expr(k, x->b);
+  written_expr(k, x->c);
+  written_expr(k, x->d);
+  for (uint32_t i = 0; i < x->argc; i++) written_expr(k, x->args[i]);
+}
+
+/* Marks the buffers statements may write: stores, atomics, async destinations. */
+static void written_list(cpu_kernel *k, const vy_cl *l) {
+  for (uint32_t i = 0; i < l->count; i++) {
+    const vy_cn *n = &l->items[i];
+    if (n->kind == VY_NODE_STORE && n->buf != VY_IX_NONE) k->written[n->buf] = true;
+    if ((n->kind == VY_NODE_ASYNC_LOAD || n->kind == VY_NODE_ASYNC_STORE) && n->buf2 != VY_IX_NONE)
+      k->written[n->buf2] = true;
+    written_expr(k, n->e0);
+    written_expr(k, n->e1);
+    written_expr(k, n->e2);
+    written_list(k, &n->body);
+    written_list(k, &n->body2);
+  }
+}
+
+static vy_status find_written(cpu_kernel *k, vy_error *err) {
+  if (!k->pp->nbufs) return VY_OK;
+  k->written = vy_mem_calloc(alloc_of(k->base.be), k->pp->nbufs, sizeof *k->written);
+  if (!k->written) return vy_error_nomem(err);
+  written_list(k, &k->pp->entry);
   return VY_OK;
 }
 
@@ -161,6 +198,7 @@ static vy_status prepare_kernel(cpu_backend *be, const vy_program *p, const vy_d
   if (st == VY_OK)
     st = vy_interp_prepare_ex(k->derived ? k->derived : p, vy_context_host_ops(be->base.ctx), a, validate, &k->pp, err);
   if (st == VY_OK) st = host_table(k, err);
+  if (st == VY_OK) st = find_written(k, err);
   if (st != VY_OK) {
     kernel_free(k);
     return st;
@@ -227,6 +265,35 @@ static vy_status grid_checks(const vy_program *p, const uint32_t count[3], vy_er
   return VY_OK;
 }
 
+/* ---- binding: inputs the program never writes are used in place; the
+ * others are copied in parallel (bind_int.h) ---- */
+
+#define COPY_CHUNK ((size_t)1 << 20)
+
+typedef struct copy_job {
+  uint8_t *dst;
+  const uint8_t *src;
+  size_t n;
+} copy_job;
+
+static void copy_slice(void *ud, uint64_t begin, uint64_t end, unsigned worker) {
+  (void)worker;
+  copy_job *j = ud;
+  size_t lo = (size_t)begin * COPY_CHUNK, hi = (size_t)end * COPY_CHUNK;
+  if (hi > j->n) hi = j->n;
+  memcpy(j->dst + lo, j->src + lo, hi - lo);
+}
+
+static void bind_copy(void *ud, void *dst, const void *src, size_t n) {
+  cpu_kernel *k = ud;
+  copy_job j = {dst, src, n};
+  if (n < 4 * COPY_CHUNK || vy_pool_parallel_for(((cpu_backend *)k->base.be)->pool, (n + COPY_CHUNK - 1) / COPY_CHUNK,
+                                                 1, 0, copy_slice, &j, NULL) != VY_OK)
+    memcpy(dst, src, n);
+}
+
+static bool bind_borrow(void *ud, uint32_t i) { return !((cpu_kernel *)ud)->written[i]; }
+
 static vy_status run_kernel(cpu_kernel *k, const vy_input *inputs, size_t ninputs, const vy_dispatch_config *cfg,
                             vy_outputs *out, vy_error *err) {
   cpu_backend *be = (cpu_backend *)k->base.be;
@@ -242,7 +309,8 @@ static vy_status run_kernel(cpu_kernel *k, const vy_input *inputs, size_t ninput
   }
   uint64_t used = 0;
   vy_igrid grid;
-  vy_status st = vy_imem_bind(p, a, inputs, ninputs, VY_INTERP_DEFAULT_MAX_MEMORY, bufs, &used, &grid, err);
+  vy_bind_hooks hooks = {bind_borrow, bind_copy, k};
+  vy_status st = vy_bind_buffers(p, a, inputs, ninputs, VY_INTERP_DEFAULT_MAX_MEMORY, &hooks, bufs, &used, &grid, err);
   if (st == VY_OK && cfg->has_grid_override) {
     memcpy(grid.count, cfg->grid_override, sizeof grid.count);
     grid.total_wg = (uint64_t)grid.count[0] * grid.count[1] * grid.count[2];

@@ -1,11 +1,12 @@
-/* interp_mem.c - buffers of the reference interpreter: input binding and the
- * dispatch grid (vyre-ir.md §4.2, §4.4; hashmap/mod.rs), typed loads and
+/* interp_mem.c - buffers of the reference interpreter: typed loads and
  * stores with vyre's out-of-bounds rules (§4.3; oob.rs), atomics (§4.5;
  * atomics.rs), workgroup memory (workgroup.rs, memory.rs) and outputs.
+ * Input binding and the dispatch grid (§4.2, §4.4) are in bind.c, shared
+ * with the llvm-cpu backend.
  */
-#include <math.h>
 #include <string.h>
 
+#include "bind_int.h"
 #include "error_int.h"
 #include "interp_int.h"
 #include "program_int.h"
@@ -189,130 +190,16 @@ bool vy_imem_atomic(vy_ibuf *b, vy_atomic_op op, uint32_t idx, bool has_expected
   return true;
 }
 
-/* ---- binding (§4.2) and grid (§4.4) ---- */
-
-static vy_status mem_limit(vy_error *err, const char *what, uint64_t need, uint64_t max) {
-  return vy_error_set(err, VY_E_NOMEM,
-                      "%s needs %llu bytes, which exceeds the interpreter's memory limit of %llu bytes. Fix: use "
-                      "smaller buffers or raise vy_interp_options.max_memory_bytes",
-                      what, (unsigned long long)need, (unsigned long long)max);
-}
-
-static vy_status alloc_buf(const vy_allocator *alloc, vy_ibuf *b, size_t len, uint64_t *used, uint64_t max,
-                           vy_error *err) {
-  if ((uint64_t)len > max - *used) return mem_limit(err, "binding the buffers", *used + len, max);
-  b->cap = len ? len : 1;
-  b->data = vy_mem_calloc(alloc, 1, b->cap);
-  if (!b->data) {
-    b->cap = 0;
-    return vy_error_nomem(err);
-  }
-  b->len = len;
-  *used += len;
-  return VY_OK;
-}
+/* ---- binding (§4.2) and grid (§4.4): lib/bind.c ---- */
 
 vy_status vy_imem_bind(const vy_program *p, const vy_allocator *alloc, const vy_interp_input *inputs, size_t ninputs,
                        uint64_t max_bytes, vy_ibuf *bufs, uint64_t *used, vy_igrid *grid, vy_error *err) {
-  uint32_t n = vy_program_buffer_count(p);
-  size_t logical = 0, legacy = 0, noutputs = 0, next = 0;
-  for (uint32_t i = 0; i < n; i++) {
-    const vy_buffer_decl *d = vy_program_buffer(p, i);
-    if (d->access == VY_ACCESS_WORKGROUP) continue;
-    legacy++;
-    if (!vy_buffer_is_backend_allocated(d)) logical++;
-  }
-  bool legacy_mode = ninputs == legacy && ninputs != logical;
-  uint64_t max_out = 0, max_in = 1, pg = 0;
-  for (uint32_t i = 0; i < n; i++) {
-    const vy_buffer_decl *d = vy_program_buffer(p, i);
-    vy_ibuf *b = &bufs[i];
-    b->decl = d;
-    b->stride = vy_type_min_bytes(&d->element);
-    if (d->access == VY_ACCESS_WORKGROUP) {
-      b->workgroup = true;
-      continue;
-    }
-    if (d->binding == 0 && vy_str_eq_c(d->name, "pg_nodes", 8)) pg = d->count;
-    uint64_t required = (uint64_t)d->count * b->stride;
-    bool backend = vy_buffer_is_backend_allocated(d);
-    vy_status st;
-    if (backend) {
-      if (legacy_mode) next++; /* the legacy initializer is consumed and ignored */
-      st = alloc_buf(alloc, b, (size_t)required, used, max_bytes, err);
-      if (st != VY_OK) return st;
-    } else {
-      if (next >= ninputs)
-        return vy_error_set(err, VY_E_RUNTIME,
-                            "missing input for buffer `%.*s` (%zu inputs given). Fix: pass one input per "
-                            "non-output, non-workgroup buffer in declaration order",
-                            (int)d->name.len, d->name.ptr, ninputs);
-      const vy_interp_input *in = &inputs[next++];
-      if (in->len && !in->data)
-        return vy_error_set(err, VY_E_INVALID_ARGUMENT,
-                            "input for buffer `%.*s` has length %zu but a NULL pointer. Fix: pass the bytes",
-                            (int)d->name.len, d->name.ptr, in->len);
-      st = alloc_buf(alloc, b, in->len, used, max_bytes, err);
-      if (st != VY_OK) return st;
-      if (in->len) memcpy(b->data, in->data, in->len);
-    }
-    if (b->len < required)
-      return vy_error_set(err, VY_E_RUNTIME,
-                          "buffer `%.*s` has %zu bytes but requires at least %llu bytes (%u elements of %s). Fix: "
-                          "provide a larger input buffer",
-                          (int)d->name.len, d->name.ptr, b->len, (unsigned long long)required, d->count,
-                          vy_type_kind_name(d->element.kind));
-    uint64_t elems = vy_imem_elem_count(b);
-    if (elems > UINT32_MAX)
-      return vy_error_set(err, VY_E_RUNTIME,
-                          "buffer `%.*s` has %llu elements, more than u32 can index. Fix: shrink or split the buffer",
-                          (int)d->name.len, d->name.ptr, (unsigned long long)elems);
-    b->elems = (uint32_t)elems;
-    b->has_elems = true;
-    if (backend || d->access == VY_ACCESS_READ_WRITE) {
-      b->is_output = true;
-      noutputs++;
-      if (elems > max_out) max_out = elems;
-    } else if (elems > max_in) {
-      max_in = elems;
-    }
-  }
-  if (next != ninputs)
-    return vy_error_set(err, VY_E_RUNTIME,
-                        "unused input values supplied (%zu given, %zu used). Fix: pass exactly one input per "
-                        "non-output, non-workgroup buffer declaration",
-                        ninputs, next);
-  uint32_t wg[3];
-  vy_program_workgroup_size(p, wg);
-  if (!wg[0] || !wg[1] || !wg[2])
-    return vy_error_set(err, VY_E_RUNTIME, "workgroup size contains zero. Fix: all dimensions must be >= 1");
-  uint64_t per = 1;
-  for (int a = 0; a < 3; a++) per = per * wg[a] > UINT32_MAX ? UINT32_MAX : per * wg[a];
-  uint64_t elements = max_out;
-  if (pg > elements) elements = pg;
-  if (elements < 1) elements = 1;
-  if (noutputs == 0 && max_in > elements) elements = max_in;
-  uint64_t total = (elements + per - 1) / per;
-  if (total < 1) total = 1;
-  unsigned active = 0;
-  for (int a = 0; a < 3; a++) active += wg[a] > 1;
-  grid->count[0] = grid->count[1] = grid->count[2] = 1;
-  if (active == 0) {
-    grid->count[0] = (uint32_t)total;
-  } else {
-    double base = ceil(pow((double)total, 1.0 / (double)active));
-    uint32_t b = base >= 4294967295.0 ? UINT32_MAX : base < 1.0 ? 1 : (uint32_t)base;
-    for (int a = 0; a < 3; a++)
-      if (wg[a] > 1) grid->count[a] = b;
-  }
-  grid->total_wg = (uint64_t)grid->count[0] * grid->count[1] * grid->count[2];
-  grid->per_wg = (uint32_t)per;
-  return VY_OK;
+  return vy_bind_buffers(p, alloc, inputs, ninputs, max_bytes, NULL, bufs, used, grid, err);
 }
 
 void vy_imem_free_bufs(const vy_allocator *alloc, vy_ibuf *bufs, uint32_t n) {
   for (uint32_t i = 0; i < n; i++) {
-    if (bufs[i].data) vy_mem_free(alloc, bufs[i].data, bufs[i].cap);
+    if (bufs[i].cap) vy_mem_free(alloc, bufs[i].data, bufs[i].cap); /* cap 0: borrowed (bind_int.h) */
     bufs[i].data = NULL;
     bufs[i].cap = bufs[i].len = 0;
   }
@@ -334,7 +221,8 @@ vy_status vy_imem_alloc_workgroup(const vy_program *p, const vy_allocator *alloc
   }
   for (uint32_t i = 0; i < n; i++) {
     if (!bufs[i].workgroup) continue;
-    vy_status st = alloc_buf(alloc, &bufs[i], (size_t)bufs[i].decl->count * bufs[i].stride, used, max_bytes, err);
+    vy_status st =
+        vy_bind_alloc(alloc, &bufs[i], (size_t)bufs[i].decl->count * bufs[i].stride, true, used, max_bytes, err);
     if (st != VY_OK) return st;
     bufs[i].elems = (uint32_t)vy_imem_elem_count(&bufs[i]);
     bufs[i].has_elems = true;
