@@ -91,6 +91,8 @@ typedef struct bench {
   size_t nprograms;
   vyb_report report;
   size_t cap_results;
+  vyb_result spill;   /* where a row goes when the results cannot grow */
+  bool out_of_memory; /* ... which makes the run fail */
   bool failures;
   /* progress */
   bool tty;
@@ -407,8 +409,16 @@ static void describe_run(bench *b) {
 static vyb_result *add_result(bench *b, const vyb_program *p, const char *backend, unsigned threads,
                               const vyb_data *d) {
   vyb_report *r = &b->report;
-  if (r->nresults == b->cap_results) return NULL; /* sized in advance: cannot happen */
-  vyb_result *x = &r->results[r->nresults++];
+  vyb_result *x = &b->spill;
+  if (r->nresults == b->cap_results) { /* grows; callers hold no row across this call */
+    size_t cap = b->cap_results ? b->cap_results * 2 : 64;
+    vyb_result *grown = realloc(r->results, cap * sizeof *grown);
+    if (grown) r->results = grown, b->cap_results = cap;
+  }
+  if (r->nresults < b->cap_results)
+    x = &r->results[r->nresults++];
+  else
+    b->out_of_memory = true; /* the row goes to the spill slot and is lost */
   memset(x, 0, sizeof *x);
   x->program = p;
   snprintf(x->backend, sizeof x->backend, "%s", backend);
@@ -792,9 +802,6 @@ static int run_bench(bench *b) {
   snprintf(b->cache_dir, sizeof b->cache_dir, "%s/vyre-bench-cache-XXXXXX", tmp && *tmp ? tmp : "/tmp");
   if (!mkdtemp(b->cache_dir)) b->cache_dir[0] = 0; /* disk hits are then not measured */
   if ((rc = measure_machine(b)) != CLI_OK) return rc;
-  b->cap_results = b->nprograms * (1 + b->nthreads + b->nothers);
-  b->report.results = calloc(b->cap_results, sizeof *b->report.results);
-  if (!b->report.results) return CLI_INTERNAL;
   for (size_t i = 0; i < b->nprograms; i++) {
     b->index = i + 1;
     bench_program(b, &b->programs[i]);
@@ -811,7 +818,8 @@ static int run_bench(bench *b) {
     cli_report("bench --plot", &err);
     rc = CLI_IO;
   }
-  return rc != CLI_OK ? rc : b->failures ? CLI_RUNTIME : CLI_OK;
+  if (b->out_of_memory) fprintf(stderr, "vyre-jit bench: out of memory: results are missing from the report\n");
+  return rc != CLI_OK ? rc : b->out_of_memory ? CLI_INTERNAL : b->failures ? CLI_RUNTIME : CLI_OK;
 }
 
 int cmd_bench(int argc, char **argv) {
