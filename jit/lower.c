@@ -330,10 +330,16 @@ static vy_jk elem_kind(const vy_type *t) {
   }
 }
 
+/* The element index as i64: for an invocation id, the flavour's affine form. */
+static LLVMValueRef index64(vy_lw *w, LLVMValueRef idx, int axis) {
+  if (axis >= 0 && w->hk->gid64) return w->hk->gid64(w, (unsigned)axis);
+  return LLVMBuildZExt(w->b, idx, w->t_i64, "");
+}
+
 /* Whether element `idx` of buffer b is in range, as i1 (constant true on the fast path). */
-static LLVMValueRef in_range(vy_lw *w, uint32_t b, LLVMValueRef idx, int axis, LLVMValueRef elems) {
+static LLVMValueRef in_range(vy_lw *w, uint32_t b, LLVMValueRef idx64, int axis, LLVMValueRef elems) {
   if (w->fast && axis >= 0 && (w->covered[b] >> axis & 1)) return LLVMConstInt(w->t_i1, 1, 0);
-  return LLVMBuildICmp(w->b, LLVMIntULT, LLVMBuildZExt(w->b, idx, w->t_i64, ""), elems, "inb");
+  return LLVMBuildICmp(w->b, LLVMIntULT, idx64, elems, "inb");
 }
 
 static bool access_ok(vy_lw *w, uint32_t b, bool load) {
@@ -395,8 +401,9 @@ vy_jv vy_lw_load(vy_lw *w, const vy_cx *x, uint32_t b, LLVMValueRef idx, int axi
   if (s == 0) return (vy_jv){rt, zero}; /* stride 0: every load is out of range */
   LLVMValueRef data, bytes, elems;
   w->hk->buffer(w, b, &data, &bytes, &elems);
-  LLVMValueRef inr = in_range(w, b, idx, axis, elems);
-  LLVMValueRef off = LLVMBuildMul(w->b, LLVMBuildZExt(w->b, idx, w->t_i64, ""), LLVMConstInt(w->t_i64, s, 0), "");
+  LLVMValueRef i64v = index64(w, idx, axis);
+  LLVMValueRef inr = in_range(w, b, i64v, axis, elems);
+  LLVMValueRef off = LLVMBuildNUWMul(w->b, i64v, LLVMConstInt(w->t_i64, s, 0), "");
   unsigned align = rt.k == VY_JK_BYTES ? 1 : s;
   if (LLVMIsConstant(inr) && LLVMConstIntGetZExtValue(inr)) {
     LLVMValueRef p = LLVMBuildGEP2(w->b, w->t_i8, data, &off, 1, "");
@@ -450,8 +457,9 @@ void vy_lw_store(vy_lw *w, uint32_t b, LLVMValueRef idx, int axis, vy_jv v) {
   }
   LLVMValueRef data, bytes, elems;
   w->hk->buffer(w, b, &data, &bytes, &elems);
-  LLVMValueRef inr = in_range(w, b, idx, axis, elems);
-  LLVMValueRef off = LLVMBuildMul(w->b, LLVMBuildZExt(w->b, idx, w->t_i64, ""), LLVMConstInt(w->t_i64, s, 0), "");
+  LLVMValueRef i64v = index64(w, idx, axis);
+  LLVMValueRef inr = in_range(w, b, i64v, axis, elems);
+  LLVMValueRef off = LLVMBuildNUWMul(w->b, i64v, LLVMConstInt(w->t_i64, s, 0), "");
   bool uncond = LLVMIsConstant(inr) && LLVMConstIntGetZExtValue(inr);
   LLVMBasicBlockRef sb = NULL, join = NULL;
   if (!uncond) {

@@ -89,7 +89,7 @@ typedef struct cpu {
   LLVMValueRef wid[3];
   /* region */
   bool in_region;
-  LLVMValueRef lid[3], gid[3], lin;
+  LLVMValueRef lid[3], gid[3], gid64[3], lin;
   LLVMBasicBlockRef inv_end;
   /* scratch layout */
   uint64_t size, zero_size, done_off, ifrec_off, async_off;
@@ -98,6 +98,7 @@ typedef struct cpu {
   carr *arrs;
   uint32_t narrs, caparrs;
   bool need_done, has_wg, has_return;
+  bool scalar_region; /* the region loop being emitted is not to be vectorized */
   uint32_t per_wg;
   /* pre-pass */
   const vy_cn **pb_live; /* slot -> binding node */
@@ -384,6 +385,11 @@ static LLVMValueRef h_id(vy_lw *w, vy_expr_kind kind, unsigned axis) {
   return kind == VY_EXPR_LOCAL_ID ? k->lid[axis] : k->gid[axis];
 }
 
+static LLVMValueRef h_gid64(vy_lw *w, unsigned axis) {
+  cpu *k = C(w);
+  return k->in_region ? k->gid64[axis] : LLVMBuildZExt(w->b, h_id(w, VY_EXPR_INVOCATION_ID, axis), w->t_i64, "");
+}
+
 static void h_buffer(vy_lw *w, uint32_t b, LLVMValueRef *data, LLVMValueRef *bytes, LLVMValueRef *elems) {
   cpu *k = C(w);
   *data = k->data[b];
@@ -579,8 +585,9 @@ static void async_end(cpu *k) {
   LLVMPositionBuilderAtEnd(B, ok);
 }
 
-static const vy_lw_hooks cpu_hooks = {h_id,       h_buffer,   h_raise, h_ret,     h_home,        h_ctx_new,
-                                      h_ctx_addr, h_subgroup, h_mem,   h_host_fn, h_async_begin, h_async_wait};
+static const vy_lw_hooks cpu_hooks = {h_id,      h_gid64,       h_buffer,    h_raise,    h_ret,
+                                      h_home,    h_ctx_new,     h_ctx_addr,  h_subgroup, h_mem,
+                                      h_host_fn, h_async_begin, h_async_wait};
 
 /* ---- metadata ---- */
 
@@ -654,6 +661,8 @@ static void invocation_loop(cpu *k, bool all_lanes, region_body body, void *ud) 
     k->lid[a] = LLVMBuildTrunc(B, idx[a], w->t_i32, "lid");
     /* no wrap: the dispatch checks that every global id fits u32 */
     k->gid[a] = LLVMBuildNUWAdd(B, LLVMBuildNUWMul(B, k->wid[a], c32(w, w->wg[a]), ""), k->lid[a], "gid");
+    k->gid64[a] = LLVMBuildNUWAdd(
+        B, LLVMBuildNUWMul(B, LLVMBuildZExt(B, k->wid[a], w->t_i64, ""), c64(w, w->wg[a]), ""), idx[a], "gid64");
   }
   LLVMBasicBlockRef saved_end = k->inv_end;
   bool saved_in = k->in_region;
@@ -670,7 +679,7 @@ static void invocation_loop(cpu *k, bool all_lanes, region_body body, void *ud) 
   bool saved_nv = w->no_vectorize;
   w->no_vectorize = false;
   body(k, ud);
-  bool vectorize = !w->no_vectorize;
+  bool vectorize = !w->no_vectorize && !k->scalar_region;
   w->no_vectorize |= saved_nv;
   LLVMBuildBr(B, k->inv_end);
   LLVMPositionBuilderAtEnd(B, k->inv_end);
@@ -802,7 +811,11 @@ static void emit_region(cpu *k, const vy_cl *l, uint32_t first, uint32_t last) {
   if (nslots) memcpy(w->live, saved, nslots * sizeof *saved);
   w->nbound = nbound;
   LLVMPositionBuilderAtEnd(w->b, slow);
+  /* the checked copy runs for the edge workgroup(s) only: kept scalar, it
+   * halves the code LLVM optimizes and emits */
+  k->scalar_region = true;
   invocation_loop(k, false, run_body, &ra);
+  k->scalar_region = false;
   LLVMBuildBr(w->b, join);
   LLVMPositionBuilderAtEnd(w->b, join);
 }

@@ -157,6 +157,10 @@ typedef struct vy_lw vy_lw;
 typedef struct vy_lw_hooks {
   /* i32 value of InvocationId / WorkgroupId / LocalId `axis` (0..2) of the current invocation. */
   LLVMValueRef (*id)(vy_lw *w, vy_expr_kind kind, unsigned axis);
+  /* InvocationId `axis` of the current invocation as i64 (an affine
+   * function of the invocation loop, so consecutive ids give consecutive
+   * addresses to LLVM's vectorizer); NULL hook = zext of `id`. */
+  LLVMValueRef (*gid64)(vy_lw *w, unsigned axis);
   /* Buffer `b` (storage or workgroup): its data pointer, byte length and BufLen, both i64. */
   void (*buffer)(vy_lw *w, uint32_t b, LLVMValueRef *data, LLVMValueRef *bytes, LLVMValueRef *elems);
   /* Emits a raise of `site` with the operands (kind NEVER = none); the block ends. */
