@@ -386,22 +386,30 @@ static int open_backends(bench *b) {
   return CLI_OK;
 }
 
+/* Appends to a string of `cap` bytes holding `*used` of them (truncating). */
+static void append(char *buf, size_t cap, size_t *used, const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+static void append(char *buf, size_t cap, size_t *used, const char *fmt, ...) {
+  if (*used >= cap) return;
+  va_list ap;
+  va_start(ap, fmt);
+  int n = vsnprintf(buf + *used, cap - *used, fmt, ap);
+  va_end(ap);
+  if (n > 0) *used += (size_t)n;
+}
+
 static void describe_run(bench *b) {
   vyb_report *r = &b->report;
   size_t used = 0;
   r->backends[0] = 0;
-#define ADD(...)                                                                                                       \
-  used += (size_t)snprintf(r->backends + used, used < sizeof r->backends ? sizeof r->backends - used : 0, __VA_ARGS__)
-  if (b->time_native) ADD("native");
-  if (b->time_reference) ADD("%sreference", used ? "," : "");
+  if (b->time_native) append(r->backends, sizeof r->backends, &used, "native");
+  if (b->time_reference) append(r->backends, sizeof r->backends, &used, "%sreference", used ? "," : "");
   for (size_t i = 0; i < b->nothers; i++)
     if (i == 0 || strcmp(vy_backend_id(b->others[i].be), vy_backend_id(b->others[i - 1].be)))
-      ADD("%s%s", used ? "," : "", vy_backend_id(b->others[i].be));
-#undef ADD
+      append(r->backends, sizeof r->backends, &used, "%s%s", used ? "," : "", vy_backend_id(b->others[i].be));
   used = 0;
   for (size_t t = 0; t < b->nthreads; t++)
-    used += (size_t)snprintf(r->threads + used, used < sizeof r->threads ? sizeof r->threads - used : 0, "%s%u",
-                             t ? "," : "", b->threads[t]);
+    append(r->threads, sizeof r->threads, &used, "%s%u", t ? "," : "", b->threads[t]);
 }
 
 /* ---- results ---------------------------------------------------------- */
@@ -473,11 +481,23 @@ static void set_ratios(bench *b, size_t first) {
 
 /* ---- runs ------------------------------------------------------------- */
 
-typedef struct kernel_run {
+/* What a run reports progress with; the first member of every run struct,
+ * so the measurement's tick callback can read it from the run's pointer. */
+typedef struct run_label {
   bench *b;
+  const char *what;
+} run_label;
+
+/* Counts repetitions on a terminal (a log gets only the steps). */
+static void tick(void *ud, size_t reps) {
+  const run_label *l = ud;
+  if (l->b->tty && vyb_now() - l->b->last_tick > 0.25) progress(l->b, "%s: run %zu", l->what, reps);
+}
+
+typedef struct kernel_run {
+  run_label label;
   vy_kernel *k;
   const vyb_data *d;
-  const char *what; /* for progress */
 } kernel_run;
 
 static vy_status run_kernel(void *ud, double *seconds, vy_error *err) {
@@ -491,12 +511,11 @@ static vy_status run_kernel(void *ud, double *seconds, vy_error *err) {
 }
 
 typedef struct native_run {
-  bench *b;
+  run_label label;
   vyb_native_fn fn;
   const vyb_data *d;
   vyb_work *w;
   unsigned threads;
-  const char *what;
 } native_run;
 
 static vy_status run_native(void *ud, double *seconds, vy_error *err) {
@@ -510,18 +529,6 @@ static vy_status run_native(void *ud, double *seconds, vy_error *err) {
                       "the native baseline refused the buffers (code %d). Fix: make the sizes fit its algorithm (see "
                       "its file in bench/native)",
                       rc);
-}
-
-/* Progress while measuring: both run structs start with the bench and end
- * with `what`, but are told apart by the callback registered. */
-static void tick_kernel(void *ud, size_t reps) {
-  const kernel_run *r = ud;
-  if (vyb_now() - r->b->last_tick > 0.25) progress(r->b, "%s: run %zu", r->what, reps);
-}
-
-static void tick_native(void *ud, size_t reps) {
-  const native_run *r = ud;
-  if (vyb_now() - r->b->last_tick > 0.25) progress(r->b, "%s: run %zu", r->what, reps);
 }
 
 /* Dispatches `k` once on `d` and keeps a copy of the outputs. */
@@ -563,10 +570,10 @@ static vy_status run_oracle(bench *b, const vyb_program *p, const vyb_data *smal
     x->has_compile = true;
     x->compile = ct;
     snprintf(x->verified, sizeof x->verified, "oracle");
-    kernel_run run = {b, k, small, what};
+    kernel_run run = {{b, what}, k, small};
     vyb_stats s;
     vy_error terr;
-    vy_status ts = vyb_measure(&b->ref_plan, run_kernel, &run, tick_kernel, &s, &terr);
+    vy_status ts = vyb_measure(&b->ref_plan, run_kernel, &run, tick, &s, &terr);
     if (ts == VY_OK)
       set_timing(x, &s);
     else
@@ -582,7 +589,7 @@ static vy_status native_outputs(bench *b, vyb_native_fn fn, const vyb_data *d, v
   vy_status st = vyb_work_make(d, &w, err);
   if (st != VY_OK) return st;
   double ignored;
-  native_run run = {b, fn, d, &w, b->threads[0], ""};
+  native_run run = {{b, ""}, fn, d, &w, b->threads[0]};
   st = run_native(&run, &ignored, err);
   if (st == VY_OK) st = vyb_outset_copy(w.outs, w.nouts, out, err);
   vyb_work_free(&w);
@@ -635,9 +642,9 @@ static void run_native_baseline(bench *b, const vyb_program *p, const vyb_data *
     vyb_result *x = add_result(b, p, "native", b->threads[t], timed);
     snprintf(x->verified, sizeof x->verified, "reference@small");
     x->max_ulp = max_ulp;
-    native_run run = {b, fn, timed, &w, b->threads[t], what};
+    native_run run = {{b, what}, fn, timed, &w, b->threads[t]};
     vyb_stats s;
-    st = vyb_measure(&b->run_plan, run_native, &run, tick_native, &s, &err);
+    st = vyb_measure(&b->run_plan, run_native, &run, tick, &s, &err);
     if (st == VY_OK)
       set_timing(x, &s);
     else
@@ -681,9 +688,9 @@ static void run_backend(bench *b, const vyb_program *p, const bench_backend *bb,
     }
   }
   if (st == VY_OK && diff.equal) {
-    kernel_run run = {b, k, timed, what};
+    kernel_run run = {{b, what}, k, timed};
     vyb_stats s;
-    st = vyb_measure(&b->run_plan, run_kernel, &run, tick_kernel, &s, &err);
+    st = vyb_measure(&b->run_plan, run_kernel, &run, tick, &s, &err);
     if (st == VY_OK) set_timing(x, &s);
   }
   if (st != VY_OK) set_error(b, x, st, &err);
@@ -732,8 +739,8 @@ static void measure_overhead(bench *b, vy_backend *be, unsigned threads, const v
   vy_status st = vy_compile(be, p, NULL, &k, &err);
   char what[96];
   snprintf(what, sizeof what, "dispatch overhead: %s x%u", o->backend, threads);
-  kernel_run run = {b, k, &none, what};
-  if (st == VY_OK) st = vyb_measure(&b->overhead_plan, run_kernel, &run, tick_kernel, &o->stats, &err);
+  kernel_run run = {{b, what}, k, &none};
+  if (st == VY_OK) st = vyb_measure(&b->overhead_plan, run_kernel, &run, tick, &o->stats, &err);
   o->ok = st == VY_OK;
   if (!o->ok) snprintf(o->message, sizeof o->message, "%s", err.message);
   vy_kernel_destroy(k);

@@ -41,7 +41,8 @@ program byte_class workgroup(256) {
         starts = starts | cast<u32>(letter && !after_letter) << j
         after_letter = letter
       }
-      classes[i] = digits | letters << 4 | spaces << 8 | starts << 12 | popcount(starts) << 16 | min(ctz(digits), 4) << 20
+      let masks = digits | letters << 4 | spaces << 8 | starts << 12
+      classes[i] = masks | popcount(starts) << 16 | min(ctz(digits), 4) << 20
     }
   }
 }

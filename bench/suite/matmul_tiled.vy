@@ -1,11 +1,12 @@
 # matmul_tiled: C = A * B + bias for n x n row-major f32 matrices through
-# 16 x 16 tiles in workgroup memory. Each workgroup computes one 16 x 16 block of
-# C; for every tile t it copies A[block row][t] and B[t][block col] into
-# workgroup memory, waits at a barrier, accumulates 16 fma steps, and waits
-# again before the next copy. Every element still accumulates k = 0..n-1 in
-# order, so the result is bit-identical to matmul_naive and to the native
-# baseline. n = len(bias) must be a multiple of 16; being a buffer length,
-# it is uniform, so the tile loop may hold barriers (vyre-ir.md §5.2, V010).
+# 16 x 16 tiles in workgroup memory. Each workgroup computes one 16 x 16
+# block of C; for every tile t it copies A[block row][t] and B[t][block col]
+# into workgroup memory, waits at a barrier, accumulates 16 fma steps, and
+# waits again before the next copy. Every element still accumulates
+# k = 0..n-1 in order, so the result is bit-identical to matmul_naive and to
+# the native baseline. n = len(bias) must be a multiple of 16; being a
+# buffer length, it is uniform, so the tile loop may hold barriers
+# (vyre-ir.md §5.2, V010).
 #
 # bench: tags compute f32 fma 2d barrier workgroup-memory
 # bench: size small n=96

@@ -1,15 +1,17 @@
 # rule_eval: branchy rule evaluation over five columns of n records, in
 # the style of vyre's release workloads (vyre-driver.md §3: three u32 mask
 # columns and a 16-lane bit-count loop; conditions over flags, counts,
-# offsets, sizes and entropy). Per record the verdict collects one bit per
-# rule that fires:
-#   1  header flag set and size < 64 KiB
-#   2  at least 8 strings and entropy > 0.75
-#   4  at least 8 strings, entropy <= 0.75 and flags 1 and 2 both set
-#   8  offset inside the file and 16-byte aligned
+# offsets, sizes and entropy). With count = strings & 15 and the offset
+# and the size taken modulo 2^20, the verdict of a record collects one bit
+# per rule that fires:
+#   1  flag bit 0 set and size < 64 KiB
+#   2  count >= 8 and entropy > 0.75
+#   4  count >= 8, entropy <= 0.75 and flag bits 1 and 2 both set
+#   8  offset < size and 16-byte aligned
 #   16 at least `threshold` of the low 16 bit positions set in all three of
-#      flags, the string mask and the offset (the release workloads' loop)
-# and records matching rule 16 are counted into total[0] with an atomic.
+#      flags, strings and offset (the release workloads' loop)
+# and the records matching rule 16 are counted into total[0] with an
+# atomic.
 #
 # bench: tags branchy u32 f32 atomic multi-buffer
 # bench: size small n=65536
