@@ -73,6 +73,7 @@ typedef struct vyb_program {
  * (VY_E_IO, VY_E_PARSE, VY_E_INVALID_PROGRAM, VY_E_INVALID_ARGUMENT for a
  * bad directive, with "path:line:" in the message) leave *out freed. */
 vy_status vyb_program_load(const char *path, vyb_program *out, vy_error *err);
+/* Frees everything the program owns and zeroes it. NULL is a no-op. */
 void vyb_program_free(vyb_program *p);
 /* The ULP budget of returned buffer `name` (0 when it has no check rule). */
 uint32_t vyb_program_ulp(const vyb_program *p, const char *name, size_t len);
@@ -87,6 +88,9 @@ vy_status vyb_eval(const char *expr, size_t len, const vyb_params *ps, uint64_t 
 vy_status vyb_expand(const char *tmpl, const vyb_params *ps, char **out, vy_error *err);
 /* "n=4096 w=128" into buf. */
 void vyb_params_format(const vyb_params *ps, char *buf, size_t cap);
+/* Puts "PREFIX: " before the message already in *err (keeping its
+ * location and its Fix: hint) and returns `st`. */
+vy_status vyb_error_prefix(vy_error *err, vy_status st, const char *prefix);
 
 /* ---- buffers of one size (data.c) ------------------------------------ */
 
@@ -105,6 +109,7 @@ typedef struct vyb_data {
  * from their SPEC, backend-allocated outputs zero-filled (count x element
  * bytes), as the reference binds them (vyre-ir.md §4.2). */
 vy_status vyb_data_make(const vyb_program *p, vyb_size size, vyb_data *out, vy_error *err);
+/* Frees the buffers and zeroes *d (also after a failed vyb_data_make). */
 void vyb_data_free(vyb_data *d);
 
 /* A byte range of one returned buffer. */
@@ -123,9 +128,12 @@ typedef struct vyb_work {
   size_t nouts;
 } vyb_work;
 
+/* Copies the returned buffers of `d` (which must outlive *out); on error
+ * *out is freed. */
 vy_status vyb_work_make(const vyb_data *d, vyb_work *out, vy_error *err);
 /* Restores the returned buffers to their initial bytes. */
 void vyb_work_reset(const vyb_data *d, vyb_work *w);
+/* Frees the copies and zeroes *w. */
 void vyb_work_free(vyb_work *w);
 
 /* A deep copy of a set of outputs (returned buffers in order). */
@@ -134,7 +142,9 @@ typedef struct vyb_outset {
   vyb_view *items; /* each item's data is owned */
 } vyb_outset;
 
+/* Copies `count` views into *out (VY_E_NOMEM leaves it empty). */
 vy_status vyb_outset_copy(const vyb_view *items, size_t count, vyb_outset *out, vy_error *err);
+/* Frees the copies and zeroes *o. */
 void vyb_outset_free(vyb_outset *o);
 /* The views of a dispatch's outputs (borrowed from `o`); `views` has o->count entries. */
 void vyb_views_of(const vy_outputs *o, vyb_view *views);

@@ -36,9 +36,9 @@ static vy_status fill_input(const vyb_program *p, const vyb_params *ps, const vy
   vy_bytes bytes = {0};
   st = vy_values_parse(&d->element, spec, strlen(spec), NULL, NULL, &bytes, err);
   if (st != VY_OK) {
-    char inner[VY_ERROR_MESSAGE_MAX];
-    memcpy(inner, err->message, sizeof inner);
-    vy_error_set(err, st, "%s: input %s = %s: %s", p->path, r->buffer, spec, inner);
+    char where[4200];
+    snprintf(where, sizeof where, "%s: input %s = %.64s", p->path, r->buffer, spec);
+    vyb_error_prefix(err, st, where);
   }
   free(spec);
   if (st != VY_OK) return st;

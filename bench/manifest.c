@@ -186,8 +186,7 @@ void vyb_params_format(const vyb_params *ps, char *buf, size_t cap) {
   }
 }
 
-/* Puts "PREFIX: " before the message already in *err and returns `st`. */
-static vy_status prefix_error(vy_error *err, vy_status st, const char *prefix) {
+vy_status vyb_error_prefix(vy_error *err, vy_status st, const char *prefix) {
   char inner[VY_ERROR_MESSAGE_MAX];
   memcpy(inner, err->message, sizeof inner);
   uint32_t line = err->line, col = err->col;
@@ -254,7 +253,7 @@ static vy_status parse_size(vyb_program *p, const char *rest, line_ctx *c) {
     if (st != VY_OK) {
       char where[4096 + 16];
       snprintf(where, sizeof where, "%s:%u", c->path, c->line);
-      return prefix_error(c->err, st, where);
+      return vyb_error_prefix(c->err, st, where);
     }
     for (size_t i = 0; i < ps->count; i++)
       if (strlen(ps->names[i]) == nl && !memcmp(ps->names[i], w, nl))
@@ -432,7 +431,7 @@ static vy_status check_rules(vyb_program *p, vy_error *err) {
     if (st != VY_OK) {
       char where[4096 + 32];
       snprintf(where, sizeof where, "%s (size %s)", p->path, vyb_size_name((vyb_size)s));
-      return prefix_error(err, st, where);
+      return vyb_error_prefix(err, st, where);
     }
   }
   return VY_OK;
@@ -444,7 +443,8 @@ static vy_status validate(const vyb_program *p, vy_error *err) {
   o.supports_subgroup_ops = true; /* as the reference interpreter validates (vyre-ir.md §4.1) */
   vy_diagnostics *d = NULL;
   vy_status st = vy_validate(p->prog, &o, NULL, &d, err);
-  if (st == VY_OK && vy_diagnostics_first_error(d, err) != VY_OK) st = prefix_error(err, VY_E_INVALID_PROGRAM, p->path);
+  if (st == VY_OK && vy_diagnostics_first_error(d, err) != VY_OK)
+    st = vyb_error_prefix(err, VY_E_INVALID_PROGRAM, p->path);
   vy_diagnostics_destroy(d);
   return st;
 }

@@ -51,7 +51,8 @@ static const char bench_usage[] =
     "                   one run per count (1,2); default: one per logical CPU\n"
     "  --size S         small, medium (default) or large; the interpreter always runs\n"
     "                   at small\n"
-    "  --json FILE      also write the results as JSON ('-' = stdout)\n"
+    "  --json FILE      also write the results as JSON ('-' = stdout; the table then\n"
+    "                   goes to stderr)\n"
     "  --plot FILE.png  also draw a chart with gnuplot (must be installed)\n"
     "  --quick          a short run: size small (unless --size), fewer repetitions\n"
     "  --native LIB     the native baseline library (default: bench/ next to the tool,\n"
@@ -321,7 +322,7 @@ static int open_context(unsigned threads, vy_context **out) {
   }
 #ifdef VY_HAVE_JIT
   if (vy_jit_register_backends(*out) != VY_OK) {
-    fprintf(stderr, "vyre-jit bench: cannot register the JIT backends (out of memory)\n");
+    fprintf(stderr, "vyre-jit bench: cannot register the JIT backends: out of memory. Fix: free memory\n");
     return CLI_INTERNAL;
   }
 #endif
@@ -814,8 +815,9 @@ static int run_bench(bench *b) {
     bench_program(b, &b->programs[i]);
   }
   progress_done(b);
-  vyb_report_table(&b->report, stdout);
-  if (fflush(stdout) != 0) rc = CLI_IO;
+  FILE *table = b->o.json && !strcmp(b->o.json, "-") ? stderr : stdout; /* stdout carries the JSON then */
+  vyb_report_table(&b->report, table);
+  if (fflush(table) != 0) rc = CLI_IO;
   vy_error err;
   if (b->o.json && vyb_report_json(&b->report, b->o.json, &err) != VY_OK) {
     cli_report("bench --json", &err);
@@ -825,7 +827,8 @@ static int run_bench(bench *b) {
     cli_report("bench --plot", &err);
     rc = CLI_IO;
   }
-  if (b->out_of_memory) fprintf(stderr, "vyre-jit bench: out of memory: results are missing from the report\n");
+  if (b->out_of_memory)
+    fprintf(stderr, "vyre-jit bench: out of memory: results are missing from the report. Fix: run a smaller --suite\n");
   return rc != CLI_OK ? rc : b->out_of_memory ? CLI_INTERNAL : b->failures ? CLI_RUNTIME : CLI_OK;
 }
 
