@@ -550,6 +550,36 @@ static vy_jv atomic_expr(vy_lw *w, const vy_cx *x) {
   LLVMBasicBlockRef pre = LLVMGetInsertBlock(B), ab = vy_lw_block(w, "atomic"), join = vy_lw_block(w, "atomic.done");
   LLVMBuildCondBr(B, inr, ab, join);
   LLVMPositionBuilderAtEnd(B, ab);
+  LLVMValueRef priv = w->hk->atomic_private ? w->hk->atomic_private(w, x) : NULL;
+  if (priv) { /* a commutative op whose old value nobody reads: accumulate privately */
+    LLVMValueRef pp = LLVMBuildGEP2(B, w->t_i8, priv, &off, 1, "");
+    LLVMValueRef v = LLVMBuildLoad2(B, w->t_i32, pp, "");
+    LLVMValueRef nv;
+    switch (op) {
+    case VY_ATOMIC_ADD:
+      nv = LLVMBuildAdd(B, v, value, "");
+      break;
+    case VY_ATOMIC_OR:
+      nv = LLVMBuildOr(B, v, value, "");
+      break;
+    case VY_ATOMIC_AND:
+      nv = LLVMBuildAnd(B, v, value, "");
+      break;
+    case VY_ATOMIC_XOR:
+      nv = LLVMBuildXor(B, v, value, "");
+      break;
+    case VY_ATOMIC_MIN:
+      nv = vy_lw_intrinsic(w, "llvm.umin", &w->t_i32, 1, (LLVMValueRef[]){v, value}, 2);
+      break;
+    default:
+      nv = vy_lw_intrinsic(w, "llvm.umax", &w->t_i32, 1, (LLVMValueRef[]){v, value}, 2);
+      break;
+    }
+    LLVMBuildStore(B, nv, pp);
+    LLVMBuildBr(B, join);
+    LLVMPositionBuilderAtEnd(B, join);
+    return jv(VY_JK_U32, c32(w, 0));
+  }
   LLVMValueRef p = LLVMBuildGEP2(B, w->t_i8, data, &off, 1, ""), old;
   LLVMAtomicRMWBinOp rmw;
   switch (op) {

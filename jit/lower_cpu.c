@@ -61,6 +61,7 @@ typedef struct cinfo {
   bool assigned;   /* Let: some Assign writes it */
   bool wg;         /* workgroup-level statement */
   bool inner;      /* a statement inside it is workgroup-level */
+  bool read;       /* Let: some expression reads it */
   bool sg_head;    /* has a subgroup op in its own expressions */
 } cinfo;
 
@@ -68,6 +69,24 @@ typedef struct sgres {
   uint32_t arr; /* result array */
   vy_jt t;
 } sgres;
+
+/* A storage buffer touched only by one commutative atomic op whose old
+ * value is never read: each worker accumulates into a private copy and
+ * merges it with one atomic per word when its kernel call ends (contended
+ * atomics cost 100-300x, llvm-notes.md §8). */
+#define PRIV_MAX_WORDS 16384u
+
+typedef struct privbuf {
+  bool bad;         /* read, written or used otherwise */
+  bool used;        /* some private-able atomic targets it */
+  uint8_t op;       /* vy_atomic_op of those atomics */
+  uint64_t off;     /* in scratch, when not an alloca */
+  LLVMValueRef ptr; /* the private copy in the kernel */
+} privbuf;
+
+/* Private copies this small live in an alloca: LLVM keeps them in registers
+ * (a counter bumped under a condition becomes a vectorizable reduction). */
+#define PRIV_ALLOCA_WORDS 16u
 
 typedef struct carr {
   uint64_t off;
@@ -100,6 +119,9 @@ typedef struct cpu {
   bool need_done, has_wg, has_return;
   bool scalar_region; /* the region loop being emitted is not to be vectorized */
   uint32_t per_wg;
+  /* atomics accumulated privately */
+  privbuf *priv;
+  vy_ptrvec priv_lets; /* Lets whose value is an atomic: private only if never read */
   /* pre-pass */
   const vy_cn **pb_live; /* slot -> binding node */
   uint32_t nregions;
@@ -208,7 +230,10 @@ static void pb_use(cpu *k, uint32_t slot, uint32_t region, bool assign) {
   cinfo *ci = info_of(k, b);
   if (!ci) return;
   if (ci->region && ci->region != region) ci->ctx = true;
-  if (assign) ci->assigned = true;
+  if (assign)
+    ci->assigned = true;
+  else
+    ci->read = true;
 }
 
 /* Uses in an expression evaluated in `region` (subgroup operands are
@@ -324,6 +349,72 @@ static void pb_list(cpu *k, pbstate *s, const vy_cl *l, bool scoped) {
   }
   if (scoped) pb_unbind_to(k, s, mark);
 }
+
+/* ---- private atomics ---- */
+
+static bool commutative_atomic(vy_atomic_op op) {
+  return op == VY_ATOMIC_ADD || op == VY_ATOMIC_OR || op == VY_ATOMIC_AND || op == VY_ATOMIC_XOR ||
+         op == VY_ATOMIC_MIN || op == VY_ATOMIC_MAX || op == VY_ATOMIC_LRU_UPDATE;
+}
+
+/* lru_update is max (§4.5): one kind for both. */
+static uint8_t atomic_kind(vy_atomic_op op) { return (uint8_t)(op == VY_ATOMIC_LRU_UPDATE ? VY_ATOMIC_MAX : op); }
+
+static void priv_expr(cpu *k, const vy_cx *x, bool unused) {
+  if (!x) return;
+  if ((x->kind == VY_EXPR_LOAD || x->kind == VY_EXPR_ATOMIC) && x->ref != VY_IX_NONE && x->ref < k->w.pp->nbufs) {
+    privbuf *pb = &k->priv[x->ref];
+    if (x->kind == VY_EXPR_LOAD) pb->bad = true;
+    if (x->kind == VY_EXPR_ATOMIC) {
+      vy_atomic_op op = (vy_atomic_op)x->op;
+      if (!unused || !commutative_atomic(op) || x->b || (pb->used && pb->op != atomic_kind(op))) pb->bad = true;
+      pb->used = true;
+      pb->op = atomic_kind(op);
+    }
+  }
+  priv_expr(k, x->a, false);
+  priv_expr(k, x->b, false);
+  priv_expr(k, x->c, false);
+  priv_expr(k, x->d, false);
+  for (uint32_t i = 0; i < x->argc; i++) priv_expr(k, x->args[i], false);
+}
+
+static void priv_list(cpu *k, const vy_cl *l) {
+  for (uint32_t i = 0; i < l->count && vy_lw_ok(&k->w); i++) {
+    const vy_cn *n = &l->items[i];
+    bool let_atomic = n->kind == VY_NODE_LET && n->e0->kind == VY_EXPR_ATOMIC;
+    if (let_atomic && vy_ptrvec_push(&k->priv_lets, (void *)n)) vy_lw_nomem(&k->w);
+    if (n->kind == VY_NODE_STORE && n->buf != VY_IX_NONE) k->priv[n->buf].bad = true;
+    if (n->kind == VY_NODE_ASYNC_LOAD || n->kind == VY_NODE_ASYNC_STORE) {
+      if (n->buf != VY_IX_NONE) k->priv[n->buf].bad = true;
+      if (n->buf2 != VY_IX_NONE) k->priv[n->buf2].bad = true;
+    }
+    priv_expr(k, n->e0, let_atomic);
+    priv_expr(k, n->e1, false);
+    priv_expr(k, n->e2, false);
+    priv_list(k, &n->body);
+    priv_list(k, &n->body2);
+  }
+}
+
+/* After pre-pass B (which knows which Lets are read): the buffers to privatize. */
+static void priv_decide(cpu *k) {
+  const vy_program *p = k->w.p;
+  for (size_t i = 0; i < k->priv_lets.count; i++) {
+    const vy_cn *n = k->priv_lets.items[i];
+    cinfo *ci = info_of(k, n);
+    if ((!ci || ci->read) && n->e0->ref != VY_IX_NONE) k->priv[n->e0->ref].bad = true;
+  }
+  for (uint32_t b = 0; b < p->nbuffers; b++) {
+    const vy_buffer_decl *d = &p->buffers[b];
+    privbuf *pb = &k->priv[b];
+    bool fixed = d->access != VY_ACCESS_WORKGROUP && vy_buffer_is_backend_allocated(d) && d->count > 0 &&
+                 d->count <= PRIV_MAX_WORDS && vy_type_min_bytes(&d->element) == 4;
+    pb->used = pb->used && !pb->bad && fixed;
+  }
+}
+
+static uint32_t priv_identity(uint8_t op) { return op == VY_ATOMIC_AND || op == VY_ATOMIC_MIN ? UINT32_MAX : 0; }
 
 /* ---- scratch arrays ---- */
 
@@ -498,6 +589,11 @@ static vy_jv h_subgroup(vy_lw *w, const vy_cx *x) {
 
 static void h_mem(vy_lw *w, LLVMValueRef inst) { tag(C(w), inst); }
 
+static LLVMValueRef h_atomic_private(vy_lw *w, const vy_cx *x) {
+  cpu *k = C(w);
+  return k->priv[x->ref].used ? k->priv[x->ref].ptr : NULL;
+}
+
 static LLVMValueRef h_host_fn(vy_lw *w, uint32_t i) {
   LLVMValueRef idx = c64(w, i);
   LLVMValueRef p = LLVMBuildGEP2(w->b, w->t_ptr, C(w)->host, &idx, 1, "");
@@ -585,9 +681,9 @@ static void async_end(cpu *k) {
   LLVMPositionBuilderAtEnd(B, ok);
 }
 
-static const vy_lw_hooks cpu_hooks = {h_id,      h_gid64,       h_buffer,    h_raise,    h_ret,
-                                      h_home,    h_ctx_new,     h_ctx_addr,  h_subgroup, h_mem,
-                                      h_host_fn, h_async_begin, h_async_wait};
+static const vy_lw_hooks cpu_hooks = {
+    h_id,       h_gid64,    h_buffer, h_raise,          h_ret,     h_home,        h_ctx_new,
+    h_ctx_addr, h_subgroup, h_mem,    h_atomic_private, h_host_fn, h_async_begin, h_async_wait};
 
 /* ---- metadata ---- */
 
@@ -1151,6 +1247,60 @@ static void wg_list(cpu *k, const vy_cl *l, bool scoped) {
 
 /* ---- the kernel function ---- */
 
+/* Kernel entry: the private copies start at the op's identity. */
+static void priv_init(cpu *k) {
+  vy_lw *w = &k->w;
+  for (uint32_t b = 0; b < w->p->nbuffers; b++) {
+    privbuf *pb = &k->priv[b];
+    if (!pb->used) continue;
+    uint32_t count = w->p->buffers[b].count;
+    if (count <= PRIV_ALLOCA_WORDS) {
+      pb->ptr = LLVMBuildAlloca(w->b, LLVMArrayType2(w->t_i32, count), "priv");
+    } else {
+      LLVMValueRef off = c64(w, pb->off);
+      pb->ptr = LLVMBuildGEP2(w->b, w->t_i8, k->scratch, &off, 1, "priv");
+    }
+    uint8_t fill = priv_identity(pb->op) ? 0xFF : 0;
+    LLVMBuildMemSet(w->b, pb->ptr, LLVMConstInt(w->t_i8, fill, 0), c64(w, (uint64_t)count * 4), 4);
+  }
+}
+
+/* Kernel exit: one atomic per word that differs from the identity. */
+static void priv_merge(cpu *k) {
+  vy_lw *w = &k->w;
+  LLVMBuilderRef B = w->b;
+  for (uint32_t b = 0; b < w->p->nbuffers; b++) {
+    if (!k->priv[b].used) continue;
+    uint32_t id = priv_identity(k->priv[b].op);
+    LLVMAtomicRMWBinOp rmw = k->priv[b].op == VY_ATOMIC_ADD   ? LLVMAtomicRMWBinOpAdd
+                             : k->priv[b].op == VY_ATOMIC_OR  ? LLVMAtomicRMWBinOpOr
+                             : k->priv[b].op == VY_ATOMIC_AND ? LLVMAtomicRMWBinOpAnd
+                             : k->priv[b].op == VY_ATOMIC_XOR ? LLVMAtomicRMWBinOpXor
+                             : k->priv[b].op == VY_ATOMIC_MIN ? LLVMAtomicRMWBinOpUMin
+                                                              : LLVMAtomicRMWBinOpUMax;
+    LLVMBasicBlockRef pre = LLVMGetInsertBlock(B), head = vy_lw_block(w, "merge"), upd = vy_lw_block(w, "merge.word"),
+                      next = vy_lw_block(w, "merge.next"), done = vy_lw_block(w, "merge.done");
+    LLVMBuildBr(B, head);
+    LLVMPositionBuilderAtEnd(B, head);
+    LLVMValueRef j = LLVMBuildPhi(B, w->t_i64, "j");
+    LLVMValueRef off = LLVMBuildMul(B, j, c64(w, 4), "");
+    LLVMValueRef v = LLVMBuildLoad2(B, w->t_i32, LLVMBuildGEP2(B, w->t_i8, k->priv[b].ptr, &off, 1, ""), "");
+    LLVMBuildCondBr(B, LLVMBuildICmp(B, LLVMIntNE, v, c32(w, id), ""), upd, next);
+    LLVMPositionBuilderAtEnd(B, upd);
+    LLVMValueRef roff = LLVMBuildMul(B, j, c64(w, 4), "");
+    LLVMBuildAtomicRMW(B, rmw, LLVMBuildGEP2(B, w->t_i8, k->data[b], &roff, 1, ""), v,
+                       LLVMAtomicOrderingSequentiallyConsistent, 0);
+    LLVMBuildBr(B, next);
+    LLVMPositionBuilderAtEnd(B, next);
+    LLVMValueRef nj = LLVMBuildNUWAdd(B, j, c64(w, 1), "");
+    LLVMBuildCondBr(B, LLVMBuildICmp(B, LLVMIntULT, nj, c64(w, w->p->buffers[b].count), ""), head, done);
+    LLVMValueRef vals[2] = {c64(w, 0), nj};
+    LLVMBasicBlockRef blocks[2] = {pre, next};
+    LLVMAddIncoming(j, vals, blocks, 2);
+    LLVMPositionBuilderAtEnd(B, done);
+  }
+}
+
 static void load_args(cpu *k, LLVMValueRef body) {
   vy_lw *w = &k->w;
   LLVMBuilderRef B = w->b;
@@ -1187,6 +1337,7 @@ static void load_args(cpu *k, LLVMValueRef body) {
     LLVMBuildMemSet(B, LLVMBuildGEP2(B, w->t_i8, k->scratch, &off, 1, ""), LLVMConstInt(w->t_i8, 0, 0),
                     c64(w, (uint64_t)k->nslots_async * sizeof(vy_async_slot)), ALIGN);
   }
+  priv_init(k);
   /* workgroup loop */
   LLVMBasicBlockRef loop = vy_lw_block(w, "wg"), run = vy_lw_block(w, "wg.run"), latch = vy_lw_block(w, "wg.next");
   k->exit = vy_lw_block(w, "exit");
@@ -1215,6 +1366,7 @@ static void load_args(cpu *k, LLVMValueRef body) {
   LLVMBasicBlockRef blocks[2] = {entry_end, latch};
   LLVMAddIncoming(wg, vals, blocks, 2);
   LLVMPositionBuilderAtEnd(B, k->exit);
+  priv_merge(k);
   if (k->nslots_async) { /* frees the data of transfers an error left pending */
     LLVMValueRef off = c64(w, k->async_off);
     LLVMValueRef args[3] = {k->rt, LLVMBuildGEP2(B, w->t_i8, k->scratch, &off, 1, ""), c32(w, k->nslots_async)};
@@ -1319,6 +1471,12 @@ static void layout(cpu *k) {
   }
   k->zero_size = align_up(k->size, 16);
   k->size = k->zero_size;
+  for (uint32_t b = 0; b < k->w.p->nbuffers; b++) {
+    if (!k->priv[b].used || k->w.p->buffers[b].count <= PRIV_ALLOCA_WORDS) continue;
+    k->size = align_up(k->size, ALIGN);
+    k->priv[b].off = k->size;
+    k->size += (uint64_t)k->w.p->buffers[b].count * 4;
+  }
   k->nslots_async = k->per_wg * k->w.pp->ntags;
   if (k->nslots_async) {
     k->async_off = align_up(k->size, ALIGN);
@@ -1339,15 +1497,19 @@ vy_status vy_lower_cpu(const vy_interp_prepared *pp, LLVMContextRef c, LLVMModul
   k->elems = vy_arena_array(&w->arena, nb, sizeof *k->elems);
   k->wg_off = vy_arena_array(&w->arena, nb, sizeof *k->wg_off);
   k->pb_live = vy_arena_array(&w->arena, ns, sizeof *k->pb_live);
-  if (!k->data || !k->bytes || !k->elems || !k->wg_off || !k->pb_live) vy_lw_nomem(w);
+  k->priv = vy_arena_array(&w->arena, nb, sizeof *k->priv);
+  vy_ptrvec_init(&k->priv_lets, alloc);
+  if (!k->data || !k->bytes || !k->elems || !k->wg_off || !k->pb_live || !k->priv) vy_lw_nomem(w);
   k->per_wg = w->wg[0] * w->wg[1] * w->wg[2];
   k->kind_group = LLVMGetMDKindIDInContext(c, "llvm.access.group", 17);
   k->kind_loop = LLVMGetMDKindIDInContext(c, "llvm.loop", 9);
   if (vy_lw_ok(w)) mark_list(k, &pp->entry);
+  if (vy_lw_ok(w)) priv_list(k, &pp->entry);
   if (vy_lw_ok(w)) {
     pbstate s = {0};
     pb_list(k, &s, &pp->entry, false);
   }
+  if (vy_lw_ok(w)) priv_decide(k);
   if (vy_lw_ok(w)) {
     layout(k);
     make_group(k);
@@ -1366,6 +1528,7 @@ vy_status vy_lower_cpu(const vy_interp_prepared *pp, LLVMContextRef c, LLVMModul
       k->md_module = NULL;
     }
   }
+  vy_ptrvec_free(&k->priv_lets);
   vy_lw_free(w);
   if (k->md_module) LLVMDisposeModule(k->md_module);
   vy_mem_free(alloc, k, sizeof *k);

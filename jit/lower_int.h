@@ -178,6 +178,10 @@ typedef struct vy_lw_hooks {
   vy_jv (*subgroup)(vy_lw *w, const vy_cx *x);
   /* Tags a memory access of invocation code (e.g. with the loop's access group). */
   void (*mem)(vy_lw *w, LLVMValueRef inst);
+  /* For an atomic whose old value is unused: a private copy of its
+   * buffer's words to accumulate into with plain memory operations (the
+   * flavour merges it atomically later), or NULL for a real atomic. */
+  LLVMValueRef (*atomic_private)(vy_lw *w, const vy_cx *x);
   /* Host function `i` of the registry as a pointer value. */
   LLVMValueRef (*host_fn)(vy_lw *w, uint32_t i);
   /* Async copies: begin (AsyncLoad or AsyncStore `n`, i64 offset and size

@@ -511,6 +511,54 @@ static void atomics_histogram(void **state) {
   vy_program_destroy(p);
 }
 
+/* Commutative atomics on output buffers whose old values nobody reads are
+ * accumulated per worker and merged (one small buffer lives in registers);
+ * an atomic whose old value is read stays a real atomic. */
+static void private_atomics(void **state) {
+  (void)state;
+  vy_program *p =
+      parse("program workgroup(32) {\n  buffer x: u32 read @0\n"
+            "  buffer hadd: u32 read_write @1 count(100) output\n"
+            "  buffer one: u32 read_write @2 count(1) live_out\n"
+            "  buffer hmax: u32 read_write @3 count(8) live_out\n"
+            "  buffer hxor: u32 read_write @4 count(40) live_out\n"
+            "  buffer seen: u32 read_write @5 count(1) live_out\n"
+            "  region r {\n    let i = gid.x\n    if i < len(x) {\n      let v = x[i]\n"
+            "      let a = atomic_add(hadd[v % 101], v & 7)\n"
+            "      if v % 5 == 0 {\n        let b = atomic_add(one[0], 1)\n      }\n"
+            "      let c = atomic_lru_update(hmax[v % 8], v)\n      let d = atomic_max(hmax[v % 8], v >> 3)\n"
+            "      let e = atomic_xor(hxor[v % 40], v)\n"
+            "      let f = atomic_or(seen[0], 1 << (v % 32))\n      if f == 12345 {\n        return\n      }\n"
+            "    }\n  }\n}\n");
+  enum { N = 20000 };
+  static uint32_t x[N];
+  for (int i = 0; i < N; i++) x[i] = (uint32_t)(i * 2654435761u) >> 7;
+  vy_input in = {x, sizeof x};
+  vy_dispatch_config c;
+  vy_dispatch_config_default(&c);
+  c.has_grid_override = true;
+  c.grid_override[0] = N / 32, c.grid_override[1] = c.grid_override[2] = 1;
+  vy_outputs out;
+  run_ok(p, &in, 1, &c, &out);
+  uint32_t hadd[100] = {0}, one = 0, hmax[8] = {0}, hxor[40] = {0}, seen = 0;
+  for (int i = 0; i < N; i++) {
+    uint32_t v = x[i];
+    if (v % 101 < 100) hadd[v % 101] += v & 7; /* index 100 is out of range: dropped */
+    if (v % 5 == 0) one++;
+    if (v > hmax[v % 8]) hmax[v % 8] = v;
+    hxor[v % 40] ^= v;
+    seen |= 1u << (v % 32);
+  }
+  assert_int_equal(out.count, 5);
+  assert_memory_equal(out.items[0].data, hadd, sizeof hadd);
+  assert_memory_equal(out.items[1].data, &one, 4);
+  assert_memory_equal(out.items[2].data, hmax, sizeof hmax);
+  assert_memory_equal(out.items[3].data, hxor, sizeof hxor);
+  assert_memory_equal(out.items[4].data, &seen, 4);
+  vy_outputs_free(&out);
+  vy_program_destroy(p);
+}
+
 /* ---- host calls ---- */
 
 static float host_mad(float a, float b) { return a * b + 1.0f; }
@@ -1005,6 +1053,7 @@ int main(void) {
       cmocka_unit_test(return_before_barrier),
       cmocka_unit_test(subgroup_ops),
       cmocka_unit_test(atomics_histogram),
+      cmocka_unit_test(private_atomics),
       cmocka_unit_test(host_calls),
       cmocka_unit_test(dispatch_config),
       cmocka_unit_test(timeout_stops),
