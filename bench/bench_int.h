@@ -262,7 +262,7 @@ const char *vyb_outcome_name(vyb_outcome o);
 typedef struct vyb_result {
   const vyb_program *program;
   char backend[32]; /* backend id, or "native" */
-  unsigned threads; /* worker threads (1 for single-threaded backends) */
+  unsigned threads; /* worker threads (1 for single-threaded backends, 0 for GPUs) */
   vyb_size size;    /* the size the timing ran at */
   char params[96];  /* that size's parameters */
   vyb_outcome outcome;
@@ -280,7 +280,7 @@ typedef struct vyb_result {
 
 typedef struct vyb_overhead {
   char backend[32];
-  unsigned threads;
+  unsigned threads; /* as in vyb_result */
   bool ok;
   char message[VY_ERROR_MESSAGE_MAX];
   vyb_stats stats; /* seconds per dispatch of the minimal program */

@@ -375,8 +375,8 @@ static int open_backends(bench *b) {
       }
       vy_backend_caps caps;
       vy_backend_capabilities(be, &caps);
-      unsigned threads = caps.threads ? caps.threads : 1;
-      bool again = false; /* a backend that ignores the thread count (interpreter-like, GPU) runs once */
+      unsigned threads = caps.threads; /* 0: a GPU backend */
+      bool again = false;              /* a backend that ignores the thread count (interpreter-like, GPU) runs once */
       for (size_t k = first; k < b->nothers && !again; k++) again = b->others[k].threads == threads;
       if (again)
         vy_backend_close(be);
@@ -460,17 +460,17 @@ static void set_timing(vyb_result *x, const vyb_stats *run) {
 /* vs_native and vs_ref of results[first..) (one program's rows). */
 static void set_ratios(bench *b, size_t first) {
   vyb_report *r = &b->report;
-  const vyb_result *ref = NULL, *native_any = NULL;
+  const vyb_result *ref = NULL, *native_most = NULL; /* the native row with the most threads */
   for (size_t i = first; i < r->nresults; i++) {
     const vyb_result *x = &r->results[i];
     if (x->outcome != VYB_OK) continue;
     if (!strcmp(x->backend, "reference")) ref = x;
-    if (!strcmp(x->backend, "native") && !native_any) native_any = x;
+    if (!strcmp(x->backend, "native") && (!native_most || x->threads > native_most->threads)) native_most = x;
   }
   for (size_t i = first; i < r->nresults; i++) {
     vyb_result *x = &r->results[i];
     if (x->outcome != VYB_OK) continue;
-    const vyb_result *native = native_any;
+    const vyb_result *native = native_most;
     for (size_t k = first; k < r->nresults; k++) {
       const vyb_result *n = &r->results[k];
       if (n->outcome == VYB_OK && !strcmp(n->backend, "native") && n->threads == x->threads) native = n;
