@@ -84,10 +84,10 @@ static void kernel_free(cpu_kernel *k) {
   const vy_allocator *a = alloc_of(k->base.be);
   vy_orc_kernel_remove(k->ok, NULL);
   vy_cpu_lowered_free(a, &k->low);
+  if (k->written) vy_mem_free(a, k->written, k->pp->nbufs * sizeof *k->written);
   vy_interp_prepared_destroy(k->pp);
   vy_program_destroy(k->derived);
   vy_mem_free(a, k->host_fns, k->nhost * sizeof *k->host_fns);
-  if (k->written) vy_mem_free(a, k->written, k->pp->nbufs * sizeof *k->written);
   vy_mem_free(a, k, sizeof *k);
 }
 
