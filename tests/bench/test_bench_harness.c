@@ -393,6 +393,49 @@ static void test_data(void **state) {
   vyb_program_free(&p);
 }
 
+/* ---- compile times ---- */
+
+/* The interpreter does not go through the kernel cache: only cold compiles
+ * are measured, and the kernel handed back dispatches. */
+static void test_compile_measure(void **state) {
+  (void)state;
+  vyb_program p;
+  vy_error err;
+  if (load_with(SIZE_MAX, NULL, program_text, &p, &err) != VY_OK) fail_msg("%s", err.message);
+  vy_context *ctx;
+  vy_backend *be;
+  assert_int_equal(vy_context_create(NULL, &ctx, &err), VY_OK);
+  assert_int_equal(vy_backend_open(ctx, "reference", &be, &err), VY_OK);
+  vyb_plan plan = {0.0, 0.0, 10.0, 2, 2};
+  vyb_compile_times ct;
+  vy_kernel *k;
+  char dir[64];
+  snprintf(dir, sizeof dir, "%s", tmp_dir);
+  if (vyb_compile_measure(be, p.prog, &plan, dir, &ct, &k, &err) != VY_OK) fail_msg("%s", err.message);
+  assert_non_null(k);
+  assert_int_equal(ct.cold.n, 2);
+  assert_true(ct.cold.min > 0);
+  assert_false(ct.cached);
+  assert_false(ct.has_mem);
+  assert_false(ct.has_disk);
+  /* the kernel runs: out = 2 * a with a = 0 1 2 3, flag = 1 */
+  vyb_data d;
+  assert_int_equal(vyb_data_make(&p, VYB_SMALL, &d, &err), VY_OK);
+  vy_outputs outs;
+  assert_int_equal(vy_kernel_dispatch(k, d.inputs, d.ninputs, NULL, &outs, &err), VY_OK);
+  static const uint32_t twice[] = {0x00000000u, 0x40000000u, 0x40800000u, 0x40C00000u}; /* 0 2 4 6 */
+  assert_int_equal(outs.count, 2);
+  assert_int_equal(outs.items[0].len, 16);
+  assert_memory_equal(outs.items[0].data, twice, 16);
+  assert_int_equal(((const uint32_t *)outs.items[1].data)[0], 1);
+  vy_outputs_free(&outs);
+  vyb_data_free(&d);
+  vy_kernel_destroy(k);
+  vy_backend_close(be);
+  vy_context_destroy(ctx);
+  vyb_program_free(&p);
+}
+
 /* ---- the built-in suite ---- */
 
 static void test_suite(void **state) {
@@ -422,9 +465,11 @@ static void test_suite(void **state) {
 
 int main(void) {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_eval),         cmocka_unit_test(test_eval_errors),     cmocka_unit_test(test_expand),
-      cmocka_unit_test(test_ulp_distance), cmocka_unit_test(test_stats),           cmocka_unit_test(test_measure),
-      cmocka_unit_test(test_manifest),     cmocka_unit_test(test_manifest_errors), cmocka_unit_test(test_data),
+      cmocka_unit_test(test_eval),     cmocka_unit_test(test_eval_errors),
+      cmocka_unit_test(test_expand),   cmocka_unit_test(test_ulp_distance),
+      cmocka_unit_test(test_stats),    cmocka_unit_test(test_measure),
+      cmocka_unit_test(test_manifest), cmocka_unit_test(test_manifest_errors),
+      cmocka_unit_test(test_data),     cmocka_unit_test(test_compile_measure),
       cmocka_unit_test(test_suite),
   };
   return cmocka_run_group_tests(tests, make_tmp, remove_tmp);
