@@ -3,25 +3,9 @@
 # that every result of a --quick run was verified against the interpreter,
 # and that a wrong result is reported and not timed. No timing assertions.
 #   test_bench.sh PATH/TO/vyre-jit     (run from tests/, as CTest does)
-set -u
-V=${1:?usage: test_bench.sh VYRE_JIT}
+. "$(dirname "$0")/harness.bash" "$@"
 here=$(cd "$(dirname "$0")" && pwd)
 suite=$here/../../bench/suite
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-pass=0 fail=0
-check() { # check NAME EXPECTED_STATUS COMMAND...
-  local name=$1 want=$2; shift 2
-  "$@" >"$tmp/out" 2>"$tmp/err"
-  local got=$?
-  if [ "$got" = "$want" ]; then pass=$((pass + 1)); else
-    fail=$((fail + 1)); echo "FAIL $name: exit $got, want $want"; sed 's/^/  stderr: /' "$tmp/err" | tail -5
-  fi
-}
-expect() { # expect NAME CONDITION-COMMAND...
-  local name=$1; shift
-  if "$@"; then pass=$((pass + 1)); else fail=$((fail + 1)); echo "FAIL $name"; fi
-}
 
 # ---- command line ----
 check "bench --help" 0 "$V" bench --help
@@ -144,5 +128,4 @@ else
   expect "says to install gnuplot" grep -q "gnuplot-nox" "$tmp/err"
 fi
 
-echo "test_bench: $pass passed, $fail failed"
-[ "$fail" = 0 ]
+finish

@@ -4,23 +4,7 @@
 #   test_cache.sh PATH/TO/vyre-jit     (run from tests/, as CTest does)
 # Populated directories (real entries, list/verify output) are covered by
 # test_cache_disk.c, which can write cache files.
-set -u
-V=${1:?usage: test_cache.sh VYRE_JIT}
-tmp=$(mktemp -d)
-trap 'chmod -R u+w "$tmp" 2>/dev/null; rm -rf "$tmp"' EXIT
-pass=0 fail=0
-check() { # check NAME EXPECTED_STATUS COMMAND...
-  local name=$1 want=$2; shift 2
-  "$@" >"$tmp/out" 2>"$tmp/err"
-  local got=$?
-  if [ "$got" = "$want" ]; then pass=$((pass + 1)); else
-    fail=$((fail + 1)); echo "FAIL $name: exit $got, want $want"; sed 's/^/  stderr: /' "$tmp/err" | head -5
-  fi
-}
-expect() { # expect NAME CONDITION-COMMAND...
-  local name=$1; shift
-  if "$@"; then pass=$((pass + 1)); else fail=$((fail + 1)); echo "FAIL $name"; sed 's/^/  out: /' "$tmp/out" | head -8; fi
-}
+. "$(dirname "$0")/harness.bash" "$@"
 run_env() { env -u VYRE_JIT_CACHE -u VYRE_JIT_CACHE_DIR -u VYRE_JIT_CACHE_MAX_SIZE -u XDG_CACHE_HOME "$@"; }
 
 check "help" 0 "$V" cache --help
@@ -86,5 +70,4 @@ expect "zz kept" test -f "$tmp/c/zz/$k.o"
 check "clear of a missing dir" 0 "$V" cache clear --dir "$tmp/nowhere"
 expect "nothing removed" grep -q "removed 0 entries" "$tmp/out"
 
-echo "cache CLI tests: $pass passed, $fail failed"
-[ "$fail" = 0 ]
+finish

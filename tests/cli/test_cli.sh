@@ -1,24 +1,8 @@
 #!/usr/bin/env bash
 # CLI contract tests: command forms, exit statuses, output formats.
 #   test_cli.sh PATH/TO/vyre-jit     (run from tests/, as CTest does)
-set -u
-V=${1:?usage: test_cli.sh VYRE_JIT}
+. "$(dirname "$0")/harness.bash" "$@"
 here=$(cd "$(dirname "$0")" && pwd)
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-pass=0 fail=0
-check() { # check NAME EXPECTED_STATUS COMMAND...
-  local name=$1 want=$2; shift 2
-  "$@" >"$tmp/out" 2>"$tmp/err"
-  local got=$?
-  if [ "$got" = "$want" ]; then pass=$((pass + 1)); else
-    fail=$((fail + 1)); echo "FAIL $name: exit $got, want $want"; sed 's/^/  stderr: /' "$tmp/err" | head -5
-  fi
-}
-expect() { # expect NAME CONDITION-COMMAND...
-  local name=$1; shift
-  if "$@"; then pass=$((pass + 1)); else fail=$((fail + 1)); echo "FAIL $name"; fi
-}
 
 ex=$here/example_7_11.vy
 check "help" 0 "$V" --help
@@ -142,5 +126,4 @@ expect "runtime error says why" grep -q 'Fix:' "$tmp/err"
 # output errors: unwritable -o path
 check "unwritable output" 3 "$V" fmt "$ex" -o "$tmp/no/such/dir/x.vy"
 
-echo "$pass passed, $fail failed"
-[ "$fail" = 0 ]
+finish
