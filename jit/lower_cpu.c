@@ -56,13 +56,15 @@
 #define ALIGN 64u
 
 typedef struct cinfo {
-  uint32_t region; /* Let/Loop: region of the binding (0 = uniform) */
-  bool ctx;        /* Let: used in another region */
-  bool assigned;   /* Let: some Assign writes it */
-  bool wg;         /* workgroup-level statement */
-  bool inner;      /* a statement inside it is workgroup-level */
-  bool read;       /* Let: some expression reads it */
-  bool sg_head;    /* has a subgroup op in its own expressions */
+  uint32_t region;  /* Let/Loop: region of the binding (0 = uniform) */
+  bool ctx;         /* Let: used in another region */
+  bool assigned;    /* Let: some Assign writes it */
+  bool wg;          /* workgroup-level statement */
+  bool inner;       /* a statement inside it is workgroup-level */
+  bool read;        /* Let: some expression reads it */
+  bool sync;        /* holds a Barrier or a subgroup op (in itself or inside) */
+  bool interchange; /* Loop with uniform bounds run at workgroup level (invocations innermost) */
+  bool sg_head;     /* has a subgroup op in its own expressions */
 } cinfo;
 
 typedef struct sgres {
@@ -117,11 +119,17 @@ typedef struct cpu {
   carr *arrs;
   uint32_t narrs, caparrs;
   bool need_done, has_wg, has_return;
-  bool scalar_region; /* the region loop being emitted is not to be vectorized */
+  bool no_interchange; /* option: keep every Loop inside its invocation */
+  bool scalar_region;  /* the region loop being emitted is not to be vectorized */
   uint32_t per_wg;
   /* atomics accumulated privately */
   privbuf *priv;
   vy_ptrvec priv_lets; /* Lets whose value is an atomic: private only if never read */
+  /* pre-pass A: uniform names (lexical), names some Assign writes */
+  uint8_t *uni;
+  bool *assigned;
+  /* the per-invocation mask of the masked Ifs being emitted (array number), -1 = none */
+  int32_t mask;
   /* pre-pass */
   const vy_cn **pb_live; /* slot -> binding node */
   uint32_t nregions;
@@ -139,6 +147,14 @@ static LLVMValueRef c64(vy_lw *w, uint64_t x) { return LLVMConstInt(w->t_i64, x,
 static cinfo *info_of(cpu *k, const vy_cn *n) { return vy_pmap_get(&k->info, n); }
 
 /* ---- pre-pass A: workgroup-level statements ---- */
+
+/* A scope stack of bound slots (both pre-passes). */
+typedef struct pbstate {
+  uint32_t *bound;
+  uint32_t n, cap;
+} pbstate;
+
+static void slot_push(cpu *k, pbstate *s, uint32_t slot);
 
 static bool is_subgroup_kind(vy_expr_kind k) {
   return k == VY_EXPR_SUBGROUP_ADD || k == VY_EXPR_SUBGROUP_BALLOT || k == VY_EXPR_SUBGROUP_SHUFFLE;
@@ -161,23 +177,111 @@ static bool expr_has_subgroup(cpu *k, const vy_cx *x, bool in_operand) {
   return found;
 }
 
-static bool mark_list(cpu *k, const vy_cl *l);
+/* Pre-pass A also finds Loops to interchange: a Loop whose bounds are the
+ * same for every invocation of a workgroup (built from literals, buffer
+ * lengths, workgroup ids and names bound to such values and never
+ * assigned) runs at workgroup level, its body's regions looping over the
+ * invocations innermost (PoCL's implicit loop barriers, llvm-notes.md
+ * §4.1): consecutive invocations then touch consecutive elements in each
+ * iteration, which LLVM vectorizes. For race-free programs this reorders
+ * nothing an invocation can observe. Ifs around such Loops that hold no
+ * barrier or subgroup op run at workgroup level with a per-invocation
+ * mask instead of a uniform branch. Loops with literal bounds of at most 64
+ * iterations stay inside the invocation (LLVM unrolls them), and a Loop
+ * inside an invocation-level Loop with varying bounds is not moved. */
+#define INTERCHANGE_MIN_TRIPS 64u
 
-static bool mark_node(cpu *k, const vy_cn *n) {
+static bool uniform_expr_a(cpu *k, const vy_cx *x, unsigned depth) {
+  if (!x || depth > 32) return false;
+  switch (x->kind) {
+  case VY_EXPR_LIT_U32:
+  case VY_EXPR_LIT_I32:
+  case VY_EXPR_LIT_BOOL:
+  case VY_EXPR_LIT_F32:
+  case VY_EXPR_BUF_LEN:
+    return true;
+  case VY_EXPR_WORKGROUP_ID:
+    return x->axis <= 2;
+  case VY_EXPR_VAR:
+    return k->uni[x->ref] != 0;
+  case VY_EXPR_BIN_OP:
+  case VY_EXPR_SELECT:
+  case VY_EXPR_FMA:
+    return uniform_expr_a(k, x->a, depth + 1) && uniform_expr_a(k, x->b, depth + 1) &&
+           (!x->c || uniform_expr_a(k, x->c, depth + 1));
+  case VY_EXPR_UN_OP:
+  case VY_EXPR_CAST:
+    return uniform_expr_a(k, x->a, depth + 1);
+  default:
+    return false;
+  }
+}
+
+static void assigned_slots(cpu *k, const vy_cl *l) {
+  for (uint32_t i = 0; i < l->count; i++) {
+    const vy_cn *n = &l->items[i];
+    if (n->kind == VY_NODE_ASSIGN) k->assigned[n->slot] = true;
+    assigned_slots(k, &n->body);
+    assigned_slots(k, &n->body2);
+  }
+}
+
+/* A literal-bounded loop short enough for LLVM to unroll inside the invocation. */
+static bool short_literal_loop(const vy_cn *n) {
+  if (n->e0->kind != VY_EXPR_LIT_U32 || n->e1->kind != VY_EXPR_LIT_U32) return false;
+  uint32_t from = n->e0->lit.v.u32, to = n->e1->lit.v.u32;
+  return to <= from || to - from <= INTERCHANGE_MIN_TRIPS;
+}
+
+typedef struct mark_out {
+  bool wg, sync;
+} mark_out;
+
+static mark_out mark_list(cpu *k, pbstate *s, const vy_cl *l, bool can_ix);
+
+static bool list_has_sync(cpu *k, const vy_cl *l) {
+  for (uint32_t i = 0; i < l->count; i++) {
+    const vy_cn *n = &l->items[i];
+    if (n->kind == VY_NODE_BARRIER || expr_has_subgroup(k, n->e0, false) || expr_has_subgroup(k, n->e1, false) ||
+        expr_has_subgroup(k, n->e2, false) || list_has_sync(k, &n->body) || list_has_sync(k, &n->body2))
+      return true;
+  }
+  return false;
+}
+
+static mark_out mark_node(cpu *k, pbstate *s, const vy_cn *n, bool can_ix) {
+  mark_out r = {false, false};
   cinfo *ci = vy_arena_alloc(&k->w.arena, sizeof *ci);
-  if (!ci || !vy_pmap_put(&k->w, &k->info, n, ci)) return vy_lw_nomem(&k->w);
+  if (!ci || !vy_pmap_put(&k->w, &k->info, n, ci)) return vy_lw_nomem(&k->w), r;
   k->w.cur = n;
   ci->sg_head =
       expr_has_subgroup(k, n->e0, false) | expr_has_subgroup(k, n->e1, false) | expr_has_subgroup(k, n->e2, false);
-  bool inner = false;
+  mark_out in = {false, false};
+  uint32_t mark = s->n;
   switch (n->kind) {
-  case VY_NODE_IF:
-    inner = mark_list(k, &n->body) | mark_list(k, &n->body2);
+  case VY_NODE_IF: {
+    mark_out a = mark_list(k, s, &n->body, can_ix), b = mark_list(k, s, &n->body2, can_ix);
+    in = (mark_out){a.wg || b.wg, a.sync || b.sync};
     break;
-  case VY_NODE_LOOP:
+  }
+  case VY_NODE_LOOP: {
+    bool uniform = uniform_expr_a(k, n->e0, 0) && uniform_expr_a(k, n->e1, 0);
+    ci->interchange = can_ix && uniform && !short_literal_loop(n) && !k->no_interchange;
+    /* statements inside may move to workgroup level only if this Loop can run there */
+    bool inside = can_ix && (uniform || list_has_sync(k, &n->body));
+    slot_push(k, s, n->slot);
+    k->uni[n->slot] = uniform;
+    in = mark_list(k, s, &n->body, inside);
+    break;
+  }
   case VY_NODE_BLOCK:
   case VY_NODE_REGION:
-    inner = mark_list(k, &n->body);
+    in = mark_list(k, s, &n->body, can_ix);
+    break;
+  case VY_NODE_LET:
+    slot_push(k, s, n->slot);
+    k->uni[n->slot] = !k->assigned[n->slot] && uniform_expr_a(k, n->e0, 0);
+    mark = s->n; /* the binding belongs to the enclosing list */
     break;
   case VY_NODE_RETURN:
     k->has_return = true;
@@ -185,26 +289,31 @@ static bool mark_node(cpu *k, const vy_cn *n) {
   default:
     break;
   }
-  ci->inner = inner;
-  ci->wg = n->kind == VY_NODE_BARRIER || ci->sg_head || inner;
+  while (s->n > mark) k->uni[s->bound[--s->n]] = 0;
+  ci->inner = in.wg;
+  ci->sync = n->kind == VY_NODE_BARRIER || ci->sg_head || in.sync;
+  ci->wg = n->kind == VY_NODE_BARRIER || ci->sg_head || in.wg || ci->interchange;
   k->has_wg |= ci->wg;
-  return ci->wg;
+  r.wg = ci->wg;
+  r.sync = ci->sync;
+  return r;
 }
 
-static bool mark_list(cpu *k, const vy_cl *l) {
-  bool any = false;
-  for (uint32_t i = 0; i < l->count && vy_lw_ok(&k->w); i++) any |= mark_node(k, &l->items[i]);
+static mark_out mark_list(cpu *k, pbstate *s, const vy_cl *l, bool can_ix) {
+  mark_out any = {false, false};
+  uint32_t mark = s->n;
+  for (uint32_t i = 0; i < l->count && vy_lw_ok(&k->w); i++) {
+    mark_out r = mark_node(k, s, &l->items[i], can_ix);
+    any.wg |= r.wg;
+    any.sync |= r.sync;
+  }
+  while (s->n > mark) k->uni[s->bound[--s->n]] = 0;
   return any;
 }
 
 /* ---- pre-pass B: lexical bindings and regions ---- */
 
-typedef struct pbstate {
-  uint32_t *bound;
-  uint32_t n, cap;
-} pbstate;
-
-static void pb_bind(cpu *k, pbstate *s, uint32_t slot, const vy_cn *n) {
+static void slot_push(cpu *k, pbstate *s, uint32_t slot) {
   if (s->n == s->cap) {
     uint32_t ncap = s->cap ? s->cap * 2 : 32;
     uint32_t *a = vy_arena_array(&k->w.arena, ncap, sizeof *a);
@@ -217,7 +326,11 @@ static void pb_bind(cpu *k, pbstate *s, uint32_t slot, const vy_cn *n) {
     s->cap = ncap;
   }
   s->bound[s->n++] = slot;
-  k->pb_live[slot] = n;
+}
+
+static void pb_bind(cpu *k, pbstate *s, uint32_t slot, const vy_cn *n) {
+  slot_push(k, s, slot);
+  if (vy_lw_ok(&k->w)) k->pb_live[slot] = n;
 }
 
 static void pb_unbind_to(cpu *k, pbstate *s, uint32_t mark) {
@@ -317,7 +430,7 @@ static void pb_list(cpu *k, pbstate *s, const vy_cl *l, bool scoped) {
       pb_subgroup_operands(k, n->e1);
       pb_subgroup_operands(k, n->e2);
     }
-    switch (ci->inner || n->kind == VY_NODE_BARRIER ? n->kind : VY_NODE_LET) {
+    switch (ci->inner || ci->interchange || n->kind == VY_NODE_BARRIER ? n->kind : VY_NODE_LET) {
     case VY_NODE_BARRIER:
       break;
     case VY_NODE_BLOCK:
@@ -764,12 +877,21 @@ static void invocation_loop(cpu *k, bool all_lanes, region_body body, void *ud) 
   bool saved_in = k->in_region;
   k->inv_end = vy_lw_block(w, "inv.end");
   k->in_region = true;
+  LLVMValueRef skip = NULL; /* returned, or masked off by an enclosing divergent If */
   if (k->need_done && !all_lanes) {
     LLVMValueRef off = LLVMBuildAdd(B, c64(w, k->done_off), k->lin, "");
     LLVMValueRef d = LLVMBuildLoad2(B, w->t_i8, LLVMBuildGEP2(B, w->t_i8, k->scratch, &off, 1, ""), "done");
     tag(k, d);
+    skip = LLVMBuildICmp(B, LLVMIntNE, d, LLVMConstInt(w->t_i8, 0, 0), "");
+  }
+  if (k->mask >= 0 && !all_lanes) {
+    LLVMValueRef m =
+        LLVMBuildICmp(B, LLVMIntEQ, array_load(k, (uint32_t)k->mask, k->lin), LLVMConstInt(w->t_i1, 0, 0), "");
+    skip = skip ? LLVMBuildOr(B, skip, m, "") : m;
+  }
+  if (skip) {
     LLVMBasicBlockRef run = vy_lw_block(w, "inv.run");
-    LLVMBuildCondBr(B, LLVMBuildICmp(B, LLVMIntNE, d, LLVMConstInt(w->t_i8, 0, 0), ""), k->inv_end, run);
+    LLVMBuildCondBr(B, skip, k->inv_end, run);
     LLVMPositionBuilderAtEnd(B, run);
   }
   bool saved_nv = w->no_vectorize;
@@ -997,7 +1119,7 @@ static void wg_if(cpu *k, const vy_cn *n) {
   wg_check(k, bad, n->if_id != VY_IX_NONE ? VY_SITE_NONUNIFORM_IF : VY_SITE_DIVERGENT_SUBGROUP, n);
   LLVMBasicBlockRef tb = vy_lw_block(w, "wg.then"), eb = vy_lw_block(w, "wg.else"), join = vy_lw_block(w, "wg.endif");
   LLVMValueRef any_true = LLVMBuildICmp(B, LLVMIntNE, nt, c32(w, 0), "");
-  if (k->need_done) { /* no live invocation: nothing of the If runs */
+  if (k->need_done || k->mask >= 0) { /* no live invocation: nothing of the If runs */
     LLVMBasicBlockRef some = vy_lw_block(w, "wg.live");
     LLVMBuildCondBr(B, LLVMBuildICmp(B, LLVMIntEQ, LLVMBuildAdd(B, nt, nf, ""), c32(w, 0), ""), join, some);
     LLVMPositionBuilderAtEnd(B, some);
@@ -1010,6 +1132,58 @@ static void wg_if(cpu *k, const vy_cn *n) {
   wg_list(k, &n->body2, true);
   LLVMBuildBr(B, join);
   LLVMPositionBuilderAtEnd(B, join);
+}
+
+typedef struct mask_args {
+  const vy_cn *n;
+  uint32_t then_mask, else_mask;
+  LLVMValueRef nt, nf;
+} mask_args;
+
+static void mask_body(cpu *k, void *ud) {
+  mask_args *ma = ud;
+  vy_lw *w = &k->w;
+  LLVMBuilderRef B = w->b;
+  w->cur = ma->n;
+  vy_jv v = vy_lw_expr(w, ma->n->e0);
+  if (v.t.k == VY_JK_NEVER) return;
+  LLVMValueRef c = vy_lw_truthy(w, v);
+  array_store(k, ma->then_mask, k->lin, c);
+  array_store(k, ma->else_mask, k->lin, LLVMBuildNot(B, c, ""));
+  LLVMValueRef c32v = LLVMBuildZExt(B, c, w->t_i32, "");
+  LLVMBuildStore(B, LLVMBuildAdd(B, ld(k, w->t_i32, ma->nt), c32v, ""), ma->nt);
+  LLVMBuildStore(B, LLVMBuildAdd(B, ld(k, w->t_i32, ma->nf), LLVMBuildSub(B, c32(w, 1), c32v, ""), ""), ma->nf);
+}
+
+/* An If around interchanged Loops, with no barrier or subgroup op inside:
+ * both branches run at workgroup level, each for the invocations whose
+ * condition chose it (a per-invocation mask). */
+static void wg_if_masked(cpu *k, const vy_cn *n) {
+  vy_lw *w = &k->w;
+  LLVMBuilderRef B = w->b;
+  vy_jt bt = {VY_JK_BOOL, 0};
+  mask_args ma = {n, new_array(k, bt), new_array(k, bt), wg_alloca(k, w->t_i32, c32(w, 0)),
+                  wg_alloca(k, w->t_i32, c32(w, 0))};
+  if (!vy_lw_ok(w)) return;
+  for (int m = 0; m < 2; m++) { /* invocations that do not evaluate the condition take neither branch */
+    LLVMValueRef off = c64(w, k->arrs[m ? ma.else_mask : ma.then_mask].off);
+    LLVMBuildMemSet(B, LLVMBuildGEP2(B, w->t_i8, k->scratch, &off, 1, ""), LLVMConstInt(w->t_i8, 0, 0),
+                    c64(w, k->per_wg), ALIGN);
+  }
+  invocation_loop(k, false, mask_body, &ma);
+  int32_t saved = k->mask;
+  const uint32_t masks[2] = {ma.then_mask, ma.else_mask};
+  LLVMValueRef counts[2] = {ld(k, w->t_i32, ma.nt), ld(k, w->t_i32, ma.nf)};
+  for (int m = 0; m < 2; m++) {
+    LLVMBasicBlockRef run = vy_lw_block(w, m ? "wg.else" : "wg.then"), next = vy_lw_block(w, "wg.next");
+    LLVMBuildCondBr(B, LLVMBuildICmp(B, LLVMIntNE, counts[m], c32(w, 0), ""), run, next);
+    LLVMPositionBuilderAtEnd(B, run);
+    k->mask = (int32_t)masks[m];
+    wg_list(k, m ? &n->body2 : &n->body, true);
+    k->mask = saved;
+    LLVMBuildBr(B, next);
+    LLVMPositionBuilderAtEnd(B, next);
+  }
 }
 
 typedef struct bounds_args {
@@ -1056,7 +1230,7 @@ static void wg_loop(cpu *k, const vy_cn *n) {
   invocation_loop(k, false, bounds_body, &ba);
   wg_check(k, ld(k, w->t_i1, ba.mismatch), VY_SITE_DIVERGENT_LOOP, n);
   LLVMValueRef from = ld(k, w->t_i32, ba.from), to = ld(k, w->t_i32, ba.to);
-  if (k->need_done) /* no live invocation: an empty range */
+  if (k->need_done || k->mask >= 0) /* no live invocation: an empty range */
     to = LLVMBuildSelect(B, ld(k, w->t_i1, ba.seen), to, c32(w, 0), "");
   LLVMBasicBlockRef pre = LLVMGetInsertBlock(B), head = vy_lw_block(w, "wg.loop"), body = vy_lw_block(w, "wg.body"),
                     latch = vy_lw_block(w, "wg.latch"), done = vy_lw_block(w, "wg.endloop");
@@ -1219,7 +1393,7 @@ static void wg_list(cpu *k, const vy_cl *l, bool scoped) {
     /* structured statements are handled at workgroup level only when a
      * statement inside is; with a subgroup op only in its own expressions
      * a statement runs in a region after the prelude */
-    switch (ci->inner || n->kind == VY_NODE_BARRIER ? n->kind : VY_NODE_LET) {
+    switch (ci->inner || ci->interchange || n->kind == VY_NODE_BARRIER ? n->kind : VY_NODE_LET) {
     case VY_NODE_BARRIER:
       break;
     case VY_NODE_BLOCK:
@@ -1227,7 +1401,10 @@ static void wg_list(cpu *k, const vy_cl *l, bool scoped) {
       wg_list(k, &n->body, true);
       break;
     case VY_NODE_IF:
-      wg_if(k, n);
+      if (ci->sync || n->if_id != VY_IX_NONE)
+        wg_if(k, n);
+      else
+        wg_if_masked(k, n);
       break;
     case VY_NODE_LOOP:
       wg_loop(k, n);
@@ -1498,12 +1675,21 @@ vy_status vy_lower_cpu(const vy_interp_prepared *pp, LLVMContextRef c, LLVMModul
   k->wg_off = vy_arena_array(&w->arena, nb, sizeof *k->wg_off);
   k->pb_live = vy_arena_array(&w->arena, ns, sizeof *k->pb_live);
   k->priv = vy_arena_array(&w->arena, nb, sizeof *k->priv);
+  k->uni = vy_arena_array(&w->arena, ns, 1);
+  k->assigned = vy_arena_array(&w->arena, ns, sizeof *k->assigned);
+  k->mask = -1;
+  k->no_interchange = o->no_interchange;
   vy_ptrvec_init(&k->priv_lets, alloc);
-  if (!k->data || !k->bytes || !k->elems || !k->wg_off || !k->pb_live || !k->priv) vy_lw_nomem(w);
+  if (!k->data || !k->bytes || !k->elems || !k->wg_off || !k->pb_live || !k->priv || !k->uni || !k->assigned)
+    vy_lw_nomem(w);
   k->per_wg = w->wg[0] * w->wg[1] * w->wg[2];
   k->kind_group = LLVMGetMDKindIDInContext(c, "llvm.access.group", 17);
   k->kind_loop = LLVMGetMDKindIDInContext(c, "llvm.loop", 9);
-  if (vy_lw_ok(w)) mark_list(k, &pp->entry);
+  if (vy_lw_ok(w)) {
+    pbstate s = {0};
+    assigned_slots(k, &pp->entry);
+    mark_list(k, &s, &pp->entry, true);
+  }
   if (vy_lw_ok(w)) priv_list(k, &pp->entry);
   if (vy_lw_ok(w)) {
     pbstate s = {0};

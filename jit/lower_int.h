@@ -342,6 +342,7 @@ const char *vy_jt_name(vy_jt t);
 
 typedef struct vy_cpu_options {
   const char *prefer_vector_width; /* "prefer-vector-width" attribute ("256", "512"); NULL = LLVM's choice */
+  bool no_interchange;             /* keep every Loop inside its invocation (lower_cpu.c) */
 } vy_cpu_options;
 
 /* What a lowered CPU kernel needs at run time. */

@@ -332,6 +332,65 @@ static void integer_division(void **state) {
   vy_program_destroy(p);
 }
 
+/* Loops with workgroup-uniform bounds run with the invocations innermost,
+ * under divergent Ifs with per-invocation masks, returns included. */
+static void interchanged_loops(void **state) {
+  (void)state;
+  vy_program *p = parse("program workgroup(8, 8) {\n  buffer a: f32 read @0\n  buffer b: f32 read @1\n"
+                        "  buffer c: f32 read_write @2\n  buffer bias: f32 read @3\n  region r {\n"
+                        "    let n = len(bias)\n    let col = gid.x\n    let row = gid.y\n"
+                        "    if row < n && col < n {\n      let acc = 0.0f\n      loop k in 0..n {\n"
+                        "        acc = fma(a[row * n + k], b[k * n + col], acc)\n      }\n"
+                        "      c[row * n + col] = acc + bias[col]\n    }\n  }\n}\n");
+  enum { N = 37 };
+  static float a[N * N], b[N * N], c[N * N], bias[N];
+  for (int i = 0; i < N * N; i++) a[i] = (float)(i % 13) * 0.37f - 1.5f, b[i] = (float)(i % 7) * 0.11f + 0.25f;
+  for (int i = 0; i < N; i++) bias[i] = (float)i;
+  vy_input in[4] = {{a, sizeof a}, {b, sizeof b}, {c, sizeof c}, {bias, sizeof bias}};
+  vy_dispatch_config cfg; /* 5 x 5 workgroups of 8 x 8 cover 37 x 37 */
+  vy_dispatch_config_default(&cfg);
+  cfg.has_grid_override = true;
+  cfg.grid_override[0] = cfg.grid_override[1] = 5, cfg.grid_override[2] = 1;
+  vy_outputs out;
+  run_ok(p, in, 4, &cfg, &out);
+  for (int r = 0; r < N; r++)
+    for (int q = 0; q < N; q++) {
+      float acc = 0.0f;
+      for (int k = 0; k < N; k++) acc = fmaf(a[r * N + k], b[k * N + q], acc);
+      float want = canon(acc + bias[q]), got;
+      memcpy(&got, out.items[0].data + 4 * (r * N + q), 4);
+      if (fbits(got) != fbits(want)) fail_msg("c[%d][%d] = %a, expected %a", r, q, got, want);
+    }
+  vy_outputs_free(&out);
+  vy_program_destroy(p);
+  p = parse("program workgroup(64) {\n  buffer x: u32 read @0\n  buffer o: u32 read_write @1\n  region r {\n"
+            "    let i = gid.x\n    let n = len(x)\n    let acc = 0\n    if i % 3 == 1 {\n"
+            "      loop k in 0..n {\n        acc = acc + x[(k + i) % n] * k\n      }\n"
+            "      if acc % 2 == 0 {\n        return\n      }\n      o[i] = acc\n    } else {\n"
+            "      loop k in 0..n / 2 {\n        acc = acc ^ x[k]\n      }\n      o[i] = acc + 1\n    }\n  }\n}\n");
+  enum { M = 300, O = 200 };
+  static uint32_t x[M], o[O];
+  for (int i = 0; i < M; i++) x[i] = (uint32_t)(i * 2654435761u) >> 5;
+  memset(o, 0xCD, sizeof o);
+  vy_input in2[2] = {{x, sizeof x}, {o, sizeof o}};
+  same_as_reference(p, in2, 2);
+  run_ok(p, in2, 2, NULL, &out);
+  for (uint32_t i = 0; i < O; i++) {
+    uint32_t acc = 0, want = 0xCDCDCDCDu, got;
+    if (i % 3 == 1) {
+      for (uint32_t k = 0; k < M; k++) acc += x[(k + i) % M] * k;
+      if (acc % 2) want = acc;
+    } else {
+      for (uint32_t k = 0; k < M / 2; k++) acc ^= x[k];
+      want = acc + 1;
+    }
+    memcpy(&got, out.items[0].data + 4 * i, 4);
+    assert_int_equal(got, want);
+  }
+  vy_outputs_free(&out);
+  vy_program_destroy(p);
+}
+
 /* ---- runtime errors ---- */
 
 /* Runs src (without the validator when !validate, to reach the runtime
@@ -1048,6 +1107,7 @@ int main(void) {
       cmocka_unit_test(f32_edges),
       cmocka_unit_test(casts_saturate),
       cmocka_unit_test(integer_division),
+      cmocka_unit_test(interchanged_loops),
       cmocka_unit_test(runtime_errors),
       cmocka_unit_test(barrier_reduction),
       cmocka_unit_test(return_before_barrier),
