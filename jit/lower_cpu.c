@@ -63,6 +63,7 @@ typedef struct cinfo {
   bool inner;       /* a statement inside it is workgroup-level */
   bool read;        /* Let: some expression reads it */
   bool sync;        /* holds a Barrier or a subgroup op (in itself or inside) */
+  bool body_sync;   /* a statement inside holds a Barrier or a subgroup op */
   bool interchange; /* Loop with uniform bounds run at workgroup level (invocations innermost) */
   bool sg_head;     /* has a subgroup op in its own expressions */
 } cinfo;
@@ -291,6 +292,7 @@ static mark_out mark_node(cpu *k, pbstate *s, const vy_cn *n, bool can_ix) {
   }
   while (s->n > mark) k->uni[s->bound[--s->n]] = 0;
   ci->inner = in.wg;
+  ci->body_sync = in.sync;
   ci->sync = n->kind == VY_NODE_BARRIER || ci->sg_head || in.sync;
   ci->wg = n->kind == VY_NODE_BARRIER || ci->sg_head || in.wg || ci->interchange;
   k->has_wg |= ci->wg;
@@ -1401,7 +1403,7 @@ static void wg_list(cpu *k, const vy_cl *l, bool scoped) {
       wg_list(k, &n->body, true);
       break;
     case VY_NODE_IF:
-      if (ci->sync || n->if_id != VY_IX_NONE)
+      if (ci->body_sync || n->if_id != VY_IX_NONE) /* a subgroup op in the condition ran in the prelude */
         wg_if(k, n);
       else
         wg_if_masked(k, n);
