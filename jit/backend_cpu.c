@@ -11,10 +11,13 @@
 #include "backend_cpu_int.h"
 #include "backend_int.h"
 #include "bind_int.h"
+#include "cache_int.h"
+#include "cpu_artifact_int.h"
 #include "error_int.h"
 #include "lower_int.h"
 #include "program_int.h"
 #include "vyre/jit.h"
+#include "vyre/version.h"
 
 #define MAX_WORKGROUP_BYTES ((uint64_t)64 << 20) /* the reference's budget (workgroup.rs) */
 
@@ -47,15 +50,17 @@ typedef struct cpu_backend {
   vy_pool *pool;
   vy_jit_opt opt;
   char vector_width[8]; /* "" = LLVM's choice */
-  atomic_uint next_id;
+  atomic_uint next_id;  /* entry names of uncached kernels */
+  vy_ckey_base key_base; /* target part of this backend's cache keys */
 } cpu_backend;
 
 typedef struct cpu_kernel {
   vy_kernel base;
   vy_program *derived; /* workgroup_override copy, owned */
   vy_interp_prepared *pp;
-  vy_cpu_lowered low;
-  vy_orc_kernel *ok;
+  vy_cpu_lowered low;      /* sites resolved against pp, scratch size */
+  vy_kcache_entry *entry;  /* the kernel cache's reference to the code, or */
+  vy_cpu_code *code;       /* the code owned by this kernel (uncached) */
   vy_kernel_fn fn;
   void **host_fns; /* registry order */
   size_t nhost;
@@ -82,7 +87,8 @@ static void cpu_caps(const vy_backend *be, vy_backend_caps *c) {
 static void kernel_free(cpu_kernel *k) {
   if (!k) return;
   const vy_allocator *a = alloc_of(k->base.be);
-  vy_orc_kernel_remove(k->ok, NULL);
+  if (k->entry) vy_kcache_release(vy_kcache_global(), k->entry);
+  vy_cpu_code_destroy(k->code, NULL);
   vy_cpu_lowered_free(a, &k->low);
   if (k->written) vy_mem_free(a, k->written, k->pp->nbufs * sizeof *k->written);
   vy_interp_prepared_destroy(k->pp);
@@ -161,10 +167,10 @@ static vy_status find_written(cpu_kernel *k, vy_error *err) {
 
 /* Lowering, target, optimization: `m` holds the optimized module in `ctx`. */
 static vy_status lower_and_optimize(cpu_backend *be, cpu_kernel *k, vy_orc_ctx *ctx, const char *name, LLVMModuleRef *m,
-                                    LLVMTargetMachineRef *tm, vy_error *err) {
+                                    LLVMTargetMachineRef *tm, vy_cpu_lowered *low, vy_error *err) {
   vy_cpu_options o = {be->vector_width[0] ? be->vector_width : NULL};
   *m = LLVMModuleCreateWithNameInContext(name, vy_orc_ctx_llvm(ctx));
-  vy_status st = vy_lower_cpu(k->pp, vy_orc_ctx_llvm(ctx), *m, name, &o, alloc_of(&be->base), &k->low, err);
+  vy_status st = vy_lower_cpu(k->pp, vy_orc_ctx_llvm(ctx), *m, name, &o, alloc_of(&be->base), low, err);
   if (st == VY_OK) st = vy_jit_tm_host(&be->host, be->opt, tm, err);
   if (st == VY_OK) st = vy_jit_module_set_target(*m, *tm, err);
   if (st == VY_OK) st = vy_jit_optimize(*m, *tm, be->opt, err);
@@ -207,10 +213,72 @@ static vy_status prepare_kernel(cpu_backend *be, const vy_program *p, const vy_d
   return VY_OK;
 }
 
+/* One compile job, the user data of the cache's builder. */
+typedef struct job {
+  cpu_backend *be;
+  cpu_kernel *k;
+  char name[40]; /* entry symbol */
+} job;
+
+/* Builder.compile: lowering, optimization, object code, packed with what
+ * dispatch needs (cpu_artifact_int.h). */
+static vy_status job_compile(void *ud, const vy_allocator *alloc, vy_bytes *artifact, vy_error *err) {
+  job *j = ud;
+  vy_orc_ctx *ctx = vy_orc_ctx_create();
+  LLVMModuleRef m = NULL;
+  LLVMTargetMachineRef tm = NULL;
+  vy_cpu_lowered low;
+  memset(&low, 0, sizeof low);
+  vy_bytes obj = {0};
+  vy_status st = lower_and_optimize(j->be, j->k, ctx, j->name, &m, &tm, &low, err);
+  if (st == VY_OK) st = vy_jit_emit(m, tm, VY_JIT_EMIT_OBJECT, alloc, &obj, err);
+  if (st == VY_OK) st = vy_cpu_artifact_pack(j->k->pp, &low, &obj, alloc, artifact, err);
+  vy_bytes_free(&obj);
+  if (m) LLVMDisposeModule(m);
+  vy_cpu_lowered_free(alloc_of(&j->be->base), &low);
+  if (tm) LLVMDisposeTargetMachine(tm);
+  vy_orc_ctx_release(ctx);
+  return st;
+}
+
+/* Builder.load: the artifact linked into the backend's JIT. */
+static vy_status job_load(void *ud, const uint8_t *artifact, size_t len, vy_kcache_kernel *out, vy_error *err) {
+  job *j = ud;
+  vy_cpu_code *c;
+  vy_status st = vy_cpu_code_load(j->be->orc, j->k->pp, artifact, len, j->name, alloc_of(&j->be->base), &c, err);
+  if (st != VY_OK) return st;
+  *out = (vy_kcache_kernel){c, vy_cpu_code_destroy, NULL, len};
+  return VY_OK;
+}
+
+/* The cache key of kernel k: the program's fingerprint, the optimization
+ * level and every option that changes its code. False (no caching) when
+ * the program has no fingerprint. */
+static vy_status kernel_key(cpu_backend *be, const vy_program *p, cpu_kernel *k, bool validate, vy_ckey *key,
+                            bool *cached, vy_error *err) {
+  uint8_t fp[32], host[32];
+  *cached = vy_program_fingerprint(p, fp);
+  if (!*cached) return VY_OK;
+  vy_status st = vy_cpu_host_digest(k->pp, alloc_of(&be->base), host, err);
+  if (st != VY_OK) return st;
+  const vy_dispatch_config *cfg = &k->base.cfg;
+  uint32_t wg[4] = {cfg->has_workgroup_override, 0, 0, 0};
+  if (cfg->has_workgroup_override) memcpy(wg + 1, cfg->workgroup_override, sizeof cfg->workgroup_override);
+  uint8_t wgb[16];
+  for (int i = 0; i < 16; i++) wgb[i] = (uint8_t)(wg[i / 4] >> (8 * (i % 4)));
+  vy_ckey_builder kb;
+  vy_ckey_begin(&kb, &be->key_base, fp, (uint32_t)be->opt);
+  vy_ckey_opt_str(&kb, "vector_width", be->vector_width);
+  vy_ckey_opt_u64(&kb, "libmvec", vy_jit_has_libmvec());
+  vy_ckey_opt_bytes(&kb, "workgroup_override", wgb, sizeof wgb);
+  vy_ckey_opt_bytes(&kb, "host_registry", host, sizeof host);
+  vy_ckey_opt_u64(&kb, "validate", validate);
+  vy_ckey_opt_u64(&kb, "no_interchange", 0);
+  return vy_ckey_finish(&kb, key, err);
+}
+
 static vy_status compile_program(cpu_backend *be, const vy_program *p, const vy_dispatch_config *cfg, bool validate,
                                  cpu_kernel **out, vy_error *err) {
-  char name[32];
-  snprintf(name, sizeof name, "vyre_cpu_%u", atomic_fetch_add(&be->next_id, 1u));
   cpu_kernel *k;
   vy_status st = prepare_kernel(be, p, cfg, validate, &k, err);
   if (st != VY_OK) return st;
@@ -219,20 +287,35 @@ static vy_status compile_program(cpu_backend *be, const vy_program *p, const vy_
     *out = k;
     return VY_OK;
   }
-  vy_orc_ctx *ctx = vy_orc_ctx_create();
-  LLVMModuleRef m = NULL;
-  LLVMTargetMachineRef tm = NULL;
-  vy_bytes obj = {0};
-  st = lower_and_optimize(be, k, ctx, name, &m, &tm, err);
-  if (st == VY_OK) st = vy_jit_emit(m, tm, VY_JIT_EMIT_OBJECT, alloc_of(&be->base), &obj, err);
-  if (st == VY_OK) st = vy_orc_add_object(be->orc, obj.data, obj.len, name, &k->ok, err);
-  if (st == VY_OK) k->fn = (vy_kernel_fn)vy_orc_kernel_entry(k->ok);
-  vy_bytes_free(&obj);
-  if (m) LLVMDisposeModule(m);
-  if (k->low.md_module) LLVMDisposeModule(k->low.md_module);
-  k->low.md_module = NULL;
-  if (tm) LLVMDisposeTargetMachine(tm);
-  vy_orc_ctx_release(ctx);
+  const vy_allocator *a = alloc_of(&be->base);
+  job j = {be, k, ""};
+  vy_ckey key;
+  bool cached = false;
+  vy_kcache *cache = vy_kcache_global();
+  if (cache) st = kernel_key(be, p, k, validate, &key, &cached, err);
+  if (st == VY_OK && cached) {
+    char hex[65];
+    vy_ckey_hex(&key, hex);
+    snprintf(j.name, sizeof j.name, "vyk_%.32s", hex); /* loaded once per JIT: the cache's domain is the JIT */
+    vy_kcache_builder b = {"o", be->key_base.label, job_compile, job_load, &j};
+    st = vy_kcache_get(cache, &key, be->orc, &b, &k->entry, err);
+    if (st == VY_OK) k->code = NULL;
+  } else if (st == VY_OK) {
+    snprintf(j.name, sizeof j.name, "vyre_cpu_%u", atomic_fetch_add(&be->next_id, 1u));
+    vy_bytes art = {0};
+    vy_kcache_kernel kk;
+    st = job_compile(&j, a, &art, err);
+    if (st == VY_OK) st = job_load(&j, art.data, art.len, &kk, err);
+    if (st == VY_OK) k->code = kk.kernel;
+    vy_bytes_free(&art);
+  }
+  const vy_cpu_code *c = k->entry ? vy_kcache_entry_kernel(k->entry) : k->code;
+  if (st == VY_OK) st = vy_cpu_code_sites(c, k->pp, a, &k->low.sites, err);
+  if (st == VY_OK) {
+    k->low.nsites = c->nsites;
+    k->low.scratch_bytes = c->scratch_bytes;
+    k->fn = c->fn;
+  }
   if (st != VY_OK) {
     kernel_free(k);
     return st;
@@ -438,7 +521,7 @@ vy_status vy_jit_cpu_emit(vy_backend *be, const vy_program *p, vy_jit_cpu_format
   vy_orc_ctx *ctx = vy_orc_ctx_create();
   LLVMModuleRef m = NULL;
   LLVMTargetMachineRef tm = NULL;
-  st = lower_and_optimize(b, k, ctx, "vyre_cpu_emit", &m, &tm, err);
+  st = lower_and_optimize(b, k, ctx, "vyre_cpu_emit", &m, &tm, &k->low, err);
   if (st == VY_OK && fmt == VY_JIT_CPU_ASM) st = vy_jit_emit(m, tm, VY_JIT_EMIT_ASM, alloc_of(be), out, err);
   if (st == VY_OK && fmt == VY_JIT_CPU_LLVM) {
     char *text = LLVMPrintModuleToString(m);
@@ -477,6 +560,9 @@ vy_status vy_jit_cpu_configure(vy_backend *be, const vy_jit_cpu_options *o, vy_e
 
 static void cpu_close(vy_backend *be) {
   cpu_backend *b = (cpu_backend *)be;
+  /* Every kernel is destroyed by now (backend.h), so none of this JIT's
+   * code is referenced any more. */
+  if (vy_kcache_global()) vy_kcache_purge(vy_kcache_global(), b->orc, false);
   vy_pool_destroy(b->pool);
   vy_orc_destroy(b->orc);
   vy_jit_host_free(&b->host);
@@ -495,6 +581,7 @@ static vy_status cpu_open(vy_context *ctx, vy_backend **out, vy_error *err) {
   atomic_init(&b->next_id, 0);
   vy_status st = vy_jit_host_detect(a, &b->host, err);
   if (st == VY_OK) st = vy_orc_create(a, &b->host, VY_JIT_O2, &b->orc, err);
+  if (st == VY_OK) st = vy_jit_cache_base_cpu(&b->host, "llvm-cpu", VY_VERSION_STRING, &b->key_base, err);
   static const struct {
     const char *name;
     void (*fn)(void);
