@@ -85,10 +85,9 @@ void vy_lw_init(vy_lw *w, LLVMContextRef c, LLVMModuleRef m, const vy_interp_pre
   w->err = err;
   vy_arena_init(&w->arena, alloc);
   w->live = pp->nslots ? vy_arena_array(&w->arena, pp->nslots, sizeof *w->live) : NULL;
-  w->covered = pp->nbufs ? vy_arena_array(&w->arena, pp->nbufs, 1) : NULL;
   w->sites = vy_arena_array(&w->arena, w->capsites = 64, sizeof *w->sites);
   w->nsites = 1; /* site 0 means "no site" */
-  if ((pp->nslots && !w->live) || (pp->nbufs && !w->covered) || !w->sites) vy_lw_nomem(w);
+  if ((pp->nslots && !w->live) || !w->sites) vy_lw_nomem(w);
 }
 
 void vy_lw_free(vy_lw *w) {
@@ -268,8 +267,9 @@ vy_jbind *vy_lw_bind(vy_lw *w, const vy_cn *n, uint32_t slot, vy_jt t, vy_home h
   bd->t = t;
   bd->home = (uint8_t)home;
   bd->immutable = immutable;
-  bd->gid_axis = -1;
-  if (t.k != VY_JK_NEVER && home == VY_HOME_LOCAL) bd->val = entry_alloca(w, vy_lw_mem_type(w, t));
+  bd->id = -1;
+  if (t.k != VY_JK_NEVER && (home == VY_HOME_LOCAL || home == VY_HOME_UMEM))
+    bd->val = entry_alloca(w, vy_lw_mem_type(w, t));
   if (t.k != VY_JK_NEVER && home == VY_HOME_CTX) w->hk->ctx_new(w, bd);
   w->live[slot] = bd;
   w->bound[w->nbound++] = slot;
@@ -293,7 +293,7 @@ vy_jv vy_lw_read(vy_lw *w, const vy_jbind *bd) {
   if (bd->t.k == VY_JK_BYTES && bd->t.n == 0) return (vy_jv){bd->t, LLVMConstInt(w->t_i8, 0, 0)};
   if (bd->home == VY_HOME_UNIFORM) return (vy_jv){bd->t, bd->val};
   LLVMTypeRef mt = vy_lw_mem_type(w, bd->t);
-  LLVMValueRef p = bd->home == VY_HOME_LOCAL ? bd->val : w->hk->ctx_addr(w, bd);
+  LLVMValueRef p = bd->home == VY_HOME_CTX ? w->hk->ctx_addr(w, bd) : bd->val;
   LLVMValueRef v = LLVMBuildLoad2(w->b, mt, p, "");
   if (bd->home == VY_HOME_CTX) w->hk->mem(w, v);
   return (vy_jv){bd->t, from_mem(w, bd->t, v)};
@@ -301,15 +301,47 @@ vy_jv vy_lw_read(vy_lw *w, const vy_jbind *bd) {
 
 void vy_lw_write(vy_lw *w, const vy_jbind *bd, vy_jv v) {
   if (bd->t.k == VY_JK_NEVER || v.t.k == VY_JK_NEVER || (bd->t.k == VY_JK_BYTES && bd->t.n == 0)) return;
-  LLVMValueRef p = bd->home == VY_HOME_LOCAL ? bd->val : w->hk->ctx_addr(w, bd);
+  LLVMValueRef p = bd->home == VY_HOME_CTX ? w->hk->ctx_addr(w, bd) : bd->val;
   LLVMValueRef s = LLVMBuildStore(w->b, to_mem(w, bd->t, v.v), p);
   if (bd->home == VY_HOME_CTX) w->hk->mem(w, s);
 }
 
-int vy_lw_gid_axis(vy_lw *w, const vy_cx *x) {
+int vy_lw_id_of(vy_lw *w, const vy_cx *x) {
   if (x->kind == VY_EXPR_INVOCATION_ID) return x->axis <= 2 ? x->axis : -1;
-  if (x->kind == VY_EXPR_VAR && w->live[x->ref]) return w->live[x->ref]->gid_axis;
+  if (x->kind == VY_EXPR_LOCAL_ID) return x->axis <= 2 ? 4 + x->axis : -1;
+  if (x->kind == VY_EXPR_VAR && w->live[x->ref]) return w->live[x->ref]->id;
   return -1;
+}
+
+bool vy_lw_safe_uniform(vy_lw *w, const vy_cx *x, unsigned depth) {
+  if (!x || depth > 8) return false;
+  switch (x->kind) {
+  case VY_EXPR_LIT_U32:
+    return true;
+  case VY_EXPR_BUF_LEN:
+    return x->ref != VY_IX_NONE;
+  case VY_EXPR_WORKGROUP_ID:
+    return x->axis <= 2;
+  case VY_EXPR_VAR: {
+    const vy_jbind *bd = w->live[x->ref];
+    return bd && (bd->home == VY_HOME_UNIFORM || bd->home == VY_HOME_UMEM) && bd->t.k == VY_JK_U32;
+  }
+  case VY_EXPR_BIN_OP:
+    return (x->op == VY_BINOP_ADD || x->op == VY_BINOP_SUB || x->op == VY_BINOP_MUL || x->op == VY_BINOP_WRAPPING_ADD ||
+            x->op == VY_BINOP_WRAPPING_SUB) &&
+           vy_lw_safe_uniform(w, x->a, depth + 1) && vy_lw_safe_uniform(w, x->b, depth + 1);
+  default:
+    return false;
+  }
+}
+
+bool vy_lw_affine(vy_lw *w, const vy_cx *x, int *id, const vy_cx **u) {
+  *u = NULL;
+  if ((*id = vy_lw_id_of(w, x)) >= 0) return true;
+  if (x->kind != VY_EXPR_BIN_OP || (x->op != VY_BINOP_ADD && x->op != VY_BINOP_WRAPPING_ADD)) return false;
+  if ((*id = vy_lw_id_of(w, x->a)) >= 0 && vy_lw_safe_uniform(w, x->b, 0)) return *u = x->b, true;
+  if ((*id = vy_lw_id_of(w, x->b)) >= 0 && vy_lw_safe_uniform(w, x->a, 0)) return *u = x->a, true;
+  return false;
 }
 
 /* ---- memory ---- */
@@ -330,15 +362,33 @@ static vy_jk elem_kind(const vy_type *t) {
   }
 }
 
-/* The element index as i64: for an invocation id, the flavour's affine form. */
-static LLVMValueRef index64(vy_lw *w, LLVMValueRef idx, int axis) {
-  if (axis >= 0 && w->hk->gid64) return w->hk->gid64(w, (unsigned)axis);
+static bool fast_match(vy_lw *w, uint32_t b, int id, const vy_cx *u) {
+  for (uint32_t i = 0; w->fast && i < w->nfastacc; i++)
+    if (w->fastacc[i].buf == b && w->fastacc[i].id == id && w->fastacc[i].u == u) return true;
+  return false;
+}
+
+/* The element index of an access as i64, and whether the region's fast
+ * copy knows it in range. An invocation id (plus a shared u32 on the fast
+ * path, where it cannot wrap) is given in the flavour's affine form. */
+static LLVMValueRef index64(vy_lw *w, uint32_t b, LLVMValueRef idx, const vy_cx *ix, bool *covered) {
+  int id;
+  const vy_cx *u;
+  *covered = false;
+  if (ix && vy_lw_affine(w, ix, &id, &u)) {
+    *covered = fast_match(w, b, id, u);
+    if (!u) return w->hk->id64(w, id); /* an id fits u32: the same value */
+    if (*covered) {
+      vy_jv uv = vy_lw_expr(w, u); /* safe-uniform: no error, the value idx was built from */
+      return LLVMBuildNUWAdd(w->b, LLVMBuildZExt(w->b, uv.v, w->t_i64, ""), w->hk->id64(w, id), "");
+    }
+  }
   return LLVMBuildZExt(w->b, idx, w->t_i64, "");
 }
 
-/* Whether element `idx` of buffer b is in range, as i1 (constant true on the fast path). */
-static LLVMValueRef in_range(vy_lw *w, uint32_t b, LLVMValueRef idx64, int axis, LLVMValueRef elems) {
-  if (w->fast && axis >= 0 && (w->covered[b] >> axis & 1)) return LLVMConstInt(w->t_i1, 1, 0);
+/* Whether the element is in range, as i1 (constant true when covered). */
+static LLVMValueRef in_range(vy_lw *w, LLVMValueRef idx64, bool covered, LLVMValueRef elems) {
+  if (covered) return LLVMConstInt(w->t_i1, 1, 0);
   return LLVMBuildICmp(w->b, LLVMIntULT, idx64, elems, "inb");
 }
 
@@ -385,7 +435,7 @@ static bool uniform_expr(vy_lw *w, const vy_cx *x, unsigned depth) {
   }
 }
 
-vy_jv vy_lw_load(vy_lw *w, const vy_cx *x, uint32_t b, LLVMValueRef idx, int axis) {
+vy_jv vy_lw_load(vy_lw *w, uint32_t b, LLVMValueRef idx, const vy_cx *ix) {
   if (!access_ok(w, b, true)) return never;
   const vy_type *t = &w->p->buffers[b].element;
   uint32_t s = vy_type_min_bytes(t);
@@ -401,8 +451,9 @@ vy_jv vy_lw_load(vy_lw *w, const vy_cx *x, uint32_t b, LLVMValueRef idx, int axi
   if (s == 0) return (vy_jv){rt, zero}; /* stride 0: every load is out of range */
   LLVMValueRef data, bytes, elems;
   w->hk->buffer(w, b, &data, &bytes, &elems);
-  LLVMValueRef i64v = index64(w, idx, axis);
-  LLVMValueRef inr = in_range(w, b, i64v, axis, elems);
+  bool covered;
+  LLVMValueRef i64v = index64(w, b, idx, ix, &covered);
+  LLVMValueRef inr = in_range(w, i64v, covered, elems);
   LLVMValueRef off = LLVMBuildNUWMul(w->b, i64v, LLVMConstInt(w->t_i64, s, 0), "");
   unsigned align = rt.k == VY_JK_BYTES ? 1 : s;
   if (LLVMIsConstant(inr) && LLVMConstIntGetZExtValue(inr)) {
@@ -412,7 +463,7 @@ vy_jv vy_lw_load(vy_lw *w, const vy_cx *x, uint32_t b, LLVMValueRef idx, int axi
     w->hk->mem(w, v);
     return (vy_jv){rt, v};
   }
-  if (w->safe_ptr && x && uniform_expr(w, x->a, 0)) {
+  if (w->safe_ptr && ix && uniform_expr(w, ix, 0)) {
     /* one address for the whole workgroup: load unconditionally (from a
      * safe place when out of range) so LLVM can hoist it */
     LLVMValueRef p = LLVMBuildGEP2(w->b, w->t_i8, data, &off, 1, "");
@@ -437,7 +488,7 @@ vy_jv vy_lw_load(vy_lw *w, const vy_cx *x, uint32_t b, LLVMValueRef idx, int axi
   return (vy_jv){rt, phi};
 }
 
-void vy_lw_store(vy_lw *w, uint32_t b, LLVMValueRef idx, int axis, vy_jv v) {
+void vy_lw_store(vy_lw *w, uint32_t b, LLVMValueRef idx, const vy_cx *ix, vy_jv v) {
   if (v.t.k == VY_JK_NEVER || !access_ok(w, b, false)) return;
   const vy_type *t = &w->p->buffers[b].element;
   uint32_t s = vy_type_min_bytes(t);
@@ -457,8 +508,9 @@ void vy_lw_store(vy_lw *w, uint32_t b, LLVMValueRef idx, int axis, vy_jv v) {
   }
   LLVMValueRef data, bytes, elems;
   w->hk->buffer(w, b, &data, &bytes, &elems);
-  LLVMValueRef i64v = index64(w, idx, axis);
-  LLVMValueRef inr = in_range(w, b, i64v, axis, elems);
+  bool covered;
+  LLVMValueRef i64v = index64(w, b, idx, ix, &covered);
+  LLVMValueRef inr = in_range(w, i64v, covered, elems);
   LLVMValueRef off = LLVMBuildNUWMul(w->b, i64v, LLVMConstInt(w->t_i64, s, 0), "");
   bool uncond = LLVMIsConstant(inr) && LLVMConstIntGetZExtValue(inr);
   LLVMBasicBlockRef sb = NULL, join = NULL;
@@ -754,8 +806,8 @@ static bool fast_true_compare(vy_lw *w, const vy_cx *x) {
   if (x->op == VY_BINOP_LT) id = x->a, len = x->b;
   if (x->op == VY_BINOP_GT) id = x->b, len = x->a;
   if (!id || len->kind != VY_EXPR_BUF_LEN || len->ref == VY_IX_NONE) return false;
-  int axis = vy_lw_gid_axis(w, id);
-  return axis >= 0 && (w->covered[len->ref] >> axis & 1);
+  int code = vy_lw_id_of(w, id);
+  return code >= 0 && fast_match(w, len->ref, code, NULL);
 }
 
 vy_jv vy_lw_expr(vy_lw *w, const vy_cx *x) {
@@ -777,7 +829,7 @@ vy_jv vy_lw_expr(vy_lw *w, const vy_cx *x) {
     LLVMValueRef idx = index_of(w, x->a, "load index");
     if (!idx) return never;
     if (x->ref == VY_IX_NONE) return site_raise(w, VY_SITE_MISSING_BUF, x, 0);
-    return vy_lw_load(w, x, x->ref, idx, vy_lw_gid_axis(w, x->a));
+    return vy_lw_load(w, x->ref, idx, x->a);
   }
   case VY_EXPR_BUF_LEN: {
     if (x->ref == VY_IX_NONE) return site_raise(w, VY_SITE_MISSING_BUF, x, 0);
@@ -844,11 +896,12 @@ vy_jv vy_lw_expr(vy_lw *w, const vy_cx *x) {
 
 static void let_stmt(vy_lw *w, const vy_cn *n) {
   vy_jv v = vy_lw_expr(w, n->e0);
-  bool assigned = false;
-  vy_home home = w->hk->home(w, n, &assigned);
+  bool assigned = false, uniform = false;
+  vy_home home = w->hk->home(w, n, &assigned, &uniform);
+  if (uniform && home == VY_HOME_CTX) home = VY_HOME_UMEM; /* one copy serves every invocation */
   vy_jbind *bd = vy_lw_bind(w, n, n->slot, v.t, home, false);
   if (!bd || v.t.k == VY_JK_NEVER) return;
-  if (!assigned) bd->gid_axis = (int8_t)vy_lw_gid_axis(w, n->e0);
+  if (!assigned) bd->id = (int8_t)vy_lw_id_of(w, n->e0);
   vy_lw_write(w, bd, v);
 }
 
@@ -882,7 +935,7 @@ static void store_stmt(vy_lw *w, const vy_cn *n) {
     site_raise(w, VY_SITE_MISSING_BUF, NULL, 0);
     return;
   }
-  vy_lw_store(w, n->buf, idx, vy_lw_gid_axis(w, n->e0), v);
+  vy_lw_store(w, n->buf, idx, n->e0, v);
 }
 
 static void scoped(vy_lw *w, const vy_cl *l) {

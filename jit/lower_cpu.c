@@ -64,6 +64,7 @@ typedef struct cinfo {
   bool read;        /* Let: some expression reads it */
   bool sync;        /* holds a Barrier or a subgroup op (in itself or inside) */
   bool body_sync;   /* a statement inside holds a Barrier or a subgroup op */
+  bool uniform_let; /* Let: its value is the same for every invocation (pre-pass A) */
   bool interchange; /* Loop with uniform bounds run at workgroup level (invocations innermost) */
   bool sg_head;     /* has a subgroup op in its own expressions */
 } cinfo;
@@ -111,7 +112,7 @@ typedef struct cpu {
   LLVMValueRef wid[3];
   /* region */
   bool in_region;
-  LLVMValueRef lid[3], gid[3], gid64[3], lin;
+  LLVMValueRef lid[3], gid[3], gid64[3], lid64[3], lin;
   LLVMBasicBlockRef inv_end;
   /* scratch layout */
   uint64_t size, zero_size, done_off, ifrec_off, async_off;
@@ -282,6 +283,7 @@ static mark_out mark_node(cpu *k, pbstate *s, const vy_cn *n, bool can_ix) {
   case VY_NODE_LET:
     slot_push(k, s, n->slot);
     k->uni[n->slot] = !k->assigned[n->slot] && uniform_expr_a(k, n->e0, 0);
+    ci->uniform_let = k->uni[n->slot];
     mark = s->n; /* the binding belongs to the enclosing list */
     break;
   case VY_NODE_RETURN:
@@ -591,9 +593,11 @@ static LLVMValueRef h_id(vy_lw *w, vy_expr_kind kind, unsigned axis) {
   return kind == VY_EXPR_LOCAL_ID ? k->lid[axis] : k->gid[axis];
 }
 
-static LLVMValueRef h_gid64(vy_lw *w, unsigned axis) {
+static LLVMValueRef h_id64(vy_lw *w, int id) {
   cpu *k = C(w);
-  return k->in_region ? k->gid64[axis] : LLVMBuildZExt(w->b, h_id(w, VY_EXPR_INVOCATION_ID, axis), w->t_i64, "");
+  unsigned axis = (unsigned)id & 3;
+  if (k->in_region) return id < 4 ? k->gid64[axis] : k->lid64[axis];
+  return LLVMBuildZExt(w->b, h_id(w, id < 4 ? VY_EXPR_INVOCATION_ID : VY_EXPR_LOCAL_ID, axis), w->t_i64, "");
 }
 
 static void h_buffer(vy_lw *w, uint32_t b, LLVMValueRef *data, LLVMValueRef *bytes, LLVMValueRef *elems) {
@@ -672,9 +676,10 @@ static void h_ret(vy_lw *w) {
   LLVMBuildBr(w->b, k->inv_end);
 }
 
-static vy_home h_home(vy_lw *w, const vy_cn *n, bool *assigned) {
+static vy_home h_home(vy_lw *w, const vy_cn *n, bool *assigned, bool *uniform) {
   cinfo *ci = info_of(C(w), n);
   *assigned = ci ? ci->assigned : true;
+  *uniform = ci && ci->uniform_let;
   return ci && ci->ctx ? VY_HOME_CTX : VY_HOME_LOCAL;
 }
 
@@ -797,7 +802,7 @@ static void async_end(cpu *k) {
 }
 
 static const vy_lw_hooks cpu_hooks = {
-    h_id,       h_gid64,    h_buffer, h_raise,          h_ret,     h_home,        h_ctx_new,
+    h_id,       h_id64,     h_buffer, h_raise,          h_ret,     h_home,        h_ctx_new,
     h_ctx_addr, h_subgroup, h_mem,    h_atomic_private, h_host_fn, h_async_begin, h_async_wait};
 
 /* ---- metadata ---- */
@@ -874,6 +879,7 @@ static void invocation_loop(cpu *k, bool all_lanes, region_body body, void *ud) 
     k->gid[a] = LLVMBuildNUWAdd(B, LLVMBuildNUWMul(B, k->wid[a], c32(w, w->wg[a]), ""), k->lid[a], "gid");
     k->gid64[a] = LLVMBuildNUWAdd(
         B, LLVMBuildNUWMul(B, LLVMBuildZExt(B, k->wid[a], w->t_i64, ""), c64(w, w->wg[a]), ""), idx[a], "gid64");
+    k->lid64[a] = idx[a];
   }
   LLVMBasicBlockRef saved_end = k->inv_end;
   bool saved_in = k->in_region;
@@ -928,30 +934,56 @@ static void run_body(cpu *k, void *ud) {
   vy_lw_stmts(&k->w, r->l, r->first, r->last);
 }
 
-/* Index expression of an access, for the fast-path scan: the invocation id
- * axis when it is one (directly, or through a name bound to one). */
+/* The fast-path scan: the access patterns (buffer, invocation id, shared
+ * offset) of a region's loads, stores and `id < len(b)` tests. Names bound
+ * inside the region are followed to their invocation ids; shared offsets
+ * may only use names live before the region (their value is needed to
+ * check the range before the region runs). */
 typedef struct fscan {
-  int8_t *axis_of; /* slot -> axis (-1 none) */
-  uint8_t *want;   /* buffer -> axes */
+  int8_t *id_of; /* slot -> invocation id code, -1 none */
+  vy_fastacc *acc;
+  uint32_t n, cap;
 } fscan;
 
-static int scan_axis(cpu *k, fscan *f, const vy_cx *x) {
-  (void)k;
+static int scan_id(fscan *f, const vy_cx *x) {
   if (x->kind == VY_EXPR_INVOCATION_ID) return x->axis <= 2 ? x->axis : -1;
-  if (x->kind == VY_EXPR_VAR) return f->axis_of[x->ref];
+  if (x->kind == VY_EXPR_LOCAL_ID) return x->axis <= 2 ? 4 + x->axis : -1;
+  if (x->kind == VY_EXPR_VAR) return f->id_of[x->ref];
   return -1;
+}
+
+static void scan_add(cpu *k, fscan *f, uint32_t b, int id, const vy_cx *u) {
+  for (uint32_t i = 0; i < f->n; i++)
+    if (f->acc[i].buf == b && f->acc[i].id == id && f->acc[i].u == u) return;
+  if (f->n == f->cap) {
+    uint32_t ncap = f->cap ? f->cap * 2 : 16;
+    vy_fastacc *a = vy_arena_array(&k->w.arena, ncap, sizeof *a);
+    if (!a) {
+      vy_lw_nomem(&k->w);
+      return;
+    }
+    if (f->n) memcpy(a, f->acc, f->n * sizeof *a);
+    f->acc = a;
+    f->cap = ncap;
+  }
+  f->acc[f->n++] = (vy_fastacc){b, id, u};
+}
+
+static void scan_index(cpu *k, fscan *f, uint32_t b, const vy_cx *x) {
+  int id;
+  if ((id = scan_id(f, x)) >= 0) return scan_add(k, f, b, id, NULL);
+  if (x->kind != VY_EXPR_BIN_OP || (x->op != VY_BINOP_ADD && x->op != VY_BINOP_WRAPPING_ADD)) return;
+  if ((id = scan_id(f, x->a)) >= 0 && vy_lw_safe_uniform(&k->w, x->b, 0)) return scan_add(k, f, b, id, x->b);
+  if ((id = scan_id(f, x->b)) >= 0 && vy_lw_safe_uniform(&k->w, x->a, 0)) scan_add(k, f, b, id, x->a);
 }
 
 static void scan_expr(cpu *k, fscan *f, const vy_cx *x) {
   if (!x || is_subgroup_kind(x->kind)) return;
-  if (x->kind == VY_EXPR_LOAD && x->ref != VY_IX_NONE) {
-    int a = scan_axis(k, f, x->a);
-    if (a >= 0) f->want[x->ref] |= (uint8_t)(1u << a);
-  }
+  if (x->kind == VY_EXPR_LOAD && x->ref != VY_IX_NONE) scan_index(k, f, x->ref, x->a);
   if (x->kind == VY_EXPR_BIN_OP && (x->op == VY_BINOP_LT || x->op == VY_BINOP_GT)) {
     const vy_cx *id = x->op == VY_BINOP_LT ? x->a : x->b, *len = x->op == VY_BINOP_LT ? x->b : x->a;
-    int a = scan_axis(k, f, id);
-    if (a >= 0 && len->kind == VY_EXPR_BUF_LEN && len->ref != VY_IX_NONE) f->want[len->ref] |= (uint8_t)(1u << a);
+    int code = scan_id(f, id);
+    if (code >= 0 && len->kind == VY_EXPR_BUF_LEN && len->ref != VY_IX_NONE) scan_add(k, f, len->ref, code, NULL);
   }
   scan_expr(k, f, x->a);
   scan_expr(k, f, x->b);
@@ -966,14 +998,11 @@ static void scan_stmt(cpu *k, fscan *f, const vy_cn *n) {
   switch (n->kind) {
   case VY_NODE_LET: {
     cinfo *ci = info_of(k, n);
-    f->axis_of[n->slot] = (int8_t)(ci && !ci->assigned ? scan_axis(k, f, n->e0) : -1);
+    f->id_of[n->slot] = (int8_t)(ci && !ci->assigned ? scan_id(f, n->e0) : -1);
     break;
   }
   case VY_NODE_STORE:
-    if (n->buf != VY_IX_NONE) {
-      int a = scan_axis(k, f, n->e0);
-      if (a >= 0) f->want[n->buf] |= (uint8_t)(1u << a);
-    }
+    if (n->buf != VY_IX_NONE) scan_index(k, f, n->buf, n->e0);
     break;
   case VY_NODE_IF:
     for (uint32_t i = 0; i < n->body2.count; i++) scan_stmt(k, f, &n->body2.items[i]);
@@ -994,23 +1023,27 @@ static void emit_region(cpu *k, const vy_cl *l, uint32_t first, uint32_t last) {
   vy_lw *w = &k->w;
   run_args ra = {l, first, last};
   uint32_t nslots = w->pp->nslots, nbufs = w->pp->nbufs;
-  fscan f = {vy_arena_array(&w->arena, nslots ? nslots : 1, 1), vy_arena_array(&w->arena, nbufs ? nbufs : 1, 1)};
+  fscan f = {vy_arena_array(&w->arena, nslots ? nslots : 1, 1), NULL, 0, 0};
   vy_jbind **saved = vy_arena_array(&w->arena, nslots ? nslots : 1, sizeof *saved);
-  if (!f.axis_of || !f.want || !saved) {
+  if (!f.id_of || !saved) {
     vy_lw_nomem(w);
     return;
   }
-  for (uint32_t s = 0; s < nslots; s++) f.axis_of[s] = (int8_t)(w->live[s] ? w->live[s]->gid_axis : -1);
+  (void)nbufs;
+  for (uint32_t s = 0; s < nslots; s++) f.id_of[s] = (int8_t)(w->live[s] ? w->live[s]->id : -1);
   for (uint32_t i = first; i < last; i++) scan_stmt(k, &f, &l->items[i]);
+  /* every pattern's largest index over the workgroup, u + (wid + 1) * size - 1
+   * for an invocation id, u + size - 1 for a local id, below the length */
   LLVMValueRef ok = NULL;
-  for (uint32_t b = 0; b < nbufs; b++) {
-    for (unsigned a = 0; a < 3; a++) {
-      if (!(f.want[b] >> a & 1)) continue;
-      LLVMValueRef hi = LLVMBuildMul(
-          w->b, LLVMBuildAdd(w->b, LLVMBuildZExt(w->b, k->wid[a], w->t_i64, ""), c64(w, 1), ""), c64(w, w->wg[a]), "");
-      LLVMValueRef c = LLVMBuildICmp(w->b, LLVMIntULE, hi, k->elems[b], "cover");
-      ok = ok ? LLVMBuildAnd(w->b, ok, c, "") : c;
-    }
+  for (uint32_t i = 0; i < f.n && vy_lw_ok(w); i++) {
+    const vy_fastacc *fa = &f.acc[i];
+    unsigned a = (unsigned)fa->id & 3;
+    LLVMValueRef hi = c64(w, w->wg[a]);
+    if (fa->id < 4)
+      hi = LLVMBuildMul(w->b, LLVMBuildAdd(w->b, LLVMBuildZExt(w->b, k->wid[a], w->t_i64, ""), c64(w, 1), ""), hi, "");
+    if (fa->u) hi = LLVMBuildAdd(w->b, hi, LLVMBuildZExt(w->b, vy_lw_expr(w, fa->u).v, w->t_i64, ""), "");
+    LLVMValueRef c = LLVMBuildICmp(w->b, LLVMIntULE, hi, k->elems[fa->buf], "cover");
+    ok = ok ? LLVMBuildAnd(w->b, ok, c, "") : c;
   }
   if (!ok) {
     invocation_loop(k, false, run_body, &ra);
@@ -1024,7 +1057,8 @@ static void emit_region(cpu *k, const vy_cl *l, uint32_t first, uint32_t last) {
   uint32_t nbound = w->nbound;
   LLVMPositionBuilderAtEnd(w->b, fast);
   w->fast = true;
-  memcpy(w->covered, f.want, nbufs);
+  w->fastacc = f.acc;
+  w->nfastacc = f.n;
   invocation_loop(k, false, run_body, &ra);
   w->fast = false;
   LLVMBuildBr(w->b, join);

@@ -136,6 +136,7 @@ typedef struct vy_site {
 typedef enum vy_home {
   VY_HOME_LOCAL,  /* an alloca of the invocation's code */
   VY_HOME_CTX,    /* a per-invocation array slot (lives across regions) */
+  VY_HOME_UMEM,   /* one alloca for the workgroup: a value all invocations share (lives across regions) */
   VY_HOME_UNIFORM /* one SSA value for the whole workgroup (loop variable of a barrier Loop) */
 } vy_home;
 
@@ -144,7 +145,7 @@ typedef struct vy_jbind {
   vy_jt t;
   uint8_t home;
   bool immutable;   /* loop variable */
-  int8_t gid_axis;  /* >= 0: holds InvocationId(axis) and is never assigned */
+  int8_t id;        /* >= 0: holds that invocation id (vy_lw_id_of) and is never assigned */
   LLVMValueRef val; /* LOCAL: the alloca; UNIFORM: the value */
   uint32_t ctx;     /* CTX: the flavour's array number */
 } vy_jbind;
@@ -153,14 +154,23 @@ typedef struct vy_jbind {
 
 typedef struct vy_lw vy_lw;
 
+/* An access pattern of a region's fast copy: buffer `buf` at index `u +
+ * id` (u NULL: just the id), in range for every invocation of the
+ * workgroup (checked once before the copy runs). */
+typedef struct vy_fastacc {
+  uint32_t buf;
+  int id;
+  const vy_cx *u;
+} vy_fastacc;
+
 /* What a target flavour provides to the core. */
 typedef struct vy_lw_hooks {
   /* i32 value of InvocationId / WorkgroupId / LocalId `axis` (0..2) of the current invocation. */
   LLVMValueRef (*id)(vy_lw *w, vy_expr_kind kind, unsigned axis);
-  /* InvocationId `axis` of the current invocation as i64 (an affine
-   * function of the invocation loop, so consecutive ids give consecutive
-   * addresses to LLVM's vectorizer); NULL hook = zext of `id`. */
-  LLVMValueRef (*gid64)(vy_lw *w, unsigned axis);
+  /* Invocation id `id` (vy_lw_id_of) of the current invocation as i64 (an
+   * affine function of the invocation loop, so consecutive ids give
+   * consecutive addresses to LLVM's vectorizer). */
+  LLVMValueRef (*id64)(vy_lw *w, int id);
   /* Buffer `b` (storage or workgroup): its data pointer, byte length and BufLen, both i64. */
   void (*buffer)(vy_lw *w, uint32_t b, LLVMValueRef *data, LLVMValueRef *bytes, LLVMValueRef *elems);
   /* Emits a raise of `site` with the operands (kind NEVER = none); the block ends. */
@@ -168,8 +178,9 @@ typedef struct vy_lw_hooks {
   /* Return: ends the current invocation; the block ends. */
   void (*ret)(vy_lw *w);
   /* Where a new binding of Let/Loop `n` lives (LOCAL or CTX); *assigned
-   * tells whether an Assign ever writes it. */
-  vy_home (*home)(vy_lw *w, const vy_cn *n, bool *assigned);
+   * tells whether an Assign ever writes it, *uniform whether its value is
+   * the same for every invocation of the workgroup. */
+  vy_home (*home)(vy_lw *w, const vy_cn *n, bool *assigned, bool *uniform);
   /* CTX binding: assigns bd->ctx for a binding of type bd->t (called once per binding). */
   void (*ctx_new)(vy_lw *w, vy_jbind *bd);
   /* CTX binding: address of the current invocation's slot. */
@@ -222,10 +233,11 @@ struct vy_lw {
   /* error sites */
   vy_site *sites;
   uint32_t nsites, capsites;
-  /* fast version of a region: loads/stores of `covered` buffers indexed by
-   * an invocation id are known in range (bit `axis` of covered[b]) */
+  /* fast version of a region: the accesses of these patterns are known in
+   * range for the whole workgroup */
   bool fast;
-  uint8_t *covered;
+  const vy_fastacc *fastacc;
+  uint32_t nfastacc;
   /* a pointer that is always valid to read 16 bytes from (uniform loads
    * read it instead of an out-of-range element, then select zero) */
   LLVMValueRef safe_ptr;
@@ -296,18 +308,25 @@ void vy_lw_scope_pop(vy_lw *w);
 /* Binds `slot` to a new binding of node `n` with kind t and home; returns it
  * (NULL on OOM). Raises DUP_BINDING first when the slot is live. */
 vy_jbind *vy_lw_bind(vy_lw *w, const vy_cn *n, uint32_t slot, vy_jt t, vy_home home, bool immutable);
-/* Typed memory access of buffer `b` at element `idx` (i32) with vyre's
- * bounds rule; `axis` >= 0 when idx is that invocation id (fast path). */
-vy_jv vy_lw_load(vy_lw *w, const vy_cx *x, uint32_t b, LLVMValueRef idx, int axis);
-void vy_lw_store(vy_lw *w, uint32_t b, LLVMValueRef idx, int axis, vy_jv v);
+/* Typed memory access of buffer `b` at element `idx` (i32, the value of
+ * index expression `ix`) with vyre's bounds rule. */
+vy_jv vy_lw_load(vy_lw *w, uint32_t b, LLVMValueRef idx, const vy_cx *ix);
+void vy_lw_store(vy_lw *w, uint32_t b, LLVMValueRef idx, const vy_cx *ix, vy_jv v);
 /* Memory type of a kind in context arrays (bool i8, bytes i128). */
 LLVMTypeRef vy_lw_mem_type(vy_lw *w, vy_jt t);
 /* Reads / writes a binding for the current invocation. */
 vy_jv vy_lw_read(vy_lw *w, const vy_jbind *bd);
 void vy_lw_write(vy_lw *w, const vy_jbind *bd, vy_jv v);
-/* The axis of an invocation-id expression (InvocationId directly or a Var
- * bound to one and never assigned), else -1. */
-int vy_lw_gid_axis(vy_lw *w, const vy_cx *x);
+/* The invocation id an expression is (InvocationId or LocalId directly, or
+ * a Var bound to one and never assigned): axis for InvocationId, 4 + axis
+ * for LocalId; else -1. */
+int vy_lw_id_of(vy_lw *w, const vy_cx *x);
+/* Whether x is a u32 value shared by the workgroup and computable without
+ * any error at the start of a region: u32 literals, buffer lengths,
+ * workgroup ids and live shared u32 names, combined by +, - and *. */
+bool vy_lw_safe_uniform(vy_lw *w, const vy_cx *x, unsigned depth);
+/* Whether index x is `id` or `id + u` / `u + id` with u safe-uniform. */
+bool vy_lw_affine(vy_lw *w, const vy_cx *x, int *id, const vy_cx **u);
 
 /* Pointer map. */
 void *vy_pmap_get(const vy_pmap *m, const void *key);
