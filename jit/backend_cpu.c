@@ -291,7 +291,7 @@ static vy_status compile_program(cpu_backend *be, const vy_program *p, const vy_
   job j = {be, k, ""};
   vy_ckey key;
   bool cached = false;
-  vy_kcache *cache = vy_kcache_global();
+  vy_kcache *cache = vy_jit_dump_stages() ? NULL : vy_kcache_global(); /* a dump needs the lowering to run */
   if (cache) st = kernel_key(be, p, k, validate, &key, &cached, err);
   if (st == VY_OK && cached) {
     char hex[65];
