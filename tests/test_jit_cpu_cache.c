@@ -2,7 +2,8 @@
  * second compile in the process is a memory hit, a second process is a
  * disk hit with the same outputs and the same runtime errors (sites
  * resolved against each kernel's own program), a damaged cache file is a
- * miss and a correct result, code-changing options are different keys,
+ * miss and a correct result, so is a payload the loader rejects,
+ * code-changing options are different keys, allocation failures are clean,
  * and the medians of cold compile, disk hit and memory hit.
  *
  * Cache behaviour is checked with the cache's counters (never with time).
@@ -26,6 +27,8 @@
 #include <unistd.h>
 
 #include "backend_cpu_int.h"
+#include "blake3_int.h"
+#include "fault_alloc.h"
 #include "vyre/cache.h"
 #include "vyre/jit.h"
 #include "vyre/vyre.h"
@@ -107,7 +110,7 @@ static vy_status compile_run(vy_backend *be, const vy_program *p, const vy_dispa
 
 /* Runs program `which` (values / error) once with the cache the
  * environment selects (VYRE_JIT_CACHE_DIR) and prints
- * "hits=H compiles=C corrupt=R result=ok|bad". */
+ * "hits=H compiles=C corrupt=R rejected=J result=ok|bad". */
 static int child(const char *which) {
   vy_cache_stats_reset();
   vy_outputs out;
@@ -132,13 +135,14 @@ static int child(const char *which) {
   }
   vy_cache_stats s;
   vy_cache_stats_get(&s);
-  printf("hits=%llu compiles=%llu corrupt=%llu result=%s\n", (unsigned long long)s.disk_hits,
-         (unsigned long long)s.compiles, (unsigned long long)s.disk_corrupt, result);
+  printf("hits=%llu compiles=%llu corrupt=%llu rejected=%llu result=%s\n", (unsigned long long)s.disk_hits,
+         (unsigned long long)s.compiles, (unsigned long long)s.disk_corrupt, (unsigned long long)s.disk_rejected,
+         result);
   return 0;
 }
 
 typedef struct child_out {
-  unsigned hits, compiles, corrupt;
+  unsigned hits, compiles, corrupt, rejected;
   char result[8];
 } child_out;
 
@@ -150,7 +154,8 @@ static child_out run_child(const char *dir, const char *which) {
   if (!fgets(line, sizeof line, f)) line[0] = 0;
   assert_int_equal(pclose(f), 0);
   child_out c = {0};
-  if (sscanf(line, "hits=%u compiles=%u corrupt=%u result=%7s", &c.hits, &c.compiles, &c.corrupt, c.result) != 4)
+  if (sscanf(line, "hits=%u compiles=%u corrupt=%u rejected=%u result=%7s", &c.hits, &c.compiles, &c.corrupt,
+             &c.rejected, c.result) != 5)
     fail_msg("child printed: %s", line);
   return c;
 }
@@ -298,6 +303,105 @@ static void corrupt_file(void **state) {
   remove_dir(dir);
 }
 
+static uint32_t le32(const uint8_t *p) {
+  return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+/* A cache file whose checksum is right but whose payload does not fit the
+ * program (a site naming a statement past its end) is rejected by the
+ * loader: compiled again, same error message. The file format (docs/
+ * cache.md) and the payload layout (jit/cpu_artifact_int.h) are written
+ * out here. */
+static void rejected_payload(void **state) {
+  (void)state;
+  char dir[64];
+  make_dir(dir, sizeof dir);
+  child_out c = run_child(dir, "error");
+  assert_string_equal(c.result, "ok");
+  found f = {.n = 0};
+  assert_int_equal(vy_cache_disk_list(dir, false, take_file, &f, NULL), VY_OK);
+  assert_int_equal(f.n, 1);
+  uint8_t *b = malloc(f.bytes);
+  assert_non_null(b);
+  FILE *fp = fopen(f.path, "r+b");
+  assert_non_null(fp);
+  assert_int_equal(fread(b, 1, f.bytes, fp), f.bytes);
+  uint32_t label_len = le32(b + 12);
+  uint8_t *pl = b + 96 + label_len;
+  assert_memory_equal(pl, "vycpuk\0\0", 8);
+  uint32_t nsites = le32(pl + 20), nlab = le32(pl + 24);
+  assert_true(nsites >= 2); /* site 0 is unused; the division has one */
+  memset(pl + 28 + nlab + 24 + 8, 0xff, 4); /* site 1: statement index */
+  vy_blake3 h;
+  vy_blake3_init(&h);
+  vy_blake3_update(&h, b, 64);
+  vy_blake3_update(&h, b + 96, f.bytes - 96);
+  vy_blake3_finalize(&h, b + 64, 32);
+  assert_int_equal(fseek(fp, 0, SEEK_SET), 0);
+  assert_int_equal(fwrite(b, 1, f.bytes, fp), f.bytes);
+  assert_int_equal(fclose(fp), 0);
+  free(b);
+  c = run_child(dir, "error");
+  assert_string_equal(c.result, "ok");
+  assert_int_equal(c.rejected, 1);
+  assert_int_equal(c.compiles, 1);
+  c = run_child(dir, "error"); /* stored again */
+  assert_int_equal(c.hits, 1);
+  assert_int_equal(c.rejected, 0);
+  assert_int_equal(c.compiles, 0);
+  remove_dir(dir);
+}
+
+/* Compile (miss), compile again (memory hit), then from disk, each
+ * dispatched, with the context's allocations failing one by one. */
+static vy_status through_cache(const vy_allocator *a, void *ud) {
+  (void)ud;
+  vy_context_options o;
+  vy_context_options_init(&o);
+  o.alloc = a;
+  o.threads = 2;
+  vy_context *ctx = NULL;
+  vy_backend *be = NULL;
+  vy_program *p = NULL;
+  vy_error err;
+  vy_status st = vy_context_create(&o, &ctx, &err);
+  if (st == VY_OK) st = vy_jit_register_backends(ctx);
+  if (st == VY_OK) st = vy_backend_open(ctx, "llvm-cpu", &be, &err);
+  if (st == VY_OK) st = vy_text_parse(values_src, strlen(values_src), "t", a, &p, &err);
+  vy_input in[2] = {{g_a, sizeof g_a}, {g_o, sizeof g_o}};
+  for (int i = 0; i < 3 && st == VY_OK; i++) {
+    if (i == 2) vy_cache_mem_clear();
+    vy_outputs out;
+    st = compile_run(be, p, NULL, in, 2, &out, &err);
+    if (st == VY_OK) {
+      assert_true(values_ok(&out));
+      vy_outputs_free(&out);
+    }
+  }
+  vy_program_destroy(p);
+  vy_backend_close(be);
+  vy_context_destroy(ctx);
+  if (st != VY_OK && st != VY_E_NOMEM) fail_msg("unexpected %s: %s", vy_status_name(st), err.message);
+  return st;
+}
+
+static void allocation_failures(void **state) {
+  (void)state;
+  char dir[64];
+  make_dir(dir, sizeof dir);
+  vy_cache_stats a, b;
+  vy_cache_stats_get(&a);
+  set_disk(NULL); /* every run compiles (closing the backend empties its memory entries) */
+  assert_true(vy_fault_run_all(through_cache, NULL) > 10);
+  set_disk(dir); /* every run after the first complete one loads from disk */
+  assert_true(vy_fault_run_all(through_cache, NULL) > 10);
+  vy_cache_stats_get(&b);
+  assert_true(b.mem_hits > a.mem_hits);
+  assert_true(b.disk_hits > a.disk_hits);
+  set_disk(NULL);
+  remove_dir(dir);
+}
+
 static unsigned compiles_of(const vy_program *p, const vy_dispatch_config *cfg) {
   vy_cache_stats a, b;
   vy_cache_stats_get(&a);
@@ -438,7 +542,8 @@ int main(int argc, char **argv) {
   }
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(memory_hit),       cmocka_unit_test(sites_per_program), cmocka_unit_test(second_process),
-      cmocka_unit_test(corrupt_file),     cmocka_unit_test(options_are_keys),  cmocka_unit_test(timings),
+      cmocka_unit_test(corrupt_file),     cmocka_unit_test(rejected_payload),  cmocka_unit_test(options_are_keys),
+      cmocka_unit_test(allocation_failures), cmocka_unit_test(timings),
   };
   return cmocka_run_group_tests_name("llvm-cpu kernel cache", tests, setup, teardown);
 }
