@@ -165,10 +165,16 @@ static vy_status find_written(cpu_kernel *k, vy_error *err) {
   return VY_OK;
 }
 
+/* The lowering's options (every field is in the cache key, kernel_key). */
+static vy_cpu_options lower_options(const cpu_backend *be) {
+  vy_cpu_options o = {be->vector_width[0] ? be->vector_width : NULL, false};
+  return o;
+}
+
 /* Lowering, target, optimization: `m` holds the optimized module in `ctx`. */
 static vy_status lower_and_optimize(cpu_backend *be, cpu_kernel *k, vy_orc_ctx *ctx, const char *name, LLVMModuleRef *m,
                                     LLVMTargetMachineRef *tm, vy_cpu_lowered *low, vy_error *err) {
-  vy_cpu_options o = {be->vector_width[0] ? be->vector_width : NULL};
+  vy_cpu_options o = lower_options(be);
   *m = LLVMModuleCreateWithNameInContext(name, vy_orc_ctx_llvm(ctx));
   vy_status st = vy_lower_cpu(k->pp, vy_orc_ctx_llvm(ctx), *m, name, &o, alloc_of(&be->base), low, err);
   if (st == VY_OK) st = vy_jit_tm_host(&be->host, be->opt, tm, err);
@@ -252,8 +258,8 @@ static vy_status job_load(void *ud, const uint8_t *artifact, size_t len, vy_kcac
 }
 
 /* The cache key of kernel k: the program's fingerprint, the optimization
- * level and every option that changes its code. False (no caching) when
- * the program has no fingerprint. */
+ * level and every option that changes its code. *cached = false (compile
+ * without the cache) when the program has no fingerprint. */
 static vy_status kernel_key(cpu_backend *be, const vy_program *p, cpu_kernel *k, bool validate, vy_ckey *key,
                             bool *cached, vy_error *err) {
   uint8_t fp[32], host[32];
@@ -266,14 +272,15 @@ static vy_status kernel_key(cpu_backend *be, const vy_program *p, cpu_kernel *k,
   if (cfg->has_workgroup_override) memcpy(wg + 1, cfg->workgroup_override, sizeof cfg->workgroup_override);
   uint8_t wgb[16];
   for (int i = 0; i < 16; i++) wgb[i] = (uint8_t)(wg[i / 4] >> (8 * (i % 4)));
+  vy_cpu_options o = lower_options(be);
   vy_ckey_builder kb;
   vy_ckey_begin(&kb, &be->key_base, fp, (uint32_t)be->opt);
-  vy_ckey_opt_str(&kb, "vector_width", be->vector_width);
+  vy_ckey_opt_str(&kb, "vector_width", o.prefer_vector_width);
   vy_ckey_opt_u64(&kb, "libmvec", vy_jit_has_libmvec());
   vy_ckey_opt_bytes(&kb, "workgroup_override", wgb, sizeof wgb);
   vy_ckey_opt_bytes(&kb, "host_registry", host, sizeof host);
   vy_ckey_opt_u64(&kb, "validate", validate);
-  vy_ckey_opt_u64(&kb, "no_interchange", 0);
+  vy_ckey_opt_u64(&kb, "no_interchange", o.no_interchange);
   return vy_ckey_finish(&kb, key, err);
 }
 
