@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# run.sh - the main job: set up, build, and run the built-in example programs
-# (tests/programs/*.vy) through the tool: validate, fingerprint, and run them
-# on every backend that is available, comparing with the reference interpreter;
-# then a short benchmark of every backend against native C (bench/README.md).
+# run.sh - the main job: set up, build, list the example programs
+# (tests/programs/*.vy) with their validation status and fingerprint, then run
+# the benchmark suite briefly on every backend (the interpreter, llvm-cpu) and
+# as native C, each result checked against the interpreter (bench/README.md).
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 "$here/scripts/setup.sh" "$here/build"
