@@ -183,6 +183,58 @@ const vy_buffer_decl *vy_program_find_buffer(const vy_program *p, const char *na
   return wg;
 }
 
+uint32_t vy_expr_child_count(const vy_expr *e) {
+  switch (e->kind) {
+  case VY_EXPR_LOAD:
+  case VY_EXPR_UN_OP:
+  case VY_EXPR_CAST:
+  case VY_EXPR_SUBGROUP_ADD:
+  case VY_EXPR_SUBGROUP_BALLOT:
+    return 1;
+  case VY_EXPR_BIN_OP:
+  case VY_EXPR_SUBGROUP_SHUFFLE:
+    return 2;
+  case VY_EXPR_SELECT:
+  case VY_EXPR_ATOMIC:
+  case VY_EXPR_FMA:
+    return 3;
+  case VY_EXPR_CALL:
+    return e->u.call.argc;
+  default:
+    return 0;
+  }
+}
+
+const vy_expr *vy_expr_child(const vy_expr *e, uint32_t i) {
+  if (i >= vy_expr_child_count(e)) return NULL;
+  switch (e->kind) {
+  case VY_EXPR_LOAD:
+    return e->u.load.index;
+  case VY_EXPR_UN_OP:
+    return e->u.un.operand;
+  case VY_EXPR_CAST:
+    return e->u.cast.value;
+  case VY_EXPR_SUBGROUP_ADD:
+    return e->u.subgroup_add;
+  case VY_EXPR_SUBGROUP_BALLOT:
+    return e->u.subgroup_ballot;
+  case VY_EXPR_BIN_OP:
+    return i == 0 ? e->u.bin.left : e->u.bin.right;
+  case VY_EXPR_SUBGROUP_SHUFFLE:
+    return i == 0 ? e->u.shuffle.value : e->u.shuffle.lane;
+  case VY_EXPR_SELECT:
+    return i == 0 ? e->u.select.cond : i == 1 ? e->u.select.if_true : e->u.select.if_false;
+  case VY_EXPR_ATOMIC:
+    return i == 0 ? e->u.atomic.index : i == 1 ? e->u.atomic.expected : e->u.atomic.value;
+  case VY_EXPR_FMA:
+    return i == 0 ? e->u.fma.a : i == 1 ? e->u.fma.b : e->u.fma.c;
+  case VY_EXPR_CALL:
+    return e->u.call.args[i];
+  default:
+    return NULL;
+  }
+}
+
 vy_memory_kind vy_memory_kind_default(vy_access a) {
   switch (a) {
   case VY_ACCESS_READ_ONLY:

@@ -702,47 +702,10 @@ vy_vinfo vy_vexpr_check(vy_vctx *c, const vy_expr *e, const char *slot) {
  * limit, like the walk. */
 static bool deeper_than_limit(const vy_expr *e, uint32_t depth) {
   if (depth > VY_V_MAX_EXPR_DEPTH) return true;
-  const vy_expr *kids[3] = {NULL, NULL, NULL};
-  switch (e->kind) {
-  case VY_EXPR_LOAD:
-    kids[0] = e->u.load.index;
-    break;
-  case VY_EXPR_BIN_OP:
-    kids[0] = e->u.bin.left, kids[1] = e->u.bin.right;
-    break;
-  case VY_EXPR_UN_OP:
-    kids[0] = e->u.un.operand;
-    break;
-  case VY_EXPR_CALL:
-    for (uint32_t i = 0; i < e->u.call.argc; i++)
-      if (deeper_than_limit(e->u.call.args[i], depth + 1)) return true;
-    return false;
-  case VY_EXPR_SELECT:
-    kids[0] = e->u.select.cond, kids[1] = e->u.select.if_true, kids[2] = e->u.select.if_false;
-    break;
-  case VY_EXPR_CAST:
-    kids[0] = e->u.cast.value;
-    break;
-  case VY_EXPR_ATOMIC:
-    kids[0] = e->u.atomic.index, kids[1] = e->u.atomic.expected, kids[2] = e->u.atomic.value;
-    break;
-  case VY_EXPR_FMA:
-    kids[0] = e->u.fma.a, kids[1] = e->u.fma.b, kids[2] = e->u.fma.c;
-    break;
-  case VY_EXPR_SUBGROUP_ADD:
-    kids[0] = e->u.subgroup_add;
-    break;
-  case VY_EXPR_SUBGROUP_SHUFFLE:
-    kids[0] = e->u.shuffle.value, kids[1] = e->u.shuffle.lane;
-    break;
-  case VY_EXPR_SUBGROUP_BALLOT:
-    kids[0] = e->u.subgroup_ballot;
-    break;
-  default:
-    break;
+  for (uint32_t i = 0, n = vy_expr_child_count(e); i < n; i++) {
+    const vy_expr *kid = vy_expr_child(e, i);
+    if (kid && deeper_than_limit(kid, depth + 1)) return true;
   }
-  for (int i = 0; i < 3; i++)
-    if (kids[i] && deeper_than_limit(kids[i], depth + 1)) return true;
   return false;
 }
 

@@ -754,45 +754,7 @@ static void facts_expr(facts *f, const vy_expr *e) {
   default:
     break;
   }
-  const vy_expr *kids[3] = {NULL, NULL, NULL};
-  switch (e->kind) {
-  case VY_EXPR_LOAD:
-    kids[0] = e->u.load.index;
-    break;
-  case VY_EXPR_BIN_OP:
-    kids[0] = e->u.bin.left, kids[1] = e->u.bin.right;
-    break;
-  case VY_EXPR_UN_OP:
-    kids[0] = e->u.un.operand;
-    break;
-  case VY_EXPR_SELECT:
-    kids[0] = e->u.select.cond, kids[1] = e->u.select.if_true, kids[2] = e->u.select.if_false;
-    break;
-  case VY_EXPR_CAST:
-    kids[0] = e->u.cast.value;
-    break;
-  case VY_EXPR_ATOMIC:
-    kids[0] = e->u.atomic.index, kids[1] = e->u.atomic.expected, kids[2] = e->u.atomic.value;
-    break;
-  case VY_EXPR_FMA:
-    kids[0] = e->u.fma.a, kids[1] = e->u.fma.b, kids[2] = e->u.fma.c;
-    break;
-  case VY_EXPR_SUBGROUP_ADD:
-    kids[0] = e->u.subgroup_add;
-    break;
-  case VY_EXPR_SUBGROUP_SHUFFLE:
-    kids[0] = e->u.shuffle.value, kids[1] = e->u.shuffle.lane;
-    break;
-  case VY_EXPR_SUBGROUP_BALLOT:
-    kids[0] = e->u.subgroup_ballot;
-    break;
-  case VY_EXPR_CALL:
-    for (uint32_t i = 0; i < e->u.call.argc; i++) facts_expr(f, e->u.call.args[i]);
-    break;
-  default:
-    break;
-  }
-  for (int k = 0; k < 3; k++) facts_expr(f, kids[k]);
+  for (uint32_t k = 0, n = vy_expr_child_count(e); k < n; k++) facts_expr(f, vy_expr_child(e, k));
 }
 
 /* `guard`: the innermost enclosing If when its condition is `x < buf_len(b)`. */

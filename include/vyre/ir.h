@@ -395,6 +395,14 @@ bool vy_program_non_composable_with_self(const vy_program *p);
 /* The buffer with this name, or NULL. Storage buffers are found before workgroup ones. */
 const vy_buffer_decl *vy_program_find_buffer(const vy_program *p, const char *name, size_t len);
 
+/* The direct sub-expressions of `e`, in evaluation order: Load index; BinOp
+ * left, right; UnOp operand; Call arguments; Select cond, true, false; Cast
+ * value; Atomic index, expected, value; Fma a, b, c; subgroup operands.
+ * vy_expr_child returns NULL for i out of range and for an Atomic without
+ * `expected` (child 1), so walks skip NULL children. */
+uint32_t vy_expr_child_count(const vy_expr *e);
+const vy_expr *vy_expr_child(const vy_expr *e, uint32_t i);
+
 /* The memory kind vyre's BufferDecl::storage gives an access mode (§1.3):
  * read -> readonly, uniform -> uniform, workgroup -> shared, else global. */
 vy_memory_kind vy_memory_kind_default(vy_access a);
