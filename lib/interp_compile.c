@@ -265,21 +265,31 @@ static vy_status run_validation(const vy_program *p, const vy_host_registry *hos
     vy_diagnostics_destroy(d);
     return VY_OK;
   }
+  /* vyre's form: "program failed IR validation: msg1; msg2 ...". Each
+   * diagnostic already ends with its own Fix: hint; only a list cut short
+   * gets a closing hint of its own. */
+  const char *tail = "; ... Fix: run `vyre-jit validate` for the full list";
   char msg[VY_ERROR_MESSAGE_MAX];
+  size_t room = sizeof msg - strlen(tail) - 1;
   size_t used = (size_t)snprintf(msg, sizeof msg, "program failed IR validation: ");
-  bool first = true;
-  for (size_t i = 0; i < vy_diagnostics_count(d) && used < sizeof msg; i++) {
+  bool first = true, cut = false;
+  vy_srcloc loc = {0, 0};
+  for (size_t i = 0; i < vy_diagnostics_count(d); i++) {
     const vy_diagnostic *g = vy_diagnostics_get(d, i);
     if (g->warning) continue;
-    used += (size_t)snprintf(msg + used, sizeof msg - used, "%s%s %s", first ? "" : "; ", g->code, g->message);
+    if (first) loc = g->loc;
+    int n = snprintf(msg + used, room - used, "%s%s %s", first ? "" : "; ", g->code, g->message);
+    if (n < 0 || (size_t)n >= room - used) {
+      cut = true;
+      break;
+    }
+    used += (size_t)n;
     first = false;
   }
   vy_diagnostics_destroy(d);
-  const char *tail = ". Fix: repair the Program before invoking the reference interpreter";
-  size_t keep = sizeof msg - strlen(tail) - 1;
-  if (used > keep) used = keep;
-  snprintf(msg + used, sizeof msg - used, "%s", tail);
-  return vy_error_set(err, VY_E_INVALID_PROGRAM, "%s", msg);
+  if (cut) snprintf(msg + used, sizeof msg - used, "%s", tail);
+  vy_error_set_at(err, VY_E_INVALID_PROGRAM, loc.line, loc.col, "%s", msg);
+  return VY_E_INVALID_PROGRAM;
 }
 
 /* ---- 4: compilation ---- */

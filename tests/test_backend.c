@@ -191,6 +191,34 @@ static void unsupported_ops_are_refused_first(void **state) {
   vy_context_destroy(ctx);
 }
 
+/* A program that fails validation is refused with vyre's "program failed
+ * IR validation: CODE message" and exactly one Fix: hint per diagnostic. */
+static void validation_errors_are_reported_once(void **state) {
+  (void)state;
+  vy_context *ctx = context();
+  vy_backend *be;
+  assert_int_equal(vy_backend_open(ctx, "reference", &be, NULL), VY_OK);
+  vy_builder *b;
+  assert_int_equal(vy_builder_create(NULL, &b), VY_OK);
+  vy_b_region(b, "r", NULL);
+  vy_b_let(b, "x", vy_b_u32(b, 1));
+  vy_b_let(b, "x", vy_b_u32(b, 2)); /* V032: two Lets of one name in one list */
+  vy_b_end(b);
+  vy_program *p;
+  assert_int_equal(vy_builder_finish(b, VY_FINISH_WRAPPED, &p, NULL), VY_OK);
+  vy_builder_destroy(b);
+  vy_outputs out;
+  vy_error err;
+  assert_int_equal(vy_dispatch(be, p, NULL, 0, NULL, &out, &err), VY_E_INVALID_PROGRAM);
+  assert_non_null(strstr(err.message, "program failed IR validation: V032 "));
+  const char *fix = strstr(err.message, "Fix:");
+  assert_non_null(fix);
+  assert_null(strstr(fix + 4, "Fix:"));
+  vy_program_destroy(p);
+  vy_backend_close(be);
+  vy_context_destroy(ctx);
+}
+
 /* ---- Streamable ---- */
 
 typedef struct {
@@ -303,6 +331,7 @@ int main(void) {
       cmocka_unit_test(dispatch_and_kernel),
       cmocka_unit_test(config_rules),
       cmocka_unit_test(unsupported_ops_are_refused_first),
+      cmocka_unit_test(validation_errors_are_reported_once),
       cmocka_unit_test(stream_chunks),
       cmocka_unit_test(allocation_failures),
   };
