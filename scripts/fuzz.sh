@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# fuzz.sh - build the libFuzzer drivers (clang-19, ASan+UBSan) and run each
+# fuzz.sh - build the libFuzzer drivers (clang-19, ASan+UBSan, with the LLVM JIT so
+# that fuzz_jit compares llvm-cpu with the reference) and run each
 # for SECONDS seconds over its committed corpus (tests/fuzz/corpus/<name>/).
 # New inputs go to a scratch copy; crashes are left in build-fuzz/ and fail the run.
 #
@@ -9,7 +10,7 @@ here=$(cd "$(dirname "$0")/.." && pwd)
 secs=${1:-30}
 [ $# -gt 0 ] && shift
 dir=$here/build-fuzz
-CC=clang-19 "$here/scripts/setup.sh" "$dir" -DVY_FUZZ=ON -DVY_SANITIZE=address,undefined -DVY_WITH_JIT=OFF \
+CC=clang-19 "$here/scripts/setup.sh" "$dir" -DVY_FUZZ=ON -DVY_SANITIZE=address,undefined -DVY_WITH_JIT=ON \
   -DBUILD_TESTING=OFF -DCMAKE_BUILD_TYPE=RelWithDebInfo
 drivers=("$@")
 if [ ${#drivers[@]} -eq 0 ]; then
