@@ -479,8 +479,11 @@ static vy_jv un_f32(vy_lw *w, const vy_cx *x, vy_jv av) {
   LLVMBuilderRef B = w->b;
   LLVMValueRef a = av.v;
   vy_unop op = (vy_unop)x->op;
+  /* The operand is canonicalized here, not left to MXCSR.DAZ: LLVM folds
+   * llvm.floor/ceil/... of a subnormal constant as it is, and libm's logf
+   * and friends read a subnormal's bits (log of -1e-38 is NaN, of -0 -inf). */
   for (size_t i = 0; i < sizeof math / sizeof *math; i++)
-    if (math[i].op == op) return jv(VY_JK_F32, call1(w, math[i].intrinsic, a));
+    if (math[i].op == op) return jv(VY_JK_F32, call1(w, math[i].intrinsic, vy_lw_canon(w, a)));
   switch (op) {
   case VY_UNOP_NEGATE:
     return jv(VY_JK_F32, LLVMBuildFNeg(B, a, ""));
