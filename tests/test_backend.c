@@ -40,6 +40,14 @@ static vy_context *context(void) {
   return ctx;
 }
 
+/* A fresh context and its reference backend; the caller closes both. */
+static vy_backend *reference(vy_context **ctx) {
+  *ctx = context();
+  vy_backend *be = NULL;
+  assert_int_equal(vy_backend_open(*ctx, "reference", &be, NULL), VY_OK);
+  return be;
+}
+
 static void version_mismatch_is_detected(void **state) {
   (void)state;
   vy_context_options o;
@@ -84,9 +92,8 @@ static void registry_and_identity(void **state) {
 
 static void dispatch_and_kernel(void **state) {
   (void)state;
-  vy_context *ctx = context();
-  vy_backend *be;
-  assert_int_equal(vy_backend_open(ctx, "reference", &be, NULL), VY_OK);
+  vy_context *ctx;
+  vy_backend *be = reference(&ctx);
   vy_program *p = example(NULL);
   uint32_t a[4] = {1, 2, 3, 0xFFFFFFFFu};
   vy_input in = {a, sizeof a};
@@ -120,9 +127,8 @@ static void dispatch_and_kernel(void **state) {
 
 static void config_rules(void **state) {
   (void)state;
-  vy_context *ctx = context();
-  vy_backend *be;
-  assert_int_equal(vy_backend_open(ctx, "reference", &be, NULL), VY_OK);
+  vy_context *ctx;
+  vy_backend *be = reference(&ctx);
   vy_program *p = example(NULL);
   uint32_t a[4] = {0};
   vy_input in = {a, sizeof a};
@@ -167,9 +173,8 @@ static void config_rules(void **state) {
 
 static void unsupported_ops_are_refused_first(void **state) {
   (void)state;
-  vy_context *ctx = context();
-  vy_backend *be;
-  assert_int_equal(vy_backend_open(ctx, "reference", &be, NULL), VY_OK);
+  vy_context *ctx;
+  vy_backend *be = reference(&ctx);
   vy_builder *b;
   assert_int_equal(vy_builder_create(NULL, &b), VY_OK);
   vy_b_region(b, "r", NULL);
@@ -195,9 +200,8 @@ static void unsupported_ops_are_refused_first(void **state) {
  * IR validation: CODE message" and exactly one Fix: hint per diagnostic. */
 static void validation_errors_are_reported_once(void **state) {
   (void)state;
-  vy_context *ctx = context();
-  vy_backend *be;
-  assert_int_equal(vy_backend_open(ctx, "reference", &be, NULL), VY_OK);
+  vy_context *ctx;
+  vy_backend *be = reference(&ctx);
   vy_builder *b;
   assert_int_equal(vy_builder_create(NULL, &b), VY_OK);
   vy_b_region(b, "r", NULL);
@@ -259,9 +263,8 @@ static bool put(void *ud, size_t index, vy_status st, const vy_outputs *outs, co
 
 static void stream_chunks(void **state) {
   (void)state;
-  vy_context *ctx = context();
-  vy_backend *be;
-  assert_int_equal(vy_backend_open(ctx, "reference", &be, NULL), VY_OK);
+  vy_context *ctx;
+  vy_backend *be = reference(&ctx);
   vy_program *p = example(NULL);
   static const uint32_t c0[4] = {10, 0, 0, 0}, c1[2] = {1, 2}, c2[5] = {20, 0, 0, 0, 99};
   source src = {{c0, c1, c2}, {16, 8, 20}, 3, 0};
