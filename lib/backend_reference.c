@@ -2,10 +2,11 @@
  * the Backend / Executable / Streamable capabilities.
  *
  * DispatchConfig: ulp_budget, label and profile are ignored (the reference
- * is exact); workgroup_override, grid_override, fixpoint_iterations > 1 and
- * timeout_ns are refused with VY_E_UNSUPPORTED, because the reference's grid
- * comes from buffer sizes (vyre-ir.md §4.4) and it runs one launch on fresh
- * buffers; max_output_bytes is honoured. Streamable is the generic one:
+ * is exact); workgroup_override, grid_override and fixpoint_iterations > 1
+ * are refused with VY_E_UNSUPPORTED, because the reference's grid comes from
+ * buffer sizes (vyre-ir.md §4.4) and it runs one launch on fresh buffers;
+ * max_output_bytes and timeout_ns (the interpreter's wall-clock limit,
+ * checked every 4096 steps) are honoured. Streamable is the generic one:
  * one independent dispatch per chunk on one prepared program.
  */
 #include <string.h>
@@ -59,8 +60,7 @@ static vy_status refuse_config(const vy_backend *be, const vy_dispatch_config *c
   const char *what = cfg->has_workgroup_override ? "workgroup_override"
                      : cfg->has_grid_override    ? "grid_override"
                      : (cfg->has_fixpoint_iterations && cfg->fixpoint_iterations > 1) ? "fixpoint_iterations > 1"
-                     : cfg->timeout_ns           ? "timeout"
-                                                 : NULL;
+                                                                                      : NULL;
   if (what)
     return vy_error_set(err, VY_E_UNSUPPORTED,
                         "the reference backend does not honour DispatchConfig.%s: its grid comes from buffer sizes "
@@ -81,8 +81,11 @@ static vy_status ref_prepare(vy_backend *be, const vy_program *p, const vy_dispa
 
 static vy_status ref_execute(const vy_interp_prepared *pp, const vy_input *inputs, size_t ninputs,
                              const vy_dispatch_config *cfg, vy_outputs *out, vy_error *err) {
+  vy_interp_options o;
+  vy_interp_options_default(&o);
+  o.timeout_ns = cfg->timeout_ns;
   vy_interp_outputs io;
-  vy_status st = vy_interp_execute(pp, inputs, ninputs, NULL, &io, err);
+  vy_status st = vy_interp_execute(pp, inputs, ninputs, &o, &io, err);
   if (st != VY_OK) return st;
   out->count = io.count;
   out->items = io.items;

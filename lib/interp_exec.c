@@ -16,10 +16,12 @@
  * immutable bit per slot, so binding, shadowing errors, assignment and scope
  * exit cost O(1) and nothing is allocated per step.
  */
+#define _POSIX_C_SOURCE 200809L /* clock_gettime (clock_int.h) */
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "clock_int.h"
 #include "error_int.h"
 #include "interp_int.h"
 #include "program_int.h"
@@ -86,6 +88,7 @@ typedef struct rt {
   uint32_t ncand;
   uint32_t nlive, nwaiting;
   uint64_t steps, budget;
+  uint64_t deadline_ns; /* CLOCK_MONOTONIC time the run must end by; 0 = none */
   uint64_t used, max_bytes;
   vy_arena bytes; /* long Bytes values of the current workgroup */
   const vy_cn *cur;
@@ -719,6 +722,14 @@ static bool run_workgroup(rt *r) {
                          "or check the program for an endless loop",
                          (unsigned long long)r->budget);
         }
+        if (r->deadline_ns && (r->steps & 4095) == 0 && vy_clock_ns() >= r->deadline_ns) {
+          r->cur_inv = NULL;
+          r->cur = NULL;
+          return fail_at(r, VY_E_TIMEOUT, NULL,
+                         "the run took longer than its timeout (%llu steps done). Fix: raise the timeout or check "
+                         "the program for an endless loop",
+                         (unsigned long long)r->steps);
+        }
         r->steps++;
         r->cur_inv = iv;
         if (!step(r, iv, k)) return false;
@@ -829,6 +840,7 @@ void vy_interp_options_default(vy_interp_options *o) {
   if (!o) return;
   o->step_budget = 0;
   o->max_memory_bytes = VY_INTERP_DEFAULT_MAX_MEMORY;
+  o->timeout_ns = 0;
 }
 
 void vy_interp_outputs_free(vy_interp_outputs *out) {
@@ -904,6 +916,7 @@ vy_status vy_interp_execute_sched(const vy_interp_prepared *pp, const vy_interp_
   if (!o.max_memory_bytes) o.max_memory_bytes = VY_INTERP_DEFAULT_MAX_MEMORY;
   rt r = {.pp = pp, .alloc = pp->alloc, .err = err, .st = VY_OK, .budget = o.step_budget, .max_bytes = o.max_memory_bytes};
   if (sched) r.sched = *sched;
+  if (o.timeout_ns) r.deadline_ns = vy_clock_ns() + o.timeout_ns;
   vy_arena_init(&r.bytes, r.alloc);
   vy_status st = VY_OK;
   if (pp->nbufs) {

@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
+#include <time.h>
 
 #include <cmocka.h>
 
@@ -167,6 +168,68 @@ static void config_rules(void **state) {
   assert_int_equal(vy_dispatch(be, p, &in, 1, &c, &out, &err), VY_OK);
   vy_outputs_free(&out);
   vy_program_destroy(p);
+  vy_backend_close(be);
+  vy_context_destroy(ctx);
+}
+
+/* A loop of 2^32 - 1 iterations per invocation: hours for the interpreter. */
+static vy_program *endless(void) {
+  vy_builder *b;
+  if (vy_builder_create(NULL, &b) != VY_OK) return NULL;
+  vy_b_count(b, vy_b_output(b, "out", 0, VY_TYPE_U32), 1);
+  vy_b_workgroup_size(b, 1, 1, 1);
+  vy_b_let(b, "s", vy_b_u32(b, 0));
+  vy_b_loop(b, "i", vy_b_u32(b, 0), vy_b_u32(b, 0xFFFFFFFFu));
+  vy_b_assign(b, "s", vy_b_bin(b, VY_BINOP_ADD, vy_b_var(b, "s"), vy_b_var(b, "i")));
+  vy_b_end(b);
+  vy_b_store(b, "out", vy_b_u32(b, 0), vy_b_var(b, "s"));
+  vy_program *p = NULL;
+  vy_builder_finish(b, VY_FINISH_WRAPPED, &p, NULL);
+  vy_builder_destroy(b);
+  return p;
+}
+
+static uint64_t now_ms(void) {
+  struct timespec ts;
+  timespec_get(&ts, TIME_UTC);
+  return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
+/* DispatchConfig.timeout stops a runaway program with VY_E_TIMEOUT soon
+ * after it passes, through dispatch and through a compiled kernel, and the
+ * backend keeps working afterwards. */
+static void timeout_stops_runaway(void **state) {
+  (void)state;
+  vy_context *ctx;
+  vy_backend *be = reference(&ctx);
+  vy_program *p = endless();
+  assert_non_null(p);
+  vy_dispatch_config c;
+  vy_dispatch_config_default(&c);
+  c.timeout_ns = 100u * 1000000u;
+  vy_outputs out;
+  vy_error err;
+  uint64_t t0 = now_ms();
+  assert_int_equal(vy_dispatch(be, p, NULL, 0, &c, &out, &err), VY_E_TIMEOUT);
+  assert_true(now_ms() - t0 < 5000); /* 100 ms asked; generous for a loaded machine */
+  assert_non_null(strstr(err.message, "timeout"));
+  assert_non_null(strstr(err.message, "Fix:"));
+  assert_int_equal(out.count, 0);
+  vy_kernel *k;
+  assert_int_equal(vy_compile(be, p, NULL, &k, &err), VY_OK);
+  c.timeout_ns = 20u * 1000000u; /* a dispatch-time config may set the timeout */
+  assert_int_equal(vy_kernel_dispatch(k, NULL, 0, &c, &out, &err), VY_E_TIMEOUT);
+  vy_kernel_destroy(k);
+  vy_program_destroy(p);
+  /* still usable */
+  vy_program *q = example(NULL);
+  uint32_t a[4] = {1, 2, 3, 4}, want[4] = {2, 3, 4, 5};
+  vy_input in = {a, sizeof a};
+  c.timeout_ns = 10u * 1000000000u; /* a generous timeout does not disturb a short run */
+  assert_int_equal(vy_dispatch(be, q, &in, 1, &c, &out, &err), VY_OK);
+  assert_memory_equal(out.items[0].data, want, sizeof want);
+  vy_outputs_free(&out);
+  vy_program_destroy(q);
   vy_backend_close(be);
   vy_context_destroy(ctx);
 }
@@ -333,6 +396,7 @@ int main(void) {
       cmocka_unit_test(registry_and_identity),
       cmocka_unit_test(dispatch_and_kernel),
       cmocka_unit_test(config_rules),
+      cmocka_unit_test(timeout_stops_runaway),
       cmocka_unit_test(unsupported_ops_are_refused_first),
       cmocka_unit_test(validation_errors_are_reported_once),
       cmocka_unit_test(stream_chunks),

@@ -27,7 +27,7 @@
  * VY_E_RUNTIME (every runtime error of the reference: trap, i32 division by
  * zero, shadowing, bad input sizes, non-uniform barrier, ...; the message
  * names the node path, the text location when known, and the invocation),
- * VY_E_TIMEOUT (the step budget ran out), VY_E_NOMEM (allocation failed or a
+ * VY_E_TIMEOUT (the step budget or the timeout ran out), VY_E_NOMEM (allocation failed or a
  * memory limit of the options was exceeded). Nothing aborts the process.
  */
 #ifndef VYRE_INTERP_H
@@ -53,9 +53,11 @@ typedef struct vy_interp_options {
   uint64_t step_budget;      /* statement steps over the whole run; 0 = unlimited */
   uint64_t max_memory_bytes; /* cap on bytes for buffers and per-invocation state;
                                 0 = VY_INTERP_DEFAULT_MAX_MEMORY */
+  uint64_t timeout_ns;       /* wall-clock limit of the run (CLOCK_MONOTONIC, checked every
+                                4096 steps); 0 = none; VY_E_TIMEOUT when it passes */
 } vy_interp_options;
 
-/* Fills the defaults: no step budget, default memory cap. */
+/* Fills the defaults: no step budget, default memory cap, no timeout. */
 void vy_interp_options_default(vy_interp_options *o);
 
 /* The returned buffers. Filled by a successful run; freed with
