@@ -319,7 +319,7 @@ static vy_status compile_program(cpu_backend *be, const vy_program *p, const vy_
   const vy_cpu_code *c = k->entry ? vy_kcache_entry_kernel(k->entry) : k->code;
   if (st == VY_OK) st = vy_cpu_code_sites(c, k->pp, a, &k->low.sites, err);
   if (st == VY_OK) {
-    k->low.nsites = c->nsites;
+    k->low.nsites = c->sites.nsites;
     k->low.scratch_bytes = c->scratch_bytes;
     k->fn = c->fn;
   }

@@ -10,10 +10,8 @@
  * (vy_cpu_code_sites). Payload layout (little-endian; its version is part
  * of VY_CODEGEN_CONTRACT):
  *
- *   "vycpuk\0\0"  u32 format  u64 scratch_bytes  u32 nsites  u32 labels_len
- *   labels (labels_len bytes: NUL-terminated site labels, concatenated)
- *   nsites x { u8 kind, u8 op, u8 ta.k, u8 ta.n, u8 tb.k, u8 tb.n, u16 0,
- *              u32 stmt + 1, u32 expr + 1, u32 aux, u32 label offset + 1 }   (0 = none)
+ *   "vycpuk\0\0"  u32 format  u64 scratch_bytes
+ *   the site table block (site_table_int.h: u32 nsites, u32 labels_len, labels, sites)
  *   u64 object length, the relocatable object
  */
 #ifndef VYRE_CPU_ARTIFACT_INT_H
@@ -23,13 +21,7 @@
 #include "interp_int.h"
 #include "jit_int.h"
 #include "lower_int.h"
-
-/* One error site in index form. */
-typedef struct vy_csite {
-  uint8_t kind, op;
-  vy_jt ta, tb;
-  uint32_t stmt, x, aux, label; /* +1 encoded: 0 = none */
-} vy_csite;
+#include "site_table_int.h"
 
 /* Loaded code of one key: what the kernel cache's entry holds. */
 typedef struct vy_cpu_code {
@@ -37,11 +29,7 @@ typedef struct vy_cpu_code {
   vy_orc_kernel *ok;
   vy_kernel_fn fn;
   uint64_t scratch_bytes;
-  uint32_t nsites;
-  vy_csite *sites;
-  char *labels;
-  size_t labels_len;
-  uint32_t nstmts, nexprs; /* of the prepared program it was built for (checked when resolving) */
+  vy_site_table sites; /* index form, checked against the prepared program it was built for */
 } vy_cpu_code;
 
 /* Packs the lowering's results `low` (sites pointing into `pp`) and the
