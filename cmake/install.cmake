@@ -5,10 +5,10 @@
 #   target_link_libraries(app PRIVATE vyre::jit)      # or vyre::vyre (no LLVM)
 #
 # Imported targets: vyre::vyre and vyre::jit (shared libraries),
-# vyre::vyre_static, and vyre::jit_static when LLVM 19's CMake package is
-# found (the static JIT library needs libLLVM at link time; the shared one
-# carries that dependency itself). find_package(VyreJit COMPONENTS jit_static)
-# makes LLVM 19 a hard requirement.
+# vyre::vyre_static, and vyre::jit_static with
+# find_package(VyreJit CONFIG COMPONENTS jit_static), which then finds LLVM
+# 19's CMake package too (the static JIT library needs libLLVM at link time;
+# the shared one carries that dependency itself).
 #
 # The pkg-config files are relocatable (prefix from ${pcfiledir}), so a tree
 # installed with `cmake --install BUILD --prefix DIR` works wherever DIR is.
@@ -46,7 +46,7 @@ install(TARGETS ${_vy_targets} EXPORT VyreJitTargets
         RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
 install(EXPORT VyreJitTargets NAMESPACE vyre:: DESTINATION ${VY_INSTALL_CMAKEDIR})
 if(VY_WITH_JIT)
-  # its own export file, loaded only when the consumer has LLVM 19's package
+  # its own export file, loaded only with COMPONENTS jit_static (it needs LLVM's package)
   install(TARGETS vyre-jit_static EXPORT VyreJitStaticTargets ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR})
   install(EXPORT VyreJitStaticTargets NAMESPACE vyre:: DESTINATION ${VY_INSTALL_CMAKEDIR})
 endif()

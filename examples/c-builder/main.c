@@ -170,8 +170,8 @@ static int stream_file(vy_backend *be, const vy_program *p, const char *path) {
     return 1;
   }
   vy_input fixed = {&sink.k, sizeof sink.k}; /* "k", bound again for every chunk */
-  vy_chunk_source source = {next_chunk, src};
-  vy_output_sink out = {put_chunk, &sink};
+  vy_chunk_source source = {.next = next_chunk, .ud = src};
+  vy_output_sink out = {.put = put_chunk, .ud = &sink};
   vy_error err;
   vy_status st = vy_stream(be, p, &fixed, 1, &source, &out, NULL, &err);
   fclose(src->f);
