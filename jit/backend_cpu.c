@@ -10,6 +10,7 @@
 
 #include "backend_cpu_int.h"
 #include "backend_int.h"
+#include "backend_jit_int.h"
 #include "bind_int.h"
 #include "cache_int.h"
 #include "cpu_artifact_int.h"
@@ -18,8 +19,6 @@
 #include "program_int.h"
 #include "vyre/jit.h"
 #include "vyre/version.h"
-
-#define MAX_WORKGROUP_BYTES ((uint64_t)64 << 20) /* the reference's budget (workgroup.rs) */
 
 /* The node ops llvm-cpu executes (collectives are lowered for the single
  * rank by the preparation, as in the interpreter). */
@@ -95,29 +94,6 @@ static void kernel_free(cpu_kernel *k) {
   vy_program_destroy(k->derived);
   vy_mem_free(a, k->host_fns, k->nhost * sizeof *k->host_fns);
   vy_mem_free(a, k, sizeof *k);
-}
-
-/* The program with the workgroup size of the override (a shallow copy). */
-static vy_status apply_override(const vy_program *p, const vy_dispatch_config *cfg, const vy_allocator *a,
-                                vy_program **out, vy_error *err) {
-  *out = NULL;
-  if (!cfg->has_workgroup_override) return VY_OK;
-  vy_program *d = vy_program_new(a);
-  if (!d) return vy_error_nomem(err);
-  d->has_entry_op_id = p->has_entry_op_id;
-  d->entry_op_id = p->entry_op_id;
-  memcpy(d->workgroup_size, cfg->workgroup_override, sizeof d->workgroup_size);
-  d->non_composable_with_self = p->non_composable_with_self;
-  d->nbuffers = p->nbuffers;
-  d->buffers = p->nbuffers ? vy_arena_array(&d->arena, p->nbuffers, sizeof *d->buffers) : NULL;
-  if (p->nbuffers && !d->buffers) {
-    vy_program_destroy(d);
-    return vy_error_nomem(err);
-  }
-  if (p->nbuffers) memcpy(d->buffers, p->buffers, p->nbuffers * sizeof *d->buffers);
-  d->entry = p->entry;
-  *out = d;
-  return VY_OK;
 }
 
 /* Host functions of the context's registry, for the kernel's Calls. */
@@ -206,7 +182,7 @@ static vy_status prepare_kernel(cpu_backend *be, const vy_program *p, const vy_d
   cpu_kernel *k = vy_mem_calloc(a, 1, sizeof *k);
   if (!k) return vy_error_nomem(err);
   k->base = (vy_kernel){&cpu_kernel_ops, &be->base, p, *cfg};
-  st = apply_override(p, cfg, a, &k->derived, err);
+  st = vy_jit_apply_override(p, cfg, a, &k->derived, err);
   if (st == VY_OK)
     st = vy_interp_prepare_ex(k->derived ? k->derived : p, vy_context_host_ops(be->base.ctx), a, validate, &k->pp, err);
   if (st == VY_OK) st = host_table(k, err);
@@ -333,28 +309,6 @@ static vy_status compile_program(cpu_backend *be, const vy_program *p, const vy_
 
 /* ---- dispatch ---- */
 
-/* The reference's checks between binding and the first workgroup. */
-static vy_status grid_checks(const vy_program *p, const uint32_t count[3], vy_error *err) {
-  uint32_t wg[3];
-  vy_program_workgroup_size(p, wg);
-  uint64_t total = 0;
-  for (uint32_t i = 0; i < p->nbuffers; i++) {
-    if (p->buffers[i].access != VY_ACCESS_WORKGROUP) continue;
-    total += (uint64_t)p->buffers[i].count * vy_type_min_bytes(&p->buffers[i].element);
-    if (total > MAX_WORKGROUP_BYTES)
-      return vy_error_set(err, VY_E_RUNTIME,
-                          "workgroup memory requires %llu bytes, exceeding the %llu-byte reference budget. Fix: reduce "
-                          "workgroup buffer counts",
-                          (unsigned long long)total, (unsigned long long)MAX_WORKGROUP_BYTES);
-  }
-  for (int a = 0; a < 3; a++)
-    if ((uint64_t)(count[a] - 1) * wg[a] + (wg[a] - 1) > UINT32_MAX)
-      return vy_error_set(err, VY_E_RUNTIME,
-                          "runtime error: workgroup * dispatch dimensions overflow u32 global id. Fix: reduce "
-                          "workgroup id or workgroup size so each global_invocation_id component fits in u32");
-  return VY_OK;
-}
-
 /* ---- binding: inputs the program never writes are used in place; the
  * others are copied in parallel (bind_int.h) ---- */
 
@@ -405,7 +359,7 @@ static vy_status run_kernel(cpu_kernel *k, const vy_input *inputs, size_t ninput
     memcpy(grid.count, cfg->grid_override, sizeof grid.count);
     grid.total_wg = (uint64_t)grid.count[0] * grid.count[1] * grid.count[2];
   }
-  if (st == VY_OK) st = grid_checks(p, grid.count, err);
+  if (st == VY_OK) st = vy_jit_grid_checks(p, grid.count, err);
   if (st == VY_OK && !k->fn)
     st = vy_error_set(err, VY_E_INTERNAL, "llvm-cpu kernel has no code. Fix: report this llvm-cpu bug");
   if (st == VY_OK) {
@@ -435,30 +389,12 @@ static vy_status run_kernel(cpu_kernel *k, const vy_input *inputs, size_t ninput
   return st;
 }
 
-/* Dispatch-time config: only fields that do not change code may differ. */
-static vy_status check_dispatch_config(cpu_kernel *k, const vy_dispatch_config *cfg, vy_error *err) {
-  if (cfg == &k->base.cfg) return VY_OK;
-  uint32_t wg[3];
-  vy_program_workgroup_size(k->base.program, wg);
-  vy_status st = vy_dispatch_config_check(k->base.be, cfg, wg, err);
-  if (st != VY_OK) return st;
-  const vy_dispatch_config *c0 = &k->base.cfg;
-  bool same_wg = cfg->has_workgroup_override == c0->has_workgroup_override &&
-                 (!cfg->has_workgroup_override ||
-                  memcmp(cfg->workgroup_override, c0->workgroup_override, sizeof cfg->workgroup_override) == 0);
-  if (!same_wg)
-    return vy_error_set(err, VY_E_INVALID_ARGUMENT,
-                        "workgroup_override differs from the one the kernel was compiled with. Fix: compile the "
-                        "program again with the new workgroup size");
-  return VY_OK;
-}
-
 static vy_status cpu_kernel_dispatch(vy_kernel *kb, const vy_input *inputs, size_t ninputs,
                                      const vy_dispatch_config *cfg, vy_outputs *out, vy_error *err) {
   cpu_kernel *k = (cpu_kernel *)kb;
   if (ninputs && !inputs)
     return vy_error_set(err, VY_E_INVALID_ARGUMENT, "dispatch: %zu inputs but a NULL array. Fix: pass them", ninputs);
-  vy_status st = check_dispatch_config(k, cfg, err);
+  vy_status st = vy_jit_kernel_config_check(&k->base, cfg, err);
   if (st != VY_OK) return st;
   return run_kernel(k, inputs, ninputs, cfg, out, err);
 }
