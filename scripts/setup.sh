@@ -5,7 +5,8 @@
 #   scripts/setup.sh [BUILD_DIR] [extra cmake args...]
 #
 # BUILD_DIR defaults to build/. Safe to run again: installed packages are
-# skipped and the build is incremental.
+# skipped and the build is incremental. VY_SETUP_TARGETS (space-separated
+# ninja targets) builds only those instead of everything.
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 build=${1:-$here/build}
@@ -33,7 +34,8 @@ if ! cmake -S "$here" -B "$build" -G Ninja "$@" >"$log" 2>&1; then
   echo "setup: configuring $build failed (log above)" >&2
   exit 1
 fi
-if ! ninja -C "$build" >>"$log" 2>&1; then
+read -r -a targets <<<"${VY_SETUP_TARGETS:-}"
+if ! ninja -C "$build" "${targets[@]}" >>"$log" 2>&1; then
   grep -E 'error|FAILED|undefined reference' "$log" >&2 || tail -50 "$log" >&2
   echo "setup: building $build failed (full log: $log)" >&2
   exit 1
