@@ -1,4 +1,5 @@
-/* text.h - the readable text format (.vy) of vyre-jit.
+/** @file
+ * text.h - the readable text format (.vy) of vyre-jit.
  *
  * vyre itself has no readable syntax (its "text format" is a hex envelope,
  * see wire.h); this one is vyre-jit's. The grammar is documented in the
@@ -21,7 +22,7 @@
 extern "C" {
 #endif
 
-/* Parses `len` bytes of text. `filename` (may be NULL: "<input>") is used in
+/** Parses `len` bytes of text. `filename` (may be NULL: "<input>") is used in
  * error messages "file:line:col: message. Fix: ...". `alloc` may be NULL.
  * On success *out owns a new program (free with vy_program_destroy; the
  * entry is kept exactly as written, never wrapped) with `loc` set on every
@@ -34,7 +35,7 @@ extern "C" {
 vy_status vy_text_parse(const char *src, size_t len, const char *filename, const vy_allocator *alloc,
                         vy_program **out, vy_error *err);
 
-/* Prints `p` as text into *out (NUL-terminated, allocated with `alloc`, free
+/** Prints `p` as text into *out (NUL-terminated, allocated with `alloc`, free
  * with vy_bytes_free; *out is reset first and left empty on failure). Every
  * program built by the builder, the parser or the wire decoder prints, except
  * one nested deeper than the 256 levels the parser reads: that one, a NULL

@@ -1,4 +1,5 @@
-/* values.h - buffer contents as text: input specs and output lines.
+/** @file
+ * values.h - buffer contents as text: input specs and output lines.
  *
  * Shared by the command-line tool (`vyre-jit run --input NAME=SPEC` and the
  * lines it prints) and the case corpus (tests/cases/README.md). Buffers are
@@ -19,7 +20,7 @@
  *                  variable-width types (bytes, array, tensor, ...)
  *
  * Input SPEC forms (leading and trailing whitespace ignored):
- *   @PATH          the raw bytes of a file, read by the caller's loader
+ *   \@PATH         the raw bytes of a file, read by the caller's loader
  *   v0,v1 v2 ...   a list of values separated by commas and/or whitespace;
  *                  an empty spec is zero bytes; `| h0 h1 ...` at the end adds
  *                  raw hex bytes after the last element (the form output lines
@@ -71,7 +72,7 @@
 extern "C" {
 #endif
 
-/* Reads the file named by an `@PATH` spec. `path` is NUL-terminated and
+/** Reads the file named by an `@PATH` spec. `path` is NUL-terminated and
  * borrowed for the call. On success *out must own the file's bytes,
  * allocated with `alloc` (for example with vy_bytes-compatible
  * reallocation through alloc->fn, or malloc when alloc is NULL); the parse
@@ -80,12 +81,13 @@ extern "C" {
 typedef vy_status (*vy_values_loader_fn)(void *ud, const char *path, const vy_allocator *alloc, vy_bytes *out,
                                          vy_error *err);
 
+/** A file loader for `@PATH` specs: fn(ud, ...). */
 typedef struct vy_values_loader {
-  vy_values_loader_fn fn;
-  void *ud;
+  vy_values_loader_fn fn; /**< reads one file */
+  void *ud;               /**< passed to fn */
 } vy_values_loader;
 
-/* Parses an input SPEC (`len` bytes, need not be NUL-terminated) for a
+/** Parses an input SPEC (`len` bytes, need not be NUL-terminated) for a
  * buffer whose element type is `elem` into little-endian bytes. `loader` may
  * be NULL: an `@PATH` spec is then an error (VY_E_INVALID_ARGUMENT). `alloc`
  * may be NULL (malloc). *out is reset first; on success it owns the bytes
@@ -93,26 +95,26 @@ typedef struct vy_values_loader {
 vy_status vy_values_parse(const vy_type *elem, const char *spec, size_t len, const vy_values_loader *loader,
                           const vy_allocator *alloc, vy_bytes *out, vy_error *err);
 
-/* Formats `len` bytes of a buffer with element type `elem` as the values
+/** Formats `len` bytes of a buffer with element type `elem` as the values
  * part of an output line ("v0 v1 ... | h0 ..."). *out is reset first and is
  * NUL-terminated on success; VY_E_NOMEM leaves it empty. */
 vy_status vy_values_format(const vy_type *elem, const uint8_t *data, size_t len, const vy_allocator *alloc,
                            vy_bytes *out, vy_error *err);
 
-/* Formats a whole output line "NAME: v0 v1 ..." (no newline). `name` is
+/** Formats a whole output line "NAME: v0 v1 ..." (no newline). `name` is
  * `name_len` bytes written as they are. Same contract as vy_values_format. */
 vy_status vy_values_format_line(const char *name, size_t name_len, const vy_type *elem, const uint8_t *data, size_t len,
                                 const vy_allocator *alloc, vy_bytes *out, vy_error *err);
 
-/* Splits an output line at its last ':' into the name (before it) and the
+/** Splits an output line at its last ':' into the name (before it) and the
  * values (after it, leading blanks skipped). Values never contain ':', so
  * this works for any name. Returns false when the line has no ':'. */
 bool vy_values_split_line(const char *line, size_t len, const char **name, size_t *name_len, const char **values,
                           size_t *values_len);
 
-#define VY_VALUES_F32_MAX 24 /* bytes vy_values_format_f32 may write, NUL included */
+#define VY_VALUES_F32_MAX 24 /**< bytes vy_values_format_f32 may write, NUL included */
 
-/* Writes the shortest decimal for the f32 with these bits that strtof reads
+/** Writes the shortest decimal for the f32 with these bits that strtof reads
  * back to the same bits ("-0", "inf", "nan" for 0x7FC00000, "0x7fc00001"
  * for other NaNs) into buf and returns its length. */
 size_t vy_values_format_f32(uint32_t bits, char buf[VY_VALUES_F32_MAX]);

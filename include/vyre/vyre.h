@@ -1,4 +1,5 @@
-/* vyre.h - umbrella header of vyre-jit's IR library (libvyre). */
+/** @file
+ * vyre.h - umbrella header of vyre-jit's IR library (libvyre). */
 #ifndef VYRE_VYRE_H
 #define VYRE_VYRE_H
 

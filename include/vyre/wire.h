@@ -1,4 +1,5 @@
-/* wire.h - vyre's binary wire format, schema version 4 (vyre-ir.md §7), and
+/** @file
+ * wire.h - vyre's binary wire format, schema version 4 (vyre-ir.md §7), and
  * its hex text envelope (§7.12). This is the interop contract with Rust vyre
  * (Program::to_wire / Program::from_wire): read and written byte for byte.
  *
@@ -33,7 +34,7 @@
 extern "C" {
 #endif
 
-/* Encodes `p` exactly as vyre's to_wire does (no canonicalization: buffers
+/** Encodes `p` exactly as vyre's to_wire does (no canonicalization: buffers
  * in declaration order, the entry as stored). Fails with VY_E_ENCODE where
  * vyre's encoder fails (§7.10: WriteOnly access, a zero workgroup dimension,
  * a workgroup or live-out buffer of count 0, a bad output range, a string
@@ -44,7 +45,7 @@ extern "C" {
  * nodes, nesting deeper than 64, ...); so does this one. */
 vy_status vy_wire_encode(const vy_program *p, const vy_allocator *alloc, vy_bytes *out, vy_error *err);
 
-/* Decodes a wire blob with vyre's limits and check order (§7.10): size cap
+/** Decodes a wire blob with vyre's limits and check order (§7.10): size cap
  * (64 MiB), magic, version (VY_E_VERSION_MISMATCH), header length, flags,
  * digest, node section, memory regions, output set, no trailing bytes.
  * Errors name the byte offset (err->offset, also in the message). Never
@@ -59,17 +60,17 @@ vy_status vy_wire_encode(const vy_program *p, const vy_allocator *alloc, vy_byte
 vy_status vy_wire_decode(const uint8_t *data, size_t len, const vy_allocator *alloc, vy_program **out,
                          vy_error *err);
 
-/* The canonical wire blob (§6 steps 1-2) whose BLAKE3 is the fingerprint:
+/** The canonical wire blob (§6 steps 1-2) whose BLAKE3 is the fingerprint:
  * buffers sorted by vyre's canonical key, let-free Blocks spliced into their
  * statement list, commutative operands ordered. Same errors as
  * vy_wire_encode (the program then has no fingerprint either). */
 vy_status vy_wire_encode_canonical(const vy_program *p, const vy_allocator *alloc, vy_bytes *out, vy_error *err);
 
-/* Hex envelope: "vyre_ir v0.1\nwire_bytes N\n" + the blob as lowercase hex,
+/** Hex envelope: "vyre_ir v0.1\nwire_bytes N\n" + the blob as lowercase hex,
  * 64 characters per line, every line ending "\n". The output is also
  * NUL-terminated (out->data[out->len] == 0). `data` may be NULL when len is 0. */
 vy_status vy_wire_to_hex(const uint8_t *data, size_t len, const vy_allocator *alloc, vy_bytes *out, vy_error *err);
-/* Parses the envelope into the raw blob (does not decode it), as vyre's
+/** Parses the envelope into the raw blob (does not decode it), as vyre's
  * Program::from_text: lines end at "\n" or "\r\n"; the first line must be
  * exactly "vyre_ir v0.1"; the second "wire_bytes N" with N decimal (a
  * leading '+' is accepted) and at most 64 MiB; body lines may carry trailing
@@ -78,9 +79,9 @@ vy_status vy_wire_to_hex(const uint8_t *data, size_t len, const vy_allocator *al
  * with err->line and err->col set. */
 vy_status vy_wire_from_hex(const char *text, size_t len, const vy_allocator *alloc, vy_bytes *out, vy_error *err);
 
-/* True when `data` starts with the wire magic "VYRE". */
+/** True when `data` starts with the wire magic "VYRE". */
 bool vy_wire_is_blob(const uint8_t *data, size_t len);
-/* True when the first line of `text` is the hex envelope's "vyre_ir v0.1". */
+/** True when the first line of `text` is the hex envelope's "vyre_ir v0.1". */
 bool vy_wire_is_hex(const char *text, size_t len);
 
 #ifdef __cplusplus
