@@ -1,4 +1,5 @@
-/* host.h - the host-op registry: C functions that vyre `Call` expressions reach.
+/** @file
+ * host.h - the host-op registry: C functions that vyre `Call` expressions reach.
  *
  * vyre resolves `Expr::Call{op_id, args}` through a process-global dialect
  * lookup whose ops carry a byte-blob `cpu_ref` (vyre-ir.md §2.4). vyre-jit has
@@ -45,28 +46,29 @@
 extern "C" {
 #endif
 
+/** Host ops: C functions that Call nodes reach by op id (opaque; see below). */
 typedef struct vy_host_registry vy_host_registry;
 
-/* Any C function; it is called through libffi with the registered signature. */
+/** Any C function; it is called through libffi with the registered signature. */
 typedef void (*vy_host_fn)(void);
 
-#define VY_HOST_MAX_PARAMS 64u /* per op */
+#define VY_HOST_MAX_PARAMS 64u /**< per op */
 
-/* A registered signature in vyre types. Parameter and result kinds are among
+/** A registered signature in vyre types. Parameter and result kinds are among
  * VY_TYPE_U32, I32, U64, I64, F32, F64, BOOL, U8, I8. */
 typedef struct vy_host_signature {
-  uint32_t nparams;
-  const vy_type_kind *params; /* nparams entries, owned by the registry */
-  bool has_result;            /* false: the function returns void */
-  vy_type_kind result;        /* when has_result */
+  uint32_t nparams;           /**< number of parameters, at most VY_HOST_MAX_PARAMS */
+  const vy_type_kind *params; /**< nparams entries, owned by the registry */
+  bool has_result;            /**< false: the function returns void */
+  vy_type_kind result;        /**< when has_result */
 } vy_host_signature;
 
-/* Creates an empty registry using `alloc` (NULL = malloc). VY_E_NOMEM on failure, *out NULL. */
+/** Creates an empty registry using `alloc` (NULL = malloc). VY_E_NOMEM on failure, *out NULL. */
 vy_status vy_host_registry_create(const vy_allocator *alloc, vy_host_registry **out, vy_error *err);
-/* Frees the registry and everything it owns. NULL is a no-op. */
+/** Frees the registry and everything it owns. NULL is a no-op. */
 void vy_host_registry_destroy(vy_host_registry *r);
 
-/* Registers `op_id` (copied) with function `fn` and a signature written as
+/** Registers `op_id` (copied) with function `fn` and a signature written as
  * "RESULT(PARAM, PARAM, ...)", e.g. "u32(u32, f32)", "void()", "f64(f64)".
  * Errors: VY_E_INVALID_ARGUMENT for a NULL/empty id, NULL fn, a malformed
  * signature, an unknown type name, more than VY_HOST_MAX_PARAMS parameters,
@@ -75,19 +77,19 @@ void vy_host_registry_destroy(vy_host_registry *r);
 vy_status vy_host_register(vy_host_registry *r, const char *op_id, const char *signature, vy_host_fn fn,
                            vy_error *err);
 
-/* Same with the signature as data. `params` is copied. */
+/** Same with the signature as data. `params` is copied. */
 vy_status vy_host_register_typed(vy_host_registry *r, const char *op_id, const vy_host_signature *sig, vy_host_fn fn,
                                  vy_error *err);
 
-/* Looks up an op id (counted; may contain any bytes). Returns false when it
+/** Looks up an op id (counted; may contain any bytes). Returns false when it
  * is not registered. On success *sig (if non-NULL) views the registry's
  * signature, valid as long as the registry. Thread-safe after registration. */
 bool vy_host_registry_lookup(const vy_host_registry *r, const char *op_id, size_t len, vy_host_signature *sig);
 
-/* Number of registered ops. */
+/** Number of registered ops. */
 size_t vy_host_registry_count(const vy_host_registry *r);
 
-/* The spelling of a host type kind ("u32", ...) or NULL if the kind is not
+/** The spelling of a host type kind ("u32", ...) or NULL if the kind is not
  * allowed in host signatures. */
 const char *vy_host_type_name(vy_type_kind k);
 
