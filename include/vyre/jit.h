@@ -1,4 +1,5 @@
-/* jit.h - the LLVM backends of libvyre-jit.
+/** @file
+ * jit.h - the LLVM backends of libvyre-jit.
  *
  *   vy_context *ctx;  ... vy_context_create(&o, &ctx, &err);
  *   vy_jit_register_backends(ctx);             // adds "llvm-cpu"
@@ -65,31 +66,32 @@
 extern "C" {
 #endif
 
-/* Registers the backends of libvyre-jit in `ctx`: "llvm-cpu". Must not race
+/** Registers the backends of libvyre-jit in `ctx`: "llvm-cpu". Must not race
  * with other calls on the context. Errors: VY_E_INVALID_ARGUMENT (NULL),
  * VY_E_NOMEM. */
 vy_status vy_jit_register_backends(vy_context *ctx);
 
-/* Options of an "llvm-cpu" backend. */
+/** Options of an "llvm-cpu" backend. */
 typedef struct vy_jit_cpu_options {
-  int opt_level;                /* LLVM pipeline default<O2> (2, the default) or default<O3> (3) */
-  unsigned prefer_vector_width; /* 0 = LLVM's choice for the host; else 128, 256 or 512 bits */
+  int opt_level;                /**< LLVM pipeline default<O2> (2, the default) or default<O3> (3) */
+  unsigned prefer_vector_width; /**< 0 = LLVM's choice for the host; else 128, 256 or 512 bits */
 } vy_jit_cpu_options;
 
-/* Fills the defaults (O2, LLVM's vector width). */
+/** Fills the defaults (O2, LLVM's vector width). */
 void vy_jit_cpu_options_default(vy_jit_cpu_options *o);
 
-/* Sets the options of an open "llvm-cpu" backend for later compiles. Not
+/** Sets the options of an open "llvm-cpu" backend for later compiles. Not
  * to be called while the backend compiles. Errors: VY_E_INVALID_ARGUMENT
  * (not an llvm-cpu backend, a level other than 2 or 3, an unknown width). */
 vy_status vy_jit_cpu_configure(vy_backend *be, const vy_jit_cpu_options *o, vy_error *err);
 
+/** What vy_jit_cpu_emit prints. */
 typedef enum vy_jit_cpu_format {
-  VY_JIT_CPU_LLVM, /* the optimized LLVM IR module, as text */
-  VY_JIT_CPU_ASM   /* the host assembly of it */
+  VY_JIT_CPU_LLVM, /**< the optimized LLVM IR module, as text */
+  VY_JIT_CPU_ASM   /**< the host assembly of it */
 } vy_jit_cpu_format;
 
-/* Compiles `p` with an "llvm-cpu" backend as vy_compile would (same checks
+/** Compiles `p` with an "llvm-cpu" backend as vy_compile would (same checks
  * and errors) and returns the optimized code as NUL-terminated text in
  * *out (allocated with the context's allocator; vy_bytes_free). */
 vy_status vy_jit_cpu_emit(vy_backend *be, const vy_program *p, vy_jit_cpu_format fmt, vy_bytes *out, vy_error *err);
