@@ -3,12 +3,17 @@
  * jit.h states the contract). Its compile pipeline is compile_program();
  * dispatch binds buffers with the interpreter's binding code, runs the
  * kernel over the grid (runtime/cpu_dispatch.c) and turns a raised error
- * into the interpreter's error (lower_error.c). */
+ * into the interpreter's error (lower_error.c). Streams run one chunk per
+ * pool thread at once (lib/stream_pipe.c), asynchronous dispatch is the
+ * threaded one (lib/async.c), and resident buffers are host memory the
+ * kernel reads and writes in place. */
 #include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "async_int.h"
 #include "backend_cpu_int.h"
+#include "backend_cuda_int.h"
 #include "backend_int.h"
 #include "backend_jit_int.h"
 #include "bind_int.h"
@@ -17,6 +22,8 @@
 #include "error_int.h"
 #include "lower_int.h"
 #include "program_int.h"
+#include "resident_int.h"
+#include "stream_int.h"
 #include "vyre/jit.h"
 #include "vyre/version.h"
 
@@ -328,18 +335,40 @@ static void copy_slice(void *ud, uint64_t begin, uint64_t end, unsigned worker) 
   memcpy(j->dst + lo, j->src + lo, hi - lo);
 }
 
+/* What a binding needs: the kernel, the pool that runs it (the backend's,
+ * or a stream worker's own), and the resident buffers by declaration index
+ * (NULL: an ordinary dispatch). */
+typedef struct bind_ctx {
+  cpu_kernel *k;
+  vy_pool *pool;
+  vy_resident *const *by_decl;
+} bind_ctx;
+
 static void bind_copy(void *ud, void *dst, const void *src, size_t n) {
-  cpu_kernel *k = ud;
+  const bind_ctx *c = ud;
   copy_job j = {dst, src, n};
-  if (n < 4 * COPY_CHUNK || vy_pool_parallel_for(((cpu_backend *)k->base.be)->pool, (n + COPY_CHUNK - 1) / COPY_CHUNK,
-                                                 1, 0, copy_slice, &j, NULL) != VY_OK)
+  if (n < 4 * COPY_CHUNK ||
+      vy_pool_parallel_for(c->pool, (n + COPY_CHUNK - 1) / COPY_CHUNK, 1, 0, copy_slice, &j, NULL) != VY_OK)
     memcpy(dst, src, n);
 }
 
-static bool bind_borrow(void *ud, uint32_t i) { return !((cpu_kernel *)ud)->written[i]; }
+static bool bind_borrow(void *ud, uint32_t i) { return !((const bind_ctx *)ud)->k->written[i]; }
 
-static vy_status run_kernel(cpu_kernel *k, const vy_input *inputs, size_t ninputs, const vy_dispatch_config *cfg,
+/* Resident buffers are host memory used in place (resident_int.h). */
+static bool bind_place(void *ud, uint32_t i, uint8_t **data, size_t *len) {
+  const bind_ctx *c = ud;
+  if (!c->by_decl || !c->by_decl[i]) return false;
+  *data = vy_resident_host_data(c->by_decl[i]);
+  *len = vy_resident_len(c->by_decl[i]);
+  return true;
+}
+
+/* Binds, runs the grid (fixpoint_iterations times on the same buffers) on
+ * bc->pool and collects the outputs into *out, or, with resident buffers
+ * (bc->by_decl), leaves the results in them (out is NULL then). */
+static vy_status run_kernel(const bind_ctx *bc, const vy_input *inputs, size_t ninputs, const vy_dispatch_config *cfg,
                             vy_outputs *out, vy_error *err) {
+  cpu_kernel *k = bc->k;
   cpu_backend *be = (cpu_backend *)k->base.be;
   const vy_allocator *a = alloc_of(&be->base);
   const vy_program *p = k->pp->program;
@@ -353,7 +382,7 @@ static vy_status run_kernel(cpu_kernel *k, const vy_input *inputs, size_t ninput
   }
   uint64_t used = 0;
   vy_igrid grid;
-  vy_bind_hooks hooks = {bind_borrow, bind_copy, k};
+  vy_bind_hooks hooks = {bind_borrow, bind_copy, (void *)bc, bind_place};
   vy_status st = vy_bind_buffers(p, a, inputs, ninputs, VY_INTERP_DEFAULT_MAX_MEMORY, &hooks, bufs, &used, &grid, err);
   if (st == VY_OK && cfg->has_grid_override) {
     memcpy(grid.count, cfg->grid_override, sizeof grid.count);
@@ -369,11 +398,11 @@ static vy_status run_kernel(cpu_kernel *k, const vy_input *inputs, size_t ninput
     vy_kargs args = {kb, &e, {grid.count[0], grid.count[1], grid.count[2]}, (void *const *)k->host_fns, a};
     uint32_t iters = cfg->has_fixpoint_iterations ? cfg->fixpoint_iterations : 1;
     for (uint32_t it = 0; it < iters && st == VY_OK; it++) {
-      st = vy_cpu_run(be->pool, k->fn, &args, grid.total_wg, (size_t)k->low.scratch_bytes, cfg->timeout_ns, a, err);
+      st = vy_cpu_run(bc->pool, k->fn, &args, grid.total_wg, (size_t)k->low.scratch_bytes, cfg->timeout_ns, a, err);
       if (st == VY_OK && atomic_load(&e.claimed)) st = vy_lower_error(k->pp, k->low.sites, k->low.nsites, &e, err);
     }
   }
-  if (st == VY_OK) {
+  if (st == VY_OK && out) {
     vy_interp_outputs io;
     memset(&io, 0, sizeof io);
     st = vy_imem_collect_outputs(a, bufs, n, &io, err);
@@ -385,7 +414,7 @@ static vy_status run_kernel(cpu_kernel *k, const vy_input *inputs, size_t ninput
   vy_imem_free_bufs(a, bufs, n);
   vy_mem_free(a, bufs, n * sizeof *bufs);
   vy_mem_free(a, kb, n * sizeof *kb);
-  if (st == VY_OK) st = vy_outputs_check_cap(cfg, out, err);
+  if (st == VY_OK && out) st = vy_outputs_check_cap(cfg, out, err);
   return st;
 }
 
@@ -396,7 +425,8 @@ static vy_status cpu_kernel_dispatch(vy_kernel *kb, const vy_input *inputs, size
     return vy_error_set(err, VY_E_INVALID_ARGUMENT, "dispatch: %zu inputs but a NULL array. Fix: pass them", ninputs);
   vy_status st = vy_jit_kernel_config_check(&k->base, cfg, err);
   if (st != VY_OK) return st;
-  return run_kernel(k, inputs, ninputs, cfg, out, err);
+  bind_ctx bc = {k, ((cpu_backend *)k->base.be)->pool, NULL};
+  return run_kernel(&bc, inputs, ninputs, cfg, out, err);
 }
 
 static void cpu_kernel_destroy(vy_kernel *k) { kernel_free((cpu_kernel *)k); }
@@ -434,7 +464,8 @@ static vy_status cpu_dispatch(vy_backend *be, const vy_program *p, const vy_inpu
     return vy_error_set(err, VY_E_INVALID_ARGUMENT, "dispatch: %zu inputs but a NULL array. Fix: pass them", ninputs);
   vy_kernel *k = NULL;
   vy_status st = cpu_compile(be, p, cfg, &k, err);
-  if (st == VY_OK) st = run_kernel((cpu_kernel *)k, inputs, ninputs, &k->cfg, out, err);
+  bind_ctx bc = {(cpu_kernel *)k, ((cpu_backend *)be)->pool, NULL};
+  if (st == VY_OK) st = run_kernel(&bc, inputs, ninputs, &k->cfg, out, err);
   vy_kernel_destroy(k);
   return st;
 }
@@ -446,7 +477,79 @@ void vy_cpu_kernel_stats(const vy_kernel *k, uint64_t *scratch_bytes, uint32_t *
 }
 
 static const vy_executable cpu_executable = {cpu_dispatch, cpu_compile};
-static const vy_streamable cpu_streamable = {vy_stream_via_kernel};
+
+/* ---- Streamable: chunks pipelined over the cores ----
+ *
+ * One worker thread per pool participant runs whole chunks, each chunk on
+ * that worker alone through a one-participant pool of its own (the float
+ * environment, scratch and timeout of vy_cpu_run, without the shared
+ * pool's one-job-at-a-time queue), so a stream of small chunks keeps every
+ * core busy; the caller reads chunks and delivers results in order
+ * (lib/stream_pipe.c). */
+
+typedef struct cpu_stream {
+  cpu_kernel *k;
+  vy_pool **pools; /* one per worker */
+} cpu_stream;
+
+static vy_status stream_chunk(void *ud, unsigned worker, const vy_input *inputs, size_t ninputs, vy_outputs *out,
+                              vy_error *err) {
+  const cpu_stream *s = ud;
+  bind_ctx bc = {s->k, s->pools[worker], NULL};
+  return run_kernel(&bc, inputs, ninputs, &s->k->base.cfg, out, err);
+}
+
+static vy_status cpu_stream_run(vy_backend *be, const vy_program *p, const vy_input *fixed, size_t nfixed,
+                                const vy_chunk_source *src, const vy_output_sink *sink,
+                                const vy_dispatch_config *cfg, vy_error *err) {
+  vy_status st = vy_stream_check_args(fixed, nfixed, src, sink, err);
+  if (st != VY_OK) return st;
+  const vy_allocator *a = alloc_of(be);
+  unsigned workers = vy_pool_threads(((cpu_backend *)be)->pool);
+  vy_kernel *k = NULL;
+  st = vy_compile(be, p, cfg, &k, err);
+  cpu_stream s = {(cpu_kernel *)k, NULL};
+  if (st == VY_OK) {
+    s.pools = vy_mem_calloc(a, workers, sizeof *s.pools);
+    if (!s.pools) st = vy_error_nomem(err);
+  }
+  for (unsigned w = 0; st == VY_OK && w < workers; w++) st = vy_pool_create(a, 1, &s.pools[w], err);
+  if (st == VY_OK) {
+    vy_stream_exec ex = {workers, k->cfg.max_chunks_in_flight, stream_chunk, &s};
+    st = vy_stream_pipeline(a, fixed, nfixed, src, sink, &ex, err);
+  }
+  for (unsigned w = 0; s.pools && w < workers; w++) vy_pool_destroy(s.pools[w]);
+  vy_mem_free(a, s.pools, workers * sizeof *s.pools);
+  vy_kernel_destroy(k);
+  return st;
+}
+
+static const vy_streamable cpu_streamable = {cpu_stream_run};
+
+/* ---- resident buffers: host memory bound in place ---- */
+
+static vy_status cpu_resident_dispatch(vy_kernel *kb, vy_resident *const *bufs, size_t nbufs,
+                                       const vy_dispatch_config *cfg, vy_error *err) {
+  cpu_kernel *k = (cpu_kernel *)kb;
+  vy_status st = vy_jit_kernel_config_check(&k->base, cfg, err);
+  if (st != VY_OK) return st;
+  const vy_allocator *a = alloc_of(kb->be);
+  const vy_program *p = k->pp->program;
+  uint32_t n = p->nbuffers;
+  vy_resident **by_decl = n ? vy_mem_calloc(a, n, sizeof *by_decl) : NULL;
+  if (n && !by_decl) return vy_error_nomem(err);
+  size_t j = 0;
+  for (uint32_t i = 0; i < n && j < nbufs; i++)
+    if (p->buffers[i].access != VY_ACCESS_WORKGROUP) by_decl[i] = bufs[j++];
+  bind_ctx bc = {k, ((cpu_backend *)kb->be)->pool, by_decl};
+  st = run_kernel(&bc, NULL, 0, cfg, NULL, err);
+  vy_mem_free(a, by_decl, n * sizeof *by_decl);
+  return st;
+}
+
+static const vy_residentable cpu_resident = {vy_resident_host_alloc, vy_resident_host_upload,
+                                             vy_resident_host_download, vy_resident_host_free,
+                                             cpu_resident_dispatch};
 
 /* ---- emit (vyre-jit emit) ---- */
 
@@ -519,7 +622,7 @@ static vy_status cpu_open(vy_context *ctx, vy_backend **out, vy_error *err) {
   const vy_allocator *a = vy_context_allocator(ctx);
   cpu_backend *b = vy_mem_calloc(a, 1, sizeof *b);
   if (!b) return vy_error_nomem(err);
-  b->base = (vy_backend){&cpu_backend_ops, &cpu_executable, &cpu_streamable, ctx};
+  b->base = (vy_backend){&cpu_backend_ops, &cpu_executable, &cpu_streamable, ctx, &vy_async_threaded, &cpu_resident};
   b->opt = VY_JIT_O2;
   atomic_init(&b->next_id, 0);
   vy_status st = vy_jit_host_detect(a, &b->host, err);
@@ -556,5 +659,6 @@ static const vy_backend_factory cpu_factory = {"llvm-cpu", 100, cpu_probe, cpu_o
 
 vy_status vy_jit_register_backends(vy_context *ctx) {
   if (!ctx) return VY_E_INVALID_ARGUMENT;
-  return vy_context_register_backend(ctx, &cpu_factory);
+  vy_status st = vy_context_register_backend(ctx, &cpu_factory);
+  return st == VY_OK ? vy_context_register_backend(ctx, &vy_cuda_backend_factory) : st;
 }

@@ -7,6 +7,7 @@
 #include "alloc_int.h"
 #include "backend_int.h"
 #include "error_int.h"
+#include "stream_int.h"
 
 void vy_outputs_free(vy_outputs *out) {
   if (!out) return;
@@ -230,32 +231,24 @@ vy_status vy_outputs_check_cap(const vy_dispatch_config *cfg, vy_outputs *out, v
 
 /* ---- generic Streamable ---- */
 
+typedef struct kernel_run {
+  vy_kernel *k;
+} kernel_run;
+
+static vy_status run_chunk(void *ud, unsigned worker, const vy_input *inputs, size_t ninputs, vy_outputs *out,
+                           vy_error *err) {
+  (void)worker;
+  return vy_kernel_dispatch(((kernel_run *)ud)->k, inputs, ninputs, NULL, out, err);
+}
+
 vy_status vy_stream_via_kernel(vy_backend *be, const vy_program *p, const vy_input *fixed, size_t nfixed,
                                const vy_chunk_source *src, const vy_output_sink *sink,
                                const vy_dispatch_config *cfg, vy_error *err) {
-  if (!src || !src->next || !sink || !sink->put || (nfixed && !fixed))
-    return vy_error_set(err, VY_E_INVALID_ARGUMENT,
-                        "vy_stream: missing chunk source, sink or fixed inputs. Fix: pass all of them");
-  if (nfixed == SIZE_MAX) return vy_error_nomem(err);
-  const vy_allocator *a = vy_context_allocator(be->ctx);
-  vy_input *ins = vy_mem_calloc(a, nfixed + 1, sizeof *ins);
-  if (!ins) return vy_error_nomem(err);
-  if (nfixed) memcpy(ins + 1, fixed, nfixed * sizeof *fixed);
-  vy_kernel *k = NULL;
-  vy_status st = vy_compile(be, p, cfg, &k, err);
-  for (size_t index = 0; st == VY_OK; index++) {
-    bool done = false;
-    st = src->next(src->ud, &ins[0], &done, err);
-    if (st != VY_OK || done) break;
-    vy_outputs outs;
-    vy_error chunk_err;
-    vy_error_clear(&chunk_err);
-    vy_status cst = vy_kernel_dispatch(k, ins, nfixed + 1, NULL, &outs, &chunk_err);
-    bool go_on = sink->put(sink->ud, index, cst, cst == VY_OK ? &outs : NULL, cst == VY_OK ? NULL : &chunk_err);
-    vy_outputs_free(&outs);
-    if (!go_on) break;
-  }
-  vy_kernel_destroy(k);
-  vy_mem_free(a, ins, (nfixed + 1) * sizeof *ins);
+  vy_status st = vy_stream_check_args(fixed, nfixed, src, sink, err);
+  kernel_run r = {NULL};
+  if (st == VY_OK) st = vy_compile(be, p, cfg, &r.k, err);
+  vy_stream_exec ex = {0, 1, run_chunk, &r};
+  if (st == VY_OK) st = vy_stream_pipeline(vy_context_allocator(be->ctx), fixed, nfixed, src, sink, &ex, err);
+  vy_kernel_destroy(r.k);
   return st;
 }

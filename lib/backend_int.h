@@ -8,8 +8,10 @@
 #ifndef VYRE_BACKEND_INT_H
 #define VYRE_BACKEND_INT_H
 
+#include "vyre/async.h"
 #include "vyre/backend.h"
 #include "vyre/context.h"
+#include "vyre/resident.h"
 
 typedef struct vy_backend_ops {
   const char *id;
@@ -24,6 +26,8 @@ struct vy_backend {
   const vy_executable *executable; /* NULL = not Executable */
   const vy_streamable *streamable; /* NULL = not Streamable */
   vy_context *ctx;
+  const vy_asyncable *async;        /* NULL = no asynchronous dispatch (async.h) */
+  const vy_residentable *resident;  /* NULL = no resident buffers (resident.h) */
 };
 
 typedef struct vy_kernel_ops {
@@ -60,7 +64,8 @@ vy_status vy_dispatch_config_check(const vy_backend *be, const vy_dispatch_confi
 vy_status vy_outputs_check_cap(const vy_dispatch_config *cfg, vy_outputs *out, vy_error *err);
 
 /* Streamable in terms of the Executable capability: compile once, then one
- * kernel dispatch per chunk with inputs [chunk, fixed...]. */
+ * kernel dispatch per chunk with inputs [chunk, fixed...], one chunk at a
+ * time on the caller's thread (vy_stream_pipeline with no workers). */
 vy_status vy_stream_via_kernel(vy_backend *be, const vy_program *p, const vy_input *fixed, size_t nfixed,
                                const vy_chunk_source *src, const vy_output_sink *sink,
                                const vy_dispatch_config *cfg, vy_error *err);

@@ -7,13 +7,17 @@
  * buffer sizes (vyre-ir.md §4.4) and it runs one launch on fresh buffers;
  * max_output_bytes and timeout_ns (the interpreter's wall-clock limit,
  * checked every 4096 steps) are honoured. Streamable is the generic one:
- * one independent dispatch per chunk on one prepared program.
+ * one independent dispatch per chunk on one prepared program. Asynchronous
+ * dispatch runs each dispatch on a thread of its own (async.c); resident
+ * buffers are host memory copied into and out of the interpreter per launch.
  */
 #include <string.h>
 
 #include "alloc_int.h"
+#include "async_int.h"
 #include "backend_int.h"
 #include "error_int.h"
+#include "resident_int.h"
 #include "vyre/interp.h"
 
 /* The node ops the interpreter executes: vyre's core set without
@@ -147,6 +151,80 @@ static vy_status ref_compile(vy_backend *be, const vy_program *p, const vy_dispa
 static const vy_executable ref_executable = {ref_dispatch, ref_compile};
 static const vy_streamable ref_streamable = {vy_stream_via_kernel};
 
+/* ---- resident buffers: host memory, copied in and out of the interpreter ---- */
+
+/* Writes output `o` of a launch back into buffer r (at the output range's
+ * start when the program declares one). */
+static void write_back(const vy_buffer_decl *d, const vy_bytes *o, vy_resident *r) {
+  size_t off = d->has_output_range ? (size_t)d->range_start : 0, len = vy_resident_len(r);
+  if (off >= len) return;
+  size_t n = o->len < len - off ? o->len : len - off;
+  if (n) memcpy(vy_resident_host_data(r) + off, o->data, n);
+}
+
+/* One launch: inputs are the resident bytes of the logical inputs, outputs
+ * are written back to their buffers. */
+static vy_status ref_resident_launch(vy_kernel *k, vy_resident *const *bufs, vy_input *ins,
+                                     const vy_dispatch_config *cfg, vy_error *err) {
+  const vy_program *p = k->program;
+  size_t m = 0, j = 0;
+  for (uint32_t i = 0; i < vy_program_buffer_count(p); i++) {
+    const vy_buffer_decl *d = vy_program_buffer(p, i);
+    if (d->access == VY_ACCESS_WORKGROUP) continue;
+    if (!vy_buffer_is_backend_allocated(d))
+      ins[m++] = (vy_input){vy_resident_host_data(bufs[j]), vy_resident_len(bufs[j])};
+    j++;
+  }
+  vy_outputs outs;
+  vy_status st = ref_execute(((ref_kernel *)k)->pp, ins, m, cfg, &outs, err);
+  if (st != VY_OK) return st;
+  size_t o = 0;
+  j = 0;
+  for (uint32_t i = 0; i < vy_program_buffer_count(p); i++) {
+    const vy_buffer_decl *d = vy_program_buffer(p, i);
+    if (d->access == VY_ACCESS_WORKGROUP) continue;
+    if (vy_buffer_is_returned(d) && o < outs.count) write_back(d, &outs.items[o++], bufs[j]);
+    j++;
+  }
+  vy_outputs_free(&outs);
+  return VY_OK;
+}
+
+/* fixpoint_iterations N runs N launches, each reading the previous one's
+ * results from the buffers; allowed only when every output is read_write,
+ * since the interpreter zero-fills the outputs it allocates at every launch
+ * and so could not continue from them. */
+static vy_status ref_resident_dispatch(vy_kernel *k, vy_resident *const *bufs, size_t nbufs,
+                                       const vy_dispatch_config *cfg, vy_error *err) {
+  const vy_program *p = k->program;
+  uint32_t wg[3];
+  vy_program_workgroup_size(p, wg);
+  vy_dispatch_config once = *cfg;
+  once.has_fixpoint_iterations = false;
+  vy_status st = vy_dispatch_config_check(k->be, cfg, wg, err);
+  if (st == VY_OK && cfg != &k->cfg) st = refuse_config(k->be, &once, p, err);
+  if (st != VY_OK) return st;
+  uint32_t iters = cfg->has_fixpoint_iterations ? cfg->fixpoint_iterations : 1;
+  bool allocated = false;
+  for (uint32_t i = 0; i < vy_program_buffer_count(p); i++)
+    allocated |= vy_buffer_is_backend_allocated(vy_program_buffer(p, i));
+  if (iters > 1 && allocated)
+    return vy_error_set(err, VY_E_UNSUPPORTED,
+                        "the reference backend runs fixpoint_iterations > 1 on resident buffers only when every "
+                        "output is read_write (it zero-fills the outputs it allocates at every launch). Fix: declare "
+                        "the outputs read_write, or use llvm-cpu");
+  const vy_allocator *a = vy_context_allocator(k->be->ctx);
+  vy_input *ins = nbufs ? vy_mem_calloc(a, nbufs, sizeof *ins) : NULL;
+  if (nbufs && !ins) return vy_error_nomem(err);
+  for (uint32_t it = 0; it < iters && st == VY_OK; it++) st = ref_resident_launch(k, bufs, ins, &once, err);
+  vy_mem_free(a, ins, nbufs * sizeof *ins);
+  return st;
+}
+
+static const vy_residentable ref_resident = {vy_resident_host_alloc, vy_resident_host_upload,
+                                             vy_resident_host_download, vy_resident_host_free,
+                                             ref_resident_dispatch};
+
 static void ref_close(vy_backend *be) { vy_mem_free(vy_context_allocator(be->ctx), be, sizeof(ref_backend)); }
 
 static const vy_backend_ops ref_ops = {"reference", vy_reference_supported_ops, sizeof vy_reference_supported_ops /
@@ -156,7 +234,7 @@ static const vy_backend_ops ref_ops = {"reference", vy_reference_supported_ops, 
 static vy_status ref_open(vy_context *ctx, vy_backend **out, vy_error *err) {
   ref_backend *b = vy_mem_calloc(vy_context_allocator(ctx), 1, sizeof *b);
   if (!b) return vy_error_nomem(err);
-  b->base = (vy_backend){&ref_ops, &ref_executable, &ref_streamable, ctx};
+  b->base = (vy_backend){&ref_ops, &ref_executable, &ref_streamable, ctx, &vy_async_threaded, &ref_resident};
   *out = &b->base;
   return VY_OK;
 }

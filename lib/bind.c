@@ -58,7 +58,13 @@ vy_status vy_bind_buffers(const vy_program *p, const vy_allocator *alloc, const 
     uint64_t required = (uint64_t)d->count * b->stride;
     bool backend = vy_buffer_is_backend_allocated(d);
     vy_status st;
-    if (backend) {
+    uint8_t *placed = NULL;
+    size_t placed_len = 0;
+    if (hooks && hooks->place && hooks->place(hooks->ud, i, &placed, &placed_len)) {
+      b->data = placed; /* resident: used in place, never freed here */
+      b->len = backend && placed_len > required ? (size_t)required : placed_len;
+      b->cap = 0;
+    } else if (backend) {
       if (legacy_mode) next++; /* the legacy initializer is consumed and ignored */
       st = vy_bind_alloc(alloc, b, (size_t)required, true, used, max_bytes, err);
       if (st != VY_OK) return st;
@@ -92,6 +98,7 @@ vy_status vy_bind_buffers(const vy_program *p, const vy_allocator *alloc, const 
                           "provide a larger input buffer",
                           (int)d->name.len, d->name.ptr, b->len, (unsigned long long)required, d->count,
                           vy_type_kind_name(d->element.kind));
+    if (placed && backend && b->len) memset(b->data, 0, b->len);
     uint64_t elems = vy_imem_elem_count(b);
     if (elems > UINT32_MAX)
       return vy_error_set(err, VY_E_RUNTIME,

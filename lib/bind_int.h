@@ -20,6 +20,13 @@ typedef struct vy_bind_hooks {
    * (default memcpy); e.g. in parallel. */
   void (*copy)(void *ud, void *dst, const void *src, size_t n);
   void *ud;
+  /* Resident binding (include/vyre/resident.h): true when buffer `i`
+   * (declaration index, never workgroup) lives in caller-owned memory
+   * *data of *len bytes, used in place for reading and writing whatever its
+   * access; it takes no input. An output the backend allocates uses only
+   * its declared size of that memory, zero-filled here after the length
+   * check. Placed buffers have cap 0 (never freed here). */
+  bool (*place)(void *ud, uint32_t i, uint8_t **data, size_t *len);
 } vy_bind_hooks;
 
 /* vy_imem_bind (interp_int.h) with hooks (NULL: copy everything, as the

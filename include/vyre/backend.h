@@ -57,6 +57,7 @@ typedef struct vy_dispatch_config {
   vy_launch_mode speculation;       /* FORCE rejected where unsupported */
   vy_launch_mode persistent_thread; /* FORCE rejected where unsupported */
   bool cooperative;                 /* rejected unless the backend supports grid sync */
+  uint32_t max_chunks_in_flight;    /* vy_stream only: chunks read and not yet delivered; 0 = backend's choice */
 } vy_dispatch_config;
 
 /* Sets every field to vyre's default (None / false). */
@@ -125,40 +126,83 @@ void vy_kernel_destroy(vy_kernel *k);
 
 /* ---- Streamable --------------------------------------------------------- */
 
-/* Pull-based chunk source. next() sets *chunk (borrowed until the following
- * call) and returns VY_OK, or sets *done = true at the end; an error status
- * ends the stream with that error. */
+/** Chunk flag: each chunk's bytes stay valid and unchanged until the stream
+ *  call returns (e.g. chunks of one buffer in memory), so a backend may use
+ *  them in place instead of copying them before reading the next chunk. */
+#define VY_CHUNK_STABLE 1u
+
+/** Pull-based chunk source.
+ *
+ *  next() sets *chunk and returns VY_OK, or sets *done = true at the end (the
+ *  chunk is then ignored); an error status ends the stream with that error
+ *  (the chunks read before it are still dispatched and delivered). Unless
+ *  `flags` has VY_CHUNK_STABLE, the chunk's bytes are borrowed only until the
+ *  following call of next(). next() is only called from the thread that
+ *  called vy_stream. `close` (optional) frees `ud`; vy_chunk_source_close
+ *  calls it. Sources for memory, files and read callbacks are in stream.h. */
 typedef struct vy_chunk_source {
   vy_status (*next)(void *ud, vy_input *chunk, bool *done, vy_error *err);
   void *ud;
+  unsigned flags;          /* VY_CHUNK_STABLE or 0 */
+  void (*close)(void *ud); /* NULL: nothing to free */
 } vy_chunk_source;
 
-/* Receives the result of chunk `index` (0-based, in chunk order): its outputs
- * (borrowed for the call) when st is VY_OK, else its error. Returns false to
- * stop the stream after this chunk. */
+/** Output sink: put() receives the result of chunk `index` (0-based), always
+ *  in chunk order and only from the thread that called vy_stream: its
+ *  outputs (borrowed for the call) when st is VY_OK, else its error. It
+ *  returns false to stop the stream after this chunk (chunks already in
+ *  flight are finished or dropped, never delivered). `close` (optional)
+ *  frees `ud`; vy_output_sink_close calls it. */
 typedef struct vy_output_sink {
   bool (*put)(void *ud, size_t index, vy_status st, const vy_outputs *outs, const vy_error *err);
   void *ud;
+  void (*close)(void *ud); /* NULL: nothing to free */
 } vy_output_sink;
 
+/** The Streamable capability.
+ *
+ *  Binding. Each chunk is the initial contents of the program's FIRST
+ *  logical input buffer (the first buffer in declaration order that is
+ *  neither workgroup memory nor an output the backend allocates, i.e. the
+ *  first buffer vy_dispatch takes an input for); `fixed` holds the initial
+ *  bytes of the remaining logical inputs, in order, borrowed for the whole
+ *  call and bound again for every chunk: every chunk is one independent
+ *  dispatch that starts from the same fixed bytes (a read_write fixed input
+ *  is copied per chunk, its changes are not carried over). The grid follows
+ *  the buffer sizes as in vy_dispatch (vyre-ir.md §4.4), so outputs sized
+ *  from a fixed input keep that size for every chunk. The outputs of a chunk
+ *  are exactly those of vy_dispatch(program, [chunk, fixed...]).
+ *
+ *  Errors. Set-up errors (arguments, validation, binding shape, compile) are
+ *  returned at once and no chunk is read; per-chunk errors go to the sink,
+ *  and the stream goes on unless the sink returns false; an error of the
+ *  source is returned after the chunks read before it were delivered.
+ *
+ *  Concurrency and memory. A backend may run several chunks at once (llvm-cpu
+ *  runs one chunk per pool thread), but at most cfg->max_chunks_in_flight
+ *  chunks (0 = the backend's choice, 2 per thread) are read and not yet
+ *  delivered at any time, so memory is bounded by that many chunks and their
+ *  outputs whatever the stream length. `cfg` may be NULL. */
 typedef struct vy_streamable {
-  /* One independent dispatch per chunk, compiled once. Each chunk binds to
-   * the program's FIRST logical input buffer; `fixed` holds the initial
-   * bytes of the remaining logical inputs, in order, bound again for every
-   * chunk. Set-up errors (validation, binding shape, compile) are returned at
-   * once and no chunk is read; per-chunk errors go to the sink, and the
-   * stream goes on unless the sink returns false. */
   vy_status (*stream)(vy_backend *be, const vy_program *p, const vy_input *fixed, size_t nfixed,
                       const vy_chunk_source *src, const vy_output_sink *sink, const vy_dispatch_config *cfg,
                       vy_error *err);
 } vy_streamable;
 
-/* The Streamable capability, or NULL. */
+/** The Streamable capability of `be`, or NULL when it has none. */
 const vy_streamable *vy_backend_streamable(const vy_backend *be);
-/* sm->stream with the capability check. */
+
+/** sm->stream with the capability check: VY_E_UNSUPPORTED when the backend
+ *  is not Streamable. Same contract as vy_streamable.stream. */
 vy_status vy_stream(vy_backend *be, const vy_program *p, const vy_input *fixed, size_t nfixed,
                     const vy_chunk_source *src, const vy_output_sink *sink, const vy_dispatch_config *cfg,
                     vy_error *err);
+
+/** Calls src->close(src->ud) when set and clears *src. NULL is a no-op. */
+void vy_chunk_source_close(vy_chunk_source *src);
+
+/** Calls sink->close(sink->ud) when set and clears *sink. NULL is a no-op. */
+void vy_output_sink_close(vy_output_sink *sink);
 
 #ifdef __cplusplus
 }
