@@ -292,6 +292,8 @@ vy_jv vy_lw_read(vy_lw *w, const vy_jbind *bd) {
   if (bd->t.k == VY_JK_NEVER) return never;
   if (bd->t.k == VY_JK_BYTES && bd->t.n == 0) return (vy_jv){bd->t, LLVMConstInt(w->t_i8, 0, 0)};
   if (bd->home == VY_HOME_UNIFORM) return (vy_jv){bd->t, bd->val};
+  if (bd->id >= 0) /* an unassigned copy of an invocation id: recomputed, which costs less than a load */
+    return (vy_jv){bd->t, w->hk->id(w, bd->id < 4 ? VY_EXPR_INVOCATION_ID : VY_EXPR_LOCAL_ID, (unsigned)bd->id & 3)};
   LLVMTypeRef mt = vy_lw_mem_type(w, bd->t);
   LLVMValueRef p = bd->home == VY_HOME_CTX ? w->hk->ctx_addr(w, bd) : bd->val;
   LLVMValueRef v = LLVMBuildLoad2(w->b, mt, p, "");
@@ -407,10 +409,12 @@ static bool access_ok(vy_lw *w, uint32_t b, bool load) {
   return true;
 }
 
-/* Whether x has the same value for every invocation of a workgroup and no
- * effects: literals, buffer lengths, workgroup ids and uniform loop
- * variables, combined by pure operators. */
-static bool uniform_expr(vy_lw *w, const vy_cx *x, unsigned depth) {
+/* Whether x has the same value for every invocation along local axis x
+ * (the innermost invocation loop of the CPU flavour) and no effects:
+ * literals, buffer lengths, workgroup ids, uniform names, and the y/z
+ * invocation ids when the workgroup is wider than 1 in x, combined by pure
+ * operators. */
+static bool row_uniform(vy_lw *w, const vy_cx *x, unsigned depth) {
   if (!x || depth > 16) return false;
   switch (x->kind) {
   case VY_EXPR_LIT_U32:
@@ -420,16 +424,23 @@ static bool uniform_expr(vy_lw *w, const vy_cx *x, unsigned depth) {
   case VY_EXPR_BUF_LEN:
   case VY_EXPR_WORKGROUP_ID:
     return true;
-  case VY_EXPR_VAR:
-    return w->live[x->ref] && w->live[x->ref]->home == VY_HOME_UNIFORM;
+  case VY_EXPR_INVOCATION_ID:
+  case VY_EXPR_LOCAL_ID:
+    return (x->axis == 1 || x->axis == 2) && w->wg[0] > 1;
+  case VY_EXPR_VAR: {
+    const vy_jbind *bd = w->live[x->ref];
+    if (!bd) return false;
+    if (bd->id >= 0) return ((bd->id & 3) == 1 || (bd->id & 3) == 2) && w->wg[0] > 1;
+    return bd->home == VY_HOME_UNIFORM || (bd->home == VY_HOME_UMEM && bd->t.k == VY_JK_U32);
+  }
   case VY_EXPR_BIN_OP:
   case VY_EXPR_SELECT:
   case VY_EXPR_FMA:
-    return uniform_expr(w, x->a, depth + 1) && uniform_expr(w, x->b, depth + 1) &&
-           (!x->c || uniform_expr(w, x->c, depth + 1));
+    return row_uniform(w, x->a, depth + 1) && row_uniform(w, x->b, depth + 1) &&
+           (!x->c || row_uniform(w, x->c, depth + 1));
   case VY_EXPR_UN_OP:
   case VY_EXPR_CAST:
-    return uniform_expr(w, x->a, depth + 1);
+    return row_uniform(w, x->a, depth + 1);
   default:
     return false;
   }
@@ -463,9 +474,10 @@ vy_jv vy_lw_load(vy_lw *w, uint32_t b, LLVMValueRef idx, const vy_cx *ix) {
     w->hk->mem(w, v);
     return (vy_jv){rt, v};
   }
-  if (w->safe_ptr && ix && uniform_expr(w, ix, 0)) {
-    /* one address for the whole workgroup: load unconditionally (from a
-     * safe place when out of range) so LLVM can hoist it */
+  if (w->safe_ptr && ix && row_uniform(w, ix, 0)) {
+    /* one address for a whole row of invocations: load unconditionally
+     * (from a safe place when out of range) so LLVM can hoist it or load
+     * it once per vector */
     LLVMValueRef p = LLVMBuildGEP2(w->b, w->t_i8, data, &off, 1, "");
     LLVMValueRef v = LLVMBuildLoad2(w->b, ty, LLVMBuildSelect(w->b, inr, p, w->safe_ptr, ""), "uld");
     LLVMSetAlignment(v, align);
@@ -958,17 +970,72 @@ static void if_stmt(vy_lw *w, const vy_cn *n) {
   LLVMPositionBuilderAtEnd(w->b, join);
 }
 
+/* A literal loop bound (u32 or non-negative i32), or -1. */
+static int64_t lit_bound(const vy_cx *x) {
+  if (x && x->kind == VY_EXPR_LIT_U32) return x->lit.v.u32;
+  if (x && x->kind == VY_EXPR_LIT_I32 && x->lit.v.i32 >= 0) return x->lit.v.i32;
+  return -1;
+}
+
+static uint64_t sat_mul(uint64_t a, uint64_t b) { return a && b > UINT64_MAX / a ? UINT64_MAX : a * b; }
+
+/* The most body executions of the Loops in l (nested ones multiplied),
+ * UINT64_MAX when some bound is not a literal. */
+static uint64_t list_work(const vy_cl *l, unsigned depth) {
+  uint64_t most = 0;
+  for (uint32_t i = 0; i < l->count && most != UINT64_MAX; i++) {
+    const vy_cn *n = &l->items[i];
+    uint64_t w = 0;
+    if (depth > 64) return UINT64_MAX;
+    if (n->kind == VY_NODE_LOOP) {
+      int64_t f = lit_bound(n->e0), t = lit_bound(n->e1);
+      uint64_t inner = list_work(&n->body, depth + 1);
+      w = f < 0 || t < 0 ? UINT64_MAX : sat_mul(t > f ? (uint64_t)(t - f) : 0, inner ? inner : 1);
+    } else if (n->kind == VY_NODE_IF || n->kind == VY_NODE_BLOCK || n->kind == VY_NODE_REGION) {
+      uint64_t a = list_work(&n->body, depth + 1), b = list_work(&n->body2, depth + 1);
+      w = a > b ? a : b;
+    }
+    if (w > most) most = w;
+  }
+  return most;
+}
+
+bool vy_lw_loop_polled(const vy_lw *w, const vy_cn *n) {
+  if (!w->hk->poll) return false;
+  vy_cl one = {1, n, 0, NULL};
+  return list_work(&one, 0) > VY_LW_POLL_FREE;
+}
+
 static void loop_stmt(vy_lw *w, const vy_cn *n) {
   LLVMValueRef from = u32_operand(w, vy_lw_expr(w, n->e0), VY_SITE_LOOP_FROM, n->e0);
   if (!from) return;
   LLVMValueRef to = u32_operand(w, vy_lw_expr(w, n->e1), VY_SITE_LOOP_TO, n->e1);
   if (!to) return;
+  LLVMBasicBlockRef done = vy_lw_block(w, "endloop"), exit = done;
+  LLVMValueRef end = to, c = NULL;
+  if (vy_lw_loop_polled(w, n)) {
+    /* chunks of VY_LW_POLL_CHUNK iterations: a poll, then a plain counted loop over [c, end) */
+    LLVMBasicBlockRef pre0 = LLVMGetInsertBlock(w->b), outer = vy_lw_block(w, "loop.chunk"),
+                      poll = vy_lw_block(w, "loop.poll");
+    LLVMBuildBr(w->b, outer);
+    LLVMPositionBuilderAtEnd(w->b, outer);
+    c = LLVMBuildPhi(w->b, w->t_i32, "c");
+    LLVMAddIncoming(c, &from, &pre0, 1);
+    LLVMBuildCondBr(w->b, LLVMBuildICmp(w->b, LLVMIntULT, c, to, ""), poll, done);
+    LLVMPositionBuilderAtEnd(w->b, poll);
+    w->hk->poll(w);
+    LLVMValueRef big = LLVMBuildICmp(w->b, LLVMIntUGT, LLVMBuildSub(w->b, to, c, ""), c32(w, VY_LW_POLL_CHUNK), "");
+    end = LLVMBuildSelect(w->b, big, LLVMBuildNUWAdd(w->b, c, c32(w, VY_LW_POLL_CHUNK), ""), to, "cend");
+    from = c;
+    exit = outer;
+  }
   LLVMBasicBlockRef pre = LLVMGetInsertBlock(w->b), head = vy_lw_block(w, "loop"), body = vy_lw_block(w, "body"),
-                    latch = vy_lw_block(w, "latch"), done = vy_lw_block(w, "endloop");
+                    latch = vy_lw_block(w, "latch");
   LLVMBuildBr(w->b, head);
   LLVMPositionBuilderAtEnd(w->b, head);
   LLVMValueRef i = LLVMBuildPhi(w->b, w->t_i32, "i");
-  LLVMBuildCondBr(w->b, LLVMBuildICmp(w->b, LLVMIntULT, i, to, ""), body, done);
+  LLVMBuildCondBr(w->b, LLVMBuildICmp(w->b, LLVMIntULT, i, end, ""), body, exit);
+  if (c) LLVMAddIncoming(c, &end, &head, 1);
   LLVMPositionBuilderAtEnd(w->b, body);
   vy_lw_scope_push(w);
   vy_jbind *bd = vy_lw_bind(w, n, n->slot, (vy_jt){VY_JK_U32, 0}, VY_HOME_LOCAL, true);

@@ -203,6 +203,8 @@ static vy_home h_home(vy_lw *w, const vy_cn *n, bool *assigned, bool *uniform) {
   cinfo *ci = info_of(C(w), n);
   *assigned = ci ? ci->assigned : true;
   *uniform = ci && ci->uniform_let;
+  /* an unassigned copy of an invocation id is recomputed in every region (vy_lw_read) */
+  if (ci && ci->ctx && !ci->assigned && n->kind == VY_NODE_LET && vy_lw_id_of(w, n->e0) >= 0) return VY_HOME_LOCAL;
   return ci && ci->ctx ? VY_HOME_CTX : VY_HOME_LOCAL;
 }
 
@@ -324,9 +326,22 @@ static void async_end(cpu *k) {
   LLVMPositionBuilderAtEnd(B, ok);
 }
 
+/* Leaves the kernel when the dispatch's stop flag is set (a timeout, or an
+ * error raised by another thread): vy_kerr.stop is the first field. */
+static void h_poll(vy_lw *w) {
+  cpu *k = C(w);
+  LLVMValueRef stop = LLVMBuildLoad2(w->b, w->t_i32, k->err, "stop");
+  LLVMSetOrdering(stop, LLVMAtomicOrderingMonotonic);
+  LLVMSetAlignment(stop, 4);
+  LLVMBasicBlockRef go = vy_lw_block(w, "poll.ok");
+  LLVMBuildCondBr(w->b, LLVMBuildICmp(w->b, LLVMIntNE, stop, c32(w, 0), ""), k->exit, go);
+  LLVMPositionBuilderAtEnd(w->b, go);
+}
+
 static const vy_lw_hooks cpu_hooks = {
     h_id,       h_id64,     h_buffer, h_raise,          h_ret,     h_home,        h_ctx_new,
-    h_ctx_addr, h_subgroup, h_mem,    h_atomic_private, h_host_fn, h_async_begin, h_async_wait};
+    h_ctx_addr, h_subgroup, h_mem,    h_atomic_private, h_host_fn, h_async_begin, h_async_wait,
+    h_poll};
 
 /* ---- metadata ---- */
 
@@ -734,11 +749,23 @@ static void wg_if_masked(cpu *k, const vy_cn *n) {
   const uint32_t masks[2] = {ma.then_mask, ma.else_mask};
   LLVMValueRef counts[2] = {ld(k, w->t_i32, ma.nt), ld(k, w->t_i32, ma.nf)};
   for (int m = 0; m < 2; m++) {
+    const vy_cl *l = m ? &n->body2 : &n->body;
+    if (!l->count) continue;
     LLVMBasicBlockRef run = vy_lw_block(w, m ? "wg.else" : "wg.then"), next = vy_lw_block(w, "wg.next");
     LLVMBuildCondBr(B, LLVMBuildICmp(B, LLVMIntNE, counts[m], c32(w, 0), ""), run, next);
     LLVMPositionBuilderAtEnd(B, run);
+    /* every invocation of the workgroup chose this branch (so none had
+     * returned or was masked off): the copy without a mask, whose
+     * accesses need no per-lane predication (ISPC's "all on") */
+    LLVMBasicBlockRef all = vy_lw_block(w, "wg.all"), some = vy_lw_block(w, "wg.some");
+    LLVMBuildCondBr(B, LLVMBuildICmp(B, LLVMIntEQ, counts[m], c32(w, k->per_wg), ""), all, some);
+    LLVMPositionBuilderAtEnd(B, all);
+    k->mask = -1;
+    wg_list(k, l, true);
+    LLVMBuildBr(B, next);
+    LLVMPositionBuilderAtEnd(B, some);
     k->mask = (int32_t)masks[m];
-    wg_list(k, m ? &n->body2 : &n->body, true);
+    wg_list(k, l, true);
     k->mask = saved;
     LLVMBuildBr(B, next);
     LLVMPositionBuilderAtEnd(B, next);
@@ -798,6 +825,7 @@ static void wg_loop(cpu *k, const vy_cn *n) {
   LLVMValueRef i = LLVMBuildPhi(B, w->t_i32, "wgi");
   LLVMBuildCondBr(B, LLVMBuildICmp(B, LLVMIntULT, i, to, ""), body, done);
   LLVMPositionBuilderAtEnd(B, body);
+  if (vy_lw_loop_polled(w, n)) h_poll(w); /* once per iteration: each runs a whole region */
   vy_lw_scope_push(w);
   w->cur = n;
   vy_jbind *bd = vy_lw_bind(w, n, n->slot, (vy_jt){VY_JK_U32, 0}, VY_HOME_UNIFORM, true);

@@ -199,7 +199,20 @@ typedef struct vy_lw_hooks {
    * already checked) and wait; both may raise. */
   void (*async_begin)(vy_lw *w, const vy_cn *n, LLVMValueRef offset, LLVMValueRef size);
   void (*async_wait)(vy_lw *w, const vy_cn *n);
+  /* Optional (NULL: none). Emits a check of the dispatch's cancellation
+   * flag that leaves the kernel when it is set; the block continues after
+   * it. The core calls it once per chunk of a Loop's iterations
+   * (VY_LW_POLL_CHUNK), so a runaway loop stops soon after a timeout while
+   * the chunk itself stays a plain counted loop. */
+  void (*poll)(vy_lw *w);
 } vy_lw_hooks;
+
+/* Iterations of a polled Loop between two polls; Loops whose whole work
+ * (literal bounds, nested Loops included) is at most VY_LW_POLL_FREE
+ * iterations are not polled (they end soon anyway, and unrolled they keep
+ * the invocation loop around them vectorizable). */
+#define VY_LW_POLL_CHUNK 4096u
+#define VY_LW_POLL_FREE 1024u
 
 /* A small open-addressing map from node/expression pointers to data. */
 typedef struct vy_pmap {
@@ -305,6 +318,10 @@ void vy_lw_check(vy_lw *w, LLVMValueRef bad, uint32_t site, vy_jv a, vy_jv b);
 /* Scopes. */
 void vy_lw_scope_push(vy_lw *w);
 void vy_lw_scope_pop(vy_lw *w);
+/* Whether Loop `n` polls the cancellation flag (w->hk->poll set and its
+ * work not bounded by VY_LW_POLL_FREE). */
+bool vy_lw_loop_polled(const vy_lw *w, const vy_cn *n);
+
 /* Binds `slot` to a new binding of node `n` with kind t and home; returns it
  * (NULL on OOM). Raises DUP_BINDING first when the slot is live. */
 vy_jbind *vy_lw_bind(vy_lw *w, const vy_cn *n, uint32_t slot, vy_jt t, vy_home home, bool immutable);

@@ -3,6 +3,8 @@
  * the stop flag (errors, timeout) and the error record. See
  * cpu_dispatch_int.h. */
 #define _POSIX_C_SOURCE 200809L /* clock_gettime */
+#include <errno.h>
+#include <pthread.h>
 #include <stdbool.h>
 #include <string.h>
 #include <time.h>
@@ -113,6 +115,64 @@ static void run_slice(void *ctx, uint64_t begin, uint64_t end, unsigned worker) 
 #endif
 }
 
+/* The timeout watchdog: a thread that sleeps until the deadline or the end
+ * of the dispatch, whichever comes first, and at the deadline sets `stop`
+ * (kernels poll it before each workgroup and in their long loops). */
+typedef struct watchdog {
+  pthread_mutex_t lock;
+  pthread_cond_t cond; /* on CLOCK_MONOTONIC */
+  bool finished;       /* under lock */
+  job *j;
+  pthread_t th;
+} watchdog;
+
+static void *watch(void *arg) {
+  watchdog *d = arg;
+  struct timespec ts = {(time_t)(d->j->deadline / 1000000000u), (long)(d->j->deadline % 1000000000u)};
+  pthread_mutex_lock(&d->lock);
+  while (!d->finished) {
+    if (pthread_cond_timedwait(&d->cond, &d->lock, &ts) == ETIMEDOUT && !d->finished) {
+      atomic_store(&d->j->timed_out, true);
+      atomic_store(&d->j->args->err->stop, 1u);
+      break;
+    }
+  }
+  pthread_mutex_unlock(&d->lock);
+  return NULL;
+}
+
+/* Starts the watchdog of j; false when a thread or its primitives could not
+ * be had (the dispatch then stops only between slices of workgroups). */
+static bool watch_start(watchdog *d, job *j) {
+  pthread_condattr_t ca;
+  d->finished = false;
+  d->j = j;
+  if (pthread_condattr_init(&ca)) return false;
+  bool ok = !pthread_condattr_setclock(&ca, CLOCK_MONOTONIC) && !pthread_cond_init(&d->cond, &ca);
+  pthread_condattr_destroy(&ca);
+  if (!ok) return false;
+  if (pthread_mutex_init(&d->lock, NULL)) {
+    pthread_cond_destroy(&d->cond);
+    return false;
+  }
+  if (pthread_create(&d->th, NULL, watch, d)) {
+    pthread_mutex_destroy(&d->lock);
+    pthread_cond_destroy(&d->cond);
+    return false;
+  }
+  return true;
+}
+
+static void watch_stop(watchdog *d) {
+  pthread_mutex_lock(&d->lock);
+  d->finished = true;
+  pthread_cond_signal(&d->cond);
+  pthread_mutex_unlock(&d->lock);
+  pthread_join(d->th, NULL);
+  pthread_mutex_destroy(&d->lock);
+  pthread_cond_destroy(&d->cond);
+}
+
 vy_status vy_cpu_run(vy_pool *pool, vy_kernel_fn fn, const vy_kargs *args, uint64_t total_wg, size_t scratch_bytes,
                      uint64_t timeout_ns, const vy_allocator *alloc, vy_error *err) {
   if (!pool || !fn || !args || !args->err)
@@ -136,7 +196,10 @@ vy_status vy_cpu_run(vy_pool *pool, vy_kernel_fn fn, const vy_kargs *args, uint6
 #else
   unsigned flags = VY_POOL_FTZ;
 #endif
+  watchdog dog;
+  bool watching = j.deadline && watch_start(&dog, &j);
   vy_status st = vy_pool_parallel_for(pool, total_wg, 0, flags, run_slice, &j, err);
+  if (watching) watch_stop(&dog);
   vy_mem_free(alloc, raw, block);
   if (st != VY_OK) return st;
   if (atomic_load(&j.timed_out) && !atomic_load(&args->err->claimed))

@@ -14,7 +14,8 @@
  * scratch size (workgroup memory, per-invocation context arrays, the
  * returned-invocation mask, ...); the kernel zeroes what needs zeroing per
  * workgroup itself. Before each workgroup the kernel reads args->err->stop
- * and returns when it is set.
+ * and returns when it is set; so does every chunk of iterations of a
+ * Loop that may run long (lower_int.h, VY_LW_POLL_CHUNK).
  *
  * Errors. A runtime error of the program (the reference's VY_E_RUNTIME
  * cases) makes the kernel call vy_cpu_raise with a site number (an index
@@ -116,8 +117,10 @@ void vy_cpu_async_release(const vy_allocator *alloc, vy_async_slot *s, uint32_t 
 /* Runs `fn` over workgroups [0, total_wg) on every participant of `pool`,
  * each with its own scratch of `scratch_bytes` (allocated here with
  * `alloc`, freed before return), in the float environment described above.
- * `timeout_ns` > 0 stops the run (kernels see `stop` before their next
- * workgroup) once that much time has passed and returns VY_E_TIMEOUT.
+ * `timeout_ns` > 0 stops the run once that much time has passed (a
+ * watchdog thread sets `stop`; kernels see it before their next workgroup
+ * and every VY_LW_POLL_CHUNK iterations of their long loops) and returns
+ * VY_E_TIMEOUT.
  * Returns VY_OK when every workgroup ran or a kernel raised (the caller
  * reads args->err), VY_E_NOMEM, VY_E_TIMEOUT. Safe to call from several
  * threads at once (pool_int.h). */

@@ -9,7 +9,7 @@
 
 static const char run_usage[] =
     "usage: vyre-jit run PROGRAM [--backend NAME] [--input NAME=SPEC]... [--output-dir DIR]\n"
-    "                    [--config KEY=VALUE]...\n"
+    "                    [--timeout MS] [--config KEY=VALUE]...\n"
     "\n"
     "Runs PROGRAM once and prints every returned buffer as a line 'NAME: v0 v1 ...'\n"
     "(u32/i32/u64 decimal, f32 shortest round-trip decimal, bool 0/1, other types\n"
@@ -22,6 +22,8 @@ static const char run_usage[] =
     "                   element (1,2,3  1.5,-0.0,nan), or a generator: seq:N,\n"
     "                   zeros:N, const:N:V, rand:N:SEED (see include/vyre/values.h).\n"
     "                   An input that is not given is count zero elements.\n"
+    "  --timeout MS     stop the run after MS milliseconds with a timeout error\n"
+    "                   (DispatchConfig.timeout; the same as --config timeout_ms=MS)\n"
     "  --config KEY=VALUE  DispatchConfig: workgroup_override=X,Y,Z\n"
     "                   grid_override=X,Y,Z fixpoint_iterations=N ulp_budget=N\n"
     "                   timeout_ms=N max_output_bytes=N label=S profile=S\n"
@@ -151,6 +153,13 @@ static int parse_args(int argc, char **argv, run_args *a) {
       a->inputs[a->ninputs++] = argv[++i];
     } else if (strcmp(arg, "--output-dir") == 0 && has_next) {
       a->output_dir = argv[++i];
+    } else if (strcmp(arg, "--timeout") == 0 && has_next) {
+      uint64_t ms;
+      if (!parse_u64(argv[++i], &ms) || ms > UINT64_MAX / 1000000) {
+        fprintf(stderr, "vyre-jit run: bad value '%s' for --timeout (milliseconds, see vyre-jit run --help)\n", argv[i]);
+        return CLI_USAGE;
+      }
+      a->cfg.timeout_ns = ms * 1000000;
     } else if (strcmp(arg, "--config") == 0 && has_next) {
       if (!apply_config(&a->cfg, argv[++i])) return CLI_USAGE;
     } else if (arg[0] == '-' && arg[1] != 0) {
