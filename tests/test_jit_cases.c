@@ -12,6 +12,12 @@
  * VY_CASES=substring runs only matching case files (VY_CASES=diffgen only
  * the generated programs); VY_DIFF_SEEDS=N sets
  * the number of generated programs per option set (default 100).
+ *
+ * VY_GUARD_PAGES=1 (CTest's test_jit_cases_guard) runs everything with
+ * every buffer between inaccessible pages (tests/support/guard_alloc.h):
+ * the backend's allocations through the guard allocator and every input
+ * copied into a guarded block, so a kernel that touches memory outside a
+ * buffer crashes the test instead of passing unnoticed.
  */
 #define _POSIX_C_SOURCE 200809L
 #include <setjmp.h>
@@ -27,11 +33,31 @@
 #include "backend_cpu_int.h"
 #include "cases.h"
 #include "diffgen.h"
+#include "jit_diff.h"
+#include "guard_alloc.h"
 #include "interp_int.h"
-#include "vyre/text.h"
 #include "vyre/jit.h"
 
 static char g_root[1024];
+static bool g_guard; /* VY_GUARD_PAGES */
+
+/* The inputs as the kernel sees them: in guard mode each one copied
+ * between guard pages (free with guarded_free). */
+static vy_input *guarded_inputs(const vy_input *in, size_t n) {
+  vy_input *g = calloc(n ? n : 1, sizeof *g);
+  if (!g) return NULL;
+  for (size_t i = 0; i < n; i++) {
+    g[i] = in[i];
+    if (g_guard) g[i].data = vy_guard_copy(in[i].data, in[i].len);
+  }
+  return g;
+}
+
+static void guarded_free(vy_input *g, size_t n) {
+  if (g_guard)
+    for (size_t i = 0; g && i < n; i++) vy_guard_free((void *)g[i].data, g[i].len);
+  free(g);
+}
 
 /* ---- llvm-cpu as a case backend ---- */
 
@@ -45,6 +71,7 @@ static vy_status env_open(const vy_host_registry *host, cpu_env *e, vy_error *er
   vy_context_options_init(&o);
   o.host_ops = host;
   o.threads = 2;
+  if (g_guard) o.alloc = vy_guard_allocator();
   vy_status st = vy_context_create(&o, &e->ctx, err);
   if (st == VY_OK) st = vy_jit_register_backends(e->ctx);
   if (st == VY_OK) st = vy_backend_open(e->ctx, "llvm-cpu", &e->be, err);
@@ -79,11 +106,16 @@ static vy_status cpu_run(void *ud, const vy_case *c, const vy_interp_input *inpu
   vy_status st = cpu_compile_case(c, &tmp, &k, err);
   if (st == VY_OK) {
     vy_outputs o;
-    st = vy_kernel_dispatch(k, inputs, n, NULL, &o, err);
+    vy_input *g = guarded_inputs(inputs, n);
+    st = g ? vy_kernel_dispatch(k, g, n, NULL, &o, err) : VY_E_NOMEM;
+    guarded_free(g, n);
     if (st == VY_OK) {
       out->count = o.count;
       out->items = o.items;
-      out->alloc = o.alloc;
+      /* o.alloc points into the context, which a host case closes below;
+       * the same allocator in static storage frees them later */
+      out->alloc = g_guard ? vy_guard_allocator() : o.alloc;
+      for (size_t i = 0; g_guard && i < o.count; i++) out->items[i].alloc = vy_guard_allocator();
     }
   }
   vy_kernel_destroy(k);
@@ -191,91 +223,27 @@ static void run_case(void **state) {
 
 /* ---- generated programs ---- */
 
-static unsigned diff_seeds(void) {
-  const char *s = getenv("VY_DIFF_SEEDS");
-  return s && *s ? (unsigned)strtoul(s, NULL, 10) : 100;
+static vy_status diff_compile(void *ud, const vy_program *p, vy_kernel **out, vy_error *err) {
+  (void)ud;
+  return vy_cpu_compile_ex(g_plain.be, p, NULL, true, out, err);
 }
 
-/* f32 words within `ulp` units in the last place (NaN only against NaN); a
- * trailing partial word must be equal. */
-static bool within_ulp(const uint8_t *a, const uint8_t *b, size_t len, uint32_t ulp) {
-  for (size_t i = 0; i + 4 <= len; i += 4) {
-    uint32_t x, y;
-    memcpy(&x, a + i, 4);
-    memcpy(&y, b + i, 4);
-    bool nx = (x & 0x7FFFFFFFu) > 0x7F800000u, ny = (y & 0x7FFFFFFFu) > 0x7F800000u;
-    if (nx || ny) {
-      if (nx != ny) return false;
-      continue;
-    }
-    int64_t ix = x & 0x80000000u ? -(int64_t)(x & 0x7FFFFFFFu) : (int64_t)x;
-    int64_t iy = y & 0x80000000u ? -(int64_t)(y & 0x7FFFFFFFu) : (int64_t)y;
-    if ((ix > iy ? ix - iy : iy - ix) > ulp) return false;
-  }
-  return memcmp(a + len / 4 * 4, b + len / 4 * 4, len % 4) == 0;
-}
+/* llvm-cpu refuses nothing the generator makes beyond its unsupported
+ * error group; transcendentals within 4 ULP (include/vyre/jit.h). */
+static const vy_diff_target cpu_target = {"llvm-cpu", diff_compile, NULL, 4, false};
 
-/* Runs seed on the interpreter and on llvm-cpu; outputs must be equal byte
- * for byte (f32 outputs of programs with transcendentals within 4 ULP, the
- * bound of include/vyre/jit.h), errors must have the same status. */
 static void diff_one(uint64_t seed, const vy_diffgen_options *o) {
-  vy_diffgen_case dc;
-  vy_error err;
-  if (vy_diffgen_make(seed, o, NULL, &dc, &err)) fail_msg("seed %llu: %s", (unsigned long long)seed, err.message);
-  if (getenv("VY_DIFF_VERBOSE")) fprintf(stderr, "%s\n", dc.description);
-  vy_interp_outputs ref;
-  vy_input *in = calloc(dc.ninputs ? dc.ninputs : 1, sizeof *in); /* the generator's vy_bytes as inputs */
-  assert_non_null(in);
-  for (size_t i = 0; i < dc.ninputs; i++) in[i] = (vy_input){dc.inputs[i].data, dc.inputs[i].len};
-  vy_error rerr, cerr;
-  vy_status rst = vy_interp_run(dc.program, in, dc.ninputs, NULL, NULL, NULL, &ref, &rerr);
-  vy_outputs got;
-  memset(&got, 0, sizeof got);
-  vy_kernel *k = NULL;
-  vy_status cst = vy_cpu_compile_ex(g_plain.be, dc.program, NULL, true, &k, &cerr);
-  if (cst == VY_OK) cst = vy_kernel_dispatch(k, in, dc.ninputs, NULL, &got, &cerr);
-  vy_kernel_destroy(k);
-  /* the generator's last error group is constructs a compiled backend may refuse */
-  if (dc.expect_error && dc.error == VY_DIFFGEN_ERR_UNSUPPORTED && cst == VY_E_UNSUPPORTED) cst = rst;
-  if (cst != rst) {
-    vy_bytes text = {0};
-    vy_error e2;
-    vy_text_print(dc.program, NULL, &text, &e2);
-    fprintf(stderr, "%s\nreference: %s %s\nllvm-cpu: %s %s\n%s", dc.description, vy_status_name(rst),
-            rst ? rerr.message : "", vy_status_name(cst), cst ? cerr.message : "", text.data ? (char *)text.data : "");
+  char *report = NULL;
+  vy_diff_result r = vy_diff_run(seed, o, &cpu_target, &report);
+  if (r != VY_DIFF_AGREE) {
+    fprintf(stderr, "%s", report ? report : "(no report)\n");
+    free(report);
     fail_msg("seed %llu: llvm-cpu and the reference disagree", (unsigned long long)seed);
   }
-  if (rst == VY_OK) {
-    assert_int_equal(got.count, ref.count);
-    const vy_buffer_decl *returned[64];
-    size_t nret = 0;
-    for (uint32_t b = 0; b < vy_program_buffer_count(dc.program) && nret < 64; b++)
-      if (vy_buffer_is_returned(vy_program_buffer(dc.program, b))) returned[nret++] = vy_program_buffer(dc.program, b);
-    for (size_t i = 0; i < ref.count; i++) {
-      bool ulp = (dc.features & VY_DIFFGEN_F_TRANSCENDENTAL) && i < nret && returned[i]->element.kind == VY_TYPE_F32;
-      bool same = got.items[i].len == ref.items[i].len &&
-                  (ulp ? within_ulp(got.items[i].data, ref.items[i].data, ref.items[i].len, 4)
-                       : memcmp(got.items[i].data, ref.items[i].data, ref.items[i].len) == 0);
-      if (!same) {
-        size_t at = 0;
-        while (at < ref.items[i].len && at < got.items[i].len && got.items[i].data[at] == ref.items[i].data[at]) at++;
-        vy_bytes text = {0};
-        vy_error e2;
-        vy_text_print(dc.program, NULL, &text, &e2);
-        fprintf(stderr, "%s\noutput %zu differs at byte %zu (lengths %zu, %zu)\n%s", dc.description, i, at,
-                ref.items[i].len, got.items[i].len, text.data ? (char *)text.data : "");
-        fail_msg("seed %llu: llvm-cpu output differs", (unsigned long long)seed);
-      }
-    }
-  }
-  vy_outputs_free(&got);
-  vy_interp_outputs_free(&ref);
-  free(in);
-  vy_diffgen_case_free(&dc);
 }
 
 static void run_diff(const vy_diffgen_options *o, uint64_t base) {
-  unsigned n = diff_seeds();
+  unsigned n = vy_diff_seeds(100);
   for (unsigned i = 0; i < n; i++) diff_one(base + i, o);
 }
 
@@ -328,6 +296,8 @@ static int group_teardown(void **state) {
 }
 
 int main(void) {
+  const char *guard = getenv("VY_GUARD_PAGES");
+  g_guard = guard && *guard && strcmp(guard, "0") != 0;
   vy_case_root(g_root, sizeof g_root);
   char **paths = NULL;
   long n = vy_case_find(g_root, &paths);
