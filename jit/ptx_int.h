@@ -74,4 +74,20 @@ vy_status vy_ptx_compile(const vy_interp_prepared *pp, const vy_ptx_target *t, c
 /* Frees what vy_ptx_compile handed out in *l. */
 void vy_ptx_lowered_free(const vy_allocator *alloc, vy_ptx_lowered *l);
 
+/* ---- internals of vy_ptx_compile (lower_ptx.c, ptx_compile.c) ---------- */
+
+/* Lowers the prepared program into module `m` (in context c, target set)
+ * as the kernel VY_PTX_ENTRY with the ABI above; fills *out (sites,
+ * block_threads, shared_bytes). Errors: VY_E_UNSUPPORTED (message names
+ * the node, with a Fix: hint), VY_E_NOMEM. On error *out is empty and `m`
+ * holds a partial function (dispose it). Not thread-safe on `c`. */
+vy_status vy_lower_ptx(const vy_interp_prepared *pp, const vy_ptx_target *t, LLVMContextRef c, LLVMModuleRef m,
+                       const vy_allocator *alloc, vy_ptx_lowered *out, vy_error *err);
+
+/* The libdevice to link for transcendentals: $VYRE_JIT_LIBDEVICE when set
+ * and non-empty, else /usr/local/cuda/nvvm/libdevice/libdevice.10.bc when
+ * that file exists, else NULL. The string is static or the environment's;
+ * do not free it. Thread-safe (reads the environment). */
+const char *vy_ptx_libdevice_default(void);
+
 #endif

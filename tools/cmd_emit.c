@@ -1,5 +1,6 @@
 /* cmd_emit.c - `vyre-jit emit llvm|asm PROGRAM`: the code the llvm-cpu
- * backend generates for a program, after LLVM's optimization pipeline. */
+ * backend generates for a program, after LLVM's optimization pipeline;
+ * `vyre-jit emit ptx PROGRAM`: the cuda backend's PTX (no GPU needed). */
 #include <stdlib.h>
 #include <string.h>
 
@@ -10,18 +11,22 @@
 
 static const char emit_usage[] =
     "usage: vyre-jit emit llvm|asm PROGRAM [-o OUTPUT] [--opt 2|3] [--vector-width 0|128|256|512]\n"
+    "       vyre-jit emit ptx PROGRAM [-o OUTPUT] [--sm 90] [--ptx 78]\n"
     "\n"
     "Compiles PROGRAM with the llvm-cpu backend for this machine and prints the\n"
     "optimized LLVM IR (llvm) or the host assembly (asm) of its kernel: one\n"
     "function that runs a range of workgroups, vectorized across invocations.\n"
     "--opt picks LLVM's default<O2> (the default) or default<O3> pipeline;\n"
     "--vector-width overrides LLVM's preferred vector width (0 = LLVM's choice).\n"
+    "ptx prints the PTX of the cuda backend's kernel for SM --sm (default 90) and\n"
+    "PTX ISA --ptx (x10, default: LLVM's minimum for the SM); it needs no GPU.\n"
+    "Transcendentals link libdevice ($VYRE_JIT_LIBDEVICE or /usr/local/cuda).\n"
     "VYRE_JIT_DUMP=ir,opt,asm writes the same stages of every compile to files.\n";
 
 int cmd_emit(int argc, char **argv) {
   const char *what = NULL, *input = NULL, *output = NULL;
   int opt = 2;
-  unsigned width = 0;
+  unsigned width = 0, sm = 90, ptx = 0;
   for (int i = 0; i < argc; i++) {
     if (cli_is_help(argv[i])) {
       fputs(emit_usage, stdout);
@@ -30,6 +35,10 @@ int cmd_emit(int argc, char **argv) {
       output = argv[++i];
     } else if (strcmp(argv[i], "--opt") == 0 && i + 1 < argc) {
       opt = atoi(argv[++i]);
+    } else if (strcmp(argv[i], "--sm") == 0 && i + 1 < argc) {
+      sm = (unsigned)strtoul(argv[++i], NULL, 10);
+    } else if (strcmp(argv[i], "--ptx") == 0 && i + 1 < argc) {
+      ptx = (unsigned)strtoul(argv[++i], NULL, 10);
     } else if (strcmp(argv[i], "--vector-width") == 0 && i + 1 < argc) {
       width = (unsigned)strtoul(argv[++i], NULL, 10);
     } else if (argv[i][0] == '-' && argv[i][1] != 0) {
@@ -44,14 +53,17 @@ int cmd_emit(int argc, char **argv) {
       return CLI_USAGE;
     }
   }
-  if (!what || !input || (strcmp(what, "llvm") != 0 && strcmp(what, "asm") != 0)) {
-    fprintf(stderr, "vyre-jit emit: expected 'llvm' or 'asm' and a PROGRAM\n%s", emit_usage);
+  bool is_ptx = what && strcmp(what, "ptx") == 0;
+  if (!what || !input || (strcmp(what, "llvm") != 0 && strcmp(what, "asm") != 0 && !is_ptx)) {
+    fprintf(stderr, "vyre-jit emit: expected 'llvm', 'asm' or 'ptx' and a PROGRAM\n%s", emit_usage);
     return CLI_USAGE;
   }
 #ifndef VY_HAVE_JIT
   (void)output;
   (void)opt;
   (void)width;
+  (void)sm;
+  (void)ptx;
   fprintf(stderr, "vyre-jit emit: this vyre-jit was built without LLVM (VY_WITH_JIT=OFF)\n");
   return CLI_USAGE;
 #else
@@ -59,6 +71,22 @@ int cmd_emit(int argc, char **argv) {
   cli_format fmt;
   int rc = cli_load_program(input, &p, &fmt);
   if (rc != CLI_OK) return rc;
+  if (is_ptx) {
+    char smname[16];
+    snprintf(smname, sizeof smname, "sm_%u", sm);
+    vy_bytes text = {0};
+    vy_error perr;
+    vy_status pst = vy_jit_ptx_emit(p, smname, ptx, NULL, &text, &perr);
+    if (pst != VY_OK) {
+      cli_report("emit", &perr);
+      rc = cli_exit_for(pst);
+    } else {
+      rc = cli_write_file(output, text.data, text.len);
+    }
+    vy_bytes_free(&text);
+    vy_program_destroy(p);
+    return rc;
+  }
   vy_context *ctx = NULL;
   vy_backend *be = NULL;
   vy_bytes out = {0};

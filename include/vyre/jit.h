@@ -96,6 +96,18 @@ typedef enum vy_jit_cpu_format {
  * *out (allocated with the context's allocator; vy_bytes_free). */
 vy_status vy_jit_cpu_emit(vy_backend *be, const vy_program *p, vy_jit_cpu_format fmt, vy_bytes *out, vy_error *err);
 
+/* PTX for NVIDIA GPUs, offline (no GPU or driver needed): the kernel the
+ * cuda backend would build for `p`, for SM `sm` ("sm_80", "sm_90", ...)
+ * and PTX ISA `ptx_isa` x10 (78 = 7.8; 0 = LLVM's minimum for the SM),
+ * as NUL-terminated text in *out (allocated with `alloc`, NULL = malloc;
+ * vy_bytes_free). Transcendentals link libdevice from $VYRE_JIT_LIBDEVICE
+ * or /usr/local/cuda/nvvm/libdevice. Errors: VY_E_INVALID_PROGRAM and the
+ * other validation errors of vy_interp_prepare, VY_E_UNSUPPORTED (a
+ * construct the cuda backend refuses, an SM or PTX version LLVM 19 does not
+ * know), VY_E_COMPILE_FAILED, VY_E_NOMEM. Thread-safe. */
+vy_status vy_jit_ptx_emit(const vy_program *p, const char *sm, unsigned ptx_isa, const vy_allocator *alloc,
+                          vy_bytes *out, vy_error *err);
+
 #ifdef __cplusplus
 }
 #endif
