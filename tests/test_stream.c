@@ -537,7 +537,7 @@ typedef struct fault_case {
   FILE *in, *out;
 } fault_case;
 
-static vy_status fault_stream(const vy_allocator *a, void *ud) {
+static vy_status fault_stream_locked(const vy_allocator *a, void *ud) {
   fault_case *fc = ud;
   vy_context *ctx = NULL;
   vy_backend *be = NULL;
@@ -563,6 +563,16 @@ static vy_status fault_stream(const vy_allocator *a, void *ud) {
   vy_program_destroy(p);
   vt_close_backend(ctx, be);
   if (st != VY_OK && st != VY_E_NOMEM) fail_msg("unexpected %s: %s", vy_status_name(st), err.message);
+  return st;
+}
+
+/* The fault allocator counts without locks: dispatches that allocate on
+ * several threads reach it through a mutex. */
+static vy_status fault_stream(const vy_allocator *fault, void *ud) {
+  vt_locked_alloc la;
+  vt_locked_alloc_init(&la, fault);
+  vy_status st = fault_stream_locked(&la.alloc, ud);
+  vt_locked_alloc_destroy(&la);
   return st;
 }
 

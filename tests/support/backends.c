@@ -23,3 +23,20 @@ void vt_close_backend(vy_context *ctx, vy_backend *be) {
   vy_backend_close(be);
   vy_context_destroy(ctx);
 }
+
+static void *locked_fn(void *ud, void *ptr, size_t old_size, size_t new_size) {
+  vt_locked_alloc *la = ud;
+  pthread_mutex_lock(&la->mu);
+  void *r = la->inner->fn(la->inner->ud, ptr, old_size, new_size);
+  pthread_mutex_unlock(&la->mu);
+  return r;
+}
+
+void vt_locked_alloc_init(vt_locked_alloc *la, const vy_allocator *inner) {
+  la->alloc.fn = locked_fn;
+  la->alloc.ud = la;
+  la->inner = inner;
+  pthread_mutex_init(&la->mu, NULL);
+}
+
+void vt_locked_alloc_destroy(vt_locked_alloc *la) { pthread_mutex_destroy(&la->mu); }
