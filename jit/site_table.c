@@ -148,9 +148,9 @@ vy_status vy_site_table_pack(const vy_interp_prepared *pp, const vy_site *sites,
 /* ---- parsing and resolving ---- */
 
 static vy_status malformed(vy_error *err, const char *backend) {
-  return vy_error_set(err, VY_E_COMPILE_FAILED,
-                      "%s cached artifact is malformed (site table). Fix: clear the kernel cache (vyre-jit cache clear)",
-                      backend);
+  return vy_error_set(
+      err, VY_E_COMPILE_FAILED,
+      "%s cached artifact is malformed (site table). Fix: clear the kernel cache (vyre-jit cache clear)", backend);
 }
 
 void vy_site_table_free(vy_site_table *t) {

@@ -86,7 +86,7 @@ static void api_load(void) {
                               why ? why : "dlopen failed");
     return;
   }
-  void (**slots)(void) = (void (**)(void))&api_table;
+  void (**slots)(void) = (void (**)(void)) & api_table;
   for (size_t i = 0; i < sizeof api_symbols / sizeof *api_symbols; i++) {
     void *f = find_symbol(lib, api_symbols[i]);
     if (!f) {

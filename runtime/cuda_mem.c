@@ -7,8 +7,8 @@
 #include "cuda_driver_int.h"
 #include "error_int.h"
 
-#define MIN_CLASS 8u   /* 2^8 = 256 bytes */
-#define NCLASSES 56u   /* up to 2^63 */
+#define MIN_CLASS 8u /* 2^8 = 256 bytes */
+#define NCLASSES 56u /* up to 2^63 */
 
 typedef struct idle {
   vy_cuda_block b;

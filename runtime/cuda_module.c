@@ -1,8 +1,8 @@
 /* cuda_module.c - PTX to cubin with the driver's linker, and loading a
  * cubin as a module with its kernel entry (cuda_driver_int.h). The memory
  * cache of loaded modules is the kernel cache (lib/cache_int.h) with the
- * CUDA context as its domain: jit/backend_cuda.c hands it
- * vy_cuda_module_destroy. */
+ * backend instance (which holds the CUDA context) as its domain:
+ * jit/backend_cuda.c hands it the loaded code and its destroy function. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
