@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 
 #include "cli_int.h"
+#include "vyre/stream.h"
 
 static const char run_usage[] =
     "usage: vyre-jit run PROGRAM [--backend NAME] [--input NAME=SPEC]... [--output-dir DIR]\n"
@@ -28,7 +29,14 @@ static const char run_usage[] =
     "                   grid_override=X,Y,Z fixpoint_iterations=N ulp_budget=N\n"
     "                   timeout_ms=N max_output_bytes=N label=S profile=S\n"
     "                   cooperative=true speculation=auto|force|disable\n"
-    "                   persistent_thread=auto|force|disable\n";
+    "                   persistent_thread=auto|force|disable max_chunks_in_flight=N\n"
+    "  --stream FILE|-  stream FILE (or stdin) through PROGRAM in chunks: each chunk\n"
+    "                   is the first input buffer of one dispatch, the other inputs\n"
+    "                   come from --input and are the same for every chunk; the raw\n"
+    "                   bytes of every chunk's returned buffers are written in chunk\n"
+    "                   order to stdout or --stream-out FILE (backend.h, Streamable)\n"
+    "  --chunk BYTES    chunk size for --stream (default 1048576)\n"
+    "  --keep-going     report a failed chunk on stderr and go on (default: stop)\n";
 
 /* Reads `@PATH` specs for vy_values_parse (the library's allocator is malloc here). */
 static vy_status load_file(void *ud, const char *path, const vy_allocator *alloc, vy_bytes *out, vy_error *err) {
@@ -124,6 +132,8 @@ static bool apply_config(vy_dispatch_config *c, char *kv) {
     ok = parse_mode(v, &c->speculation);
   } else if (strcmp(k, "persistent_thread") == 0) {
     ok = parse_mode(v, &c->persistent_thread);
+  } else if (strcmp(k, "max_chunks_in_flight") == 0) {
+    ok = parse_u32(v, &c->max_chunks_in_flight);
   } else {
     fprintf(stderr, "vyre-jit run: unknown --config key '%s' (see vyre-jit run --help)\n", k);
     return false;
@@ -134,6 +144,9 @@ static bool apply_config(vy_dispatch_config *c, char *kv) {
 
 typedef struct run_args {
   const char *program, *backend, *output_dir;
+  const char *stream, *stream_out; /* --stream FILE|-, --stream-out FILE */
+  uint64_t chunk;
+  bool keep_going;
   const char **inputs; /* NAME=SPEC strings */
   int ninputs;
   vy_dispatch_config cfg;
@@ -162,6 +175,17 @@ static int parse_args(int argc, char **argv, run_args *a) {
       a->cfg.timeout_ns = ms * 1000000;
     } else if (strcmp(arg, "--config") == 0 && has_next) {
       if (!apply_config(&a->cfg, argv[++i])) return CLI_USAGE;
+    } else if (strcmp(arg, "--stream") == 0 && has_next) {
+      a->stream = argv[++i];
+    } else if (strcmp(arg, "--stream-out") == 0 && has_next) {
+      a->stream_out = argv[++i];
+    } else if (strcmp(arg, "--keep-going") == 0) {
+      a->keep_going = true;
+    } else if (strcmp(arg, "--chunk") == 0 && has_next) {
+      if (!parse_u64(argv[++i], &a->chunk) || a->chunk == 0 || a->chunk > SIZE_MAX) {
+        fprintf(stderr, "vyre-jit run: --chunk '%s' is not a byte count of at least 1\n", argv[i]);
+        return CLI_USAGE;
+      }
     } else if (arg[0] == '-' && arg[1] != 0) {
       fprintf(stderr, "vyre-jit run: unknown or incomplete option '%s'\n%s", arg, run_usage);
       return CLI_USAGE;
@@ -267,6 +291,59 @@ static int emit_outputs(const vy_program *p, const vy_outputs *outs, const char 
   return fflush(stdout) == 0 ? CLI_OK : CLI_IO;
 }
 
+/* --stream: the first input buffer takes the chunks of a.stream, `fixed`
+ * (the other inputs, in order) is bound for every chunk, and the raw
+ * outputs go to stdout or --stream-out. A failed chunk is reported on
+ * stderr; the stream stops there unless --keep-going. */
+static int run_stream(vy_backend *be, const vy_program *p, const run_args *a, const vy_input *fixed, uint32_t nfixed) {
+  for (uint32_t i = 0; i < vy_program_buffer_count(p); i++) {
+    const vy_buffer_decl *d = vy_program_buffer(p, i);
+    if (!vy_buffer_is_input(d)) continue;
+    for (int j = 0; j < a->ninputs; j++)
+      if (strncmp(a->inputs[j], d->name.ptr, d->name.len) == 0 && a->inputs[j][d->name.len] == '=') {
+        fprintf(stderr, "vyre-jit run: --input %.*s: this buffer takes the chunks of --stream. Fix: drop the --input\n",
+                (int)d->name.len, d->name.ptr);
+        return CLI_USAGE;
+      }
+    break; /* only the first input buffer */
+  }
+  bool from_stdin = strcmp(a->stream, "-") == 0, to_stdout = !a->stream_out || strcmp(a->stream_out, "-") == 0;
+  FILE *in = from_stdin ? stdin : fopen(a->stream, "rb");
+  FILE *out = to_stdout ? stdout : fopen(a->stream_out, "wb");
+  if (!in || !out) {
+    fprintf(stderr, "vyre-jit run: cannot open '%s': %s. Fix: check the path\n", !in ? a->stream : a->stream_out,
+            strerror(errno));
+    if (in && !from_stdin) fclose(in);
+    return CLI_IO;
+  }
+  vy_chunk_source src;
+  vy_output_sink sink;
+  vy_sink_stats stats;
+  vy_error err;
+  vy_status st = vy_chunk_source_file(in, (size_t)(a->chunk ? a->chunk : 1u << 20), NULL, &src, &err);
+  if (st == VY_OK) st = vy_output_sink_file(out, -1, !a->keep_going, &stats, NULL, &sink, &err);
+  if (st == VY_OK) st = vy_stream(be, p, fixed, nfixed, &src, &sink, &a->cfg, &err);
+  int rc = CLI_OK;
+  if (st != VY_OK) {
+    cli_report("run", &err);
+    rc = cli_exit_for(st);
+  } else if (stats.failed) {
+    fprintf(stderr, "vyre-jit run: %llu of %llu chunks failed; the first, chunk %zu:\n",
+            (unsigned long long)stats.failed, (unsigned long long)stats.chunks, stats.first_failed);
+    cli_report("run", &stats.first_error);
+    rc = cli_exit_for(stats.first_error.code);
+  } else if (stats.write_failed) {
+    fprintf(stderr, "vyre-jit run: writing the outputs failed: %s. Fix: check the output\n", strerror(errno));
+    rc = CLI_IO;
+  }
+  vy_chunk_source_close(&src);
+  vy_output_sink_close(&sink);
+  if (!from_stdin) fclose(in);
+  if (!to_stdout && fclose(out) != 0 && rc == CLI_OK) rc = CLI_IO;
+  if (to_stdout && fflush(stdout) != 0 && rc == CLI_OK) rc = CLI_IO;
+  return rc;
+}
+
 int cmd_run(int argc, char **argv) {
   run_args a = {0};
   vy_dispatch_config_default(&a.cfg);
@@ -303,14 +380,16 @@ int cmd_run(int argc, char **argv) {
     bytes = calloc(nb ? nb : 1, sizeof *bytes);
     ins = calloc(nb ? nb : 1, sizeof *ins);
     rc = bytes && ins ? build_inputs(p, &a, bytes, ins, &nins) : CLI_INTERNAL;
-    if (rc == CLI_OK) {
+    if (rc == CLI_OK && a.stream) {
+      rc = run_stream(be, p, &a, nins ? ins + 1 : NULL, nins ? nins - 1 : 0);
+    } else if (rc == CLI_OK) {
       vy_status st = vy_dispatch(be, p, ins, nins, &a.cfg, &outs, &err);
       if (st != VY_OK) {
         cli_report("run", &err);
         rc = cli_exit_for(st);
       }
     }
-    if (rc == CLI_OK) rc = emit_outputs(p, &outs, a.output_dir);
+    if (rc == CLI_OK && !a.stream) rc = emit_outputs(p, &outs, a.output_dir);
     for (uint32_t i = 0; bytes && i < nb; i++) vy_bytes_free(&bytes[i]);
   }
 done:
