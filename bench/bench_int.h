@@ -276,6 +276,8 @@ typedef struct vyb_result {
   double throughput; /* work units per second (median) */
   double vs_native;  /* native median / this median, same size; NAN if none */
   double vs_ref;     /* this throughput / the reference's throughput; NAN if none */
+  bool has_device;   /* GPU backends: the launches' own time was measured */
+  vyb_stats device;  /* seconds of GPU time per dispatch (CUDA events around the launches) */
 } vyb_result;
 
 typedef struct vyb_overhead {

@@ -152,6 +152,17 @@ void vyb_report_table(const vyb_report *r, FILE *f) {
         "  small). check: outputs equal to the interpreter's at size small and to the native baseline's at\n"
         "  the timed size; 'N ulp': the largest f32 distance, where the program allows one.\n",
         f);
+  bool gpu = false;
+  for (size_t i = 0; i < r->nresults; i++) {
+    const vyb_result *x = &r->results[i];
+    if (!x->has_device) continue;
+    if (!gpu) fprintf(f, "\nGPU time per dispatch (CUDA events around the launches; transfers excluded):\n");
+    gpu = true;
+    char med[32], rate[32];
+    vyb_format_seconds(x->device.median, med, sizeof med);
+    vyb_format_rate(x->program->work_unit, x->device.median > 0 ? x->work / x->device.median : 0, rate, sizeof rate);
+    fprintf(f, "  %-17s %-10s %-6s %10s %14s\n", x->program->name, x->backend, vyb_size_name(x->size), med, rate);
+  }
   if (!notes) return;
   fprintf(f, "\nnotes:\n");
   for (size_t i = 0; i < r->nresults; i++) {
@@ -268,6 +279,11 @@ static void json_result(FILE *f, const vyb_result *x) {
     json_stats(f, "run_seconds", &x->run);
   else
     fputs("\"run_seconds\": null", f);
+  fputs(",\n     ", f);
+  if (x->has_device)
+    json_stats(f, "device_seconds", &x->device);
+  else
+    fputs("\"device_seconds\": null", f);
   fputs(",\n     \"throughput_per_second\": ", f);
   json_num(f, x->outcome == VYB_OK ? x->throughput : NAN);
   fputs(", \"vs_native\": ", f);
