@@ -61,6 +61,8 @@ int cmd_validate(int argc, char **argv);
 int cmd_hash(int argc, char **argv);
 int cmd_run(int argc, char **argv);
 int cmd_bench(int argc, char **argv);
+/* `vyre-jit bench --stream` (cmd_bench_stream.c): streaming throughput. */
+int cmd_bench_stream(int argc, char **argv);
 int cmd_cache(int argc, char **argv);
 int cmd_emit(int argc, char **argv);
 

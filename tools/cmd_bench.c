@@ -853,6 +853,7 @@ static int run_bench(bench *b) {
 }
 
 int cmd_bench(int argc, char **argv) {
+  if (argc > 0 && strcmp(argv[0], "--stream") == 0) return cmd_bench_stream(argc - 1, argv + 1);
   bench *b = calloc(1, sizeof *b);
   if (!b) return CLI_INTERNAL;
   int rc = parse_args(argc, argv, &b->o);
