@@ -9,14 +9,19 @@
  * documented bounds: 1 to 4 ULP). Without libdevice a program that uses
  * one is refused.
  *
+ * libdevice is trimmed once per process to those functions and kept as
+ * bitcode (link_libdevice).
+ *
  * Also here: vy_jit_ptx_emit (include/vyre/jit.h), the offline entry the
  * CLI's `emit ptx` uses. */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include <llvm-c/BitReader.h>
+#include <llvm-c/BitWriter.h>
 #include <llvm-c/Linker.h>
 
 #include "error_int.h"
@@ -121,7 +126,15 @@ static void internalize(LLVMModuleRef m) {
   }
 }
 
-static vy_status link_libdevice(LLVMModuleRef m, const char *path, unsigned sm, vy_error *err) {
+/* libdevice trimmed to the functions math_map names and what they call,
+ * as bitcode, kept for the process (one libdevice path at a time): linking
+ * the whole library into every module costs ~250 ms, parsing the trimmed
+ * one a few. The __nvvm_reflect calls stay; each compile folds them. */
+static pthread_mutex_t trim_lock = PTHREAD_MUTEX_INITIALIZER;
+static char trim_path[4096];
+static LLVMMemoryBufferRef trim_bc;
+
+static vy_status read_libdevice(LLVMContextRef c, const char *path, LLVMModuleRef *out, vy_error *err) {
   LLVMMemoryBufferRef buf = NULL;
   char *msg = NULL;
   if (LLVMCreateMemoryBufferWithContentsOfFile(path, &buf, &msg)) {
@@ -132,16 +145,83 @@ static vy_status link_libdevice(LLVMModuleRef m, const char *path, unsigned sm, 
     LLVMDisposeMessage(msg);
     return st;
   }
-  LLVMModuleRef ld = NULL;
-  bool bad = LLVMParseBitcodeInContext2(LLVMGetModuleContext(m), buf, &ld);
+  bool bad = LLVMParseBitcodeInContext2(c, buf, out);
   LLVMDisposeMemoryBuffer(buf);
   if (bad)
     return vy_error_set(err, VY_E_COMPILE_FAILED,
                         "'%.300s' is not an LLVM bitcode file. Fix: set VYRE_JIT_LIBDEVICE to CUDA's "
                         "nvvm/libdevice/libdevice.10.bc",
                         path);
-  LLVMSetTarget(ld, LLVMGetTarget(m)); /* libdevice says nvptx64-nvidia-gpulibs */
-  LLVMSetDataLayout(ld, LLVMGetDataLayoutStr(m));
+  return VY_OK;
+}
+
+static bool is_mapped(const char *name) {
+  for (size_t i = 0; i < sizeof math_map / sizeof *math_map; i++)
+    if (strcmp(name, math_map[i].nv) == 0) return true;
+  return false;
+}
+
+/* Builds the trimmed bitcode of `path` for modules of triple/layout `like`. */
+static vy_status trim(const char *path, LLVMModuleRef like, LLVMMemoryBufferRef *out, vy_error *err) {
+  LLVMContextRef c = LLVMContextCreate();
+  LLVMModuleRef ld = NULL;
+  vy_status st = read_libdevice(c, path, &ld, err);
+  if (st == VY_OK) {
+    LLVMSetTarget(ld, LLVMGetTarget(like)); /* libdevice says nvptx64-nvidia-gpulibs */
+    LLVMSetDataLayout(ld, LLVMGetDataLayoutStr(like));
+    for (LLVMValueRef f = LLVMGetFirstFunction(ld); f; f = LLVMGetNextFunction(f))
+      if (!LLVMIsDeclaration(f) && !is_mapped(LLVMGetValueName(f))) LLVMSetLinkage(f, LLVMInternalLinkage);
+    for (LLVMValueRef g = LLVMGetFirstGlobal(ld); g; g = LLVMGetNextGlobal(g))
+      if (!LLVMIsDeclaration(g)) LLVMSetLinkage(g, LLVMInternalLinkage);
+    bool changed = true;
+    while (changed) {
+      changed = false;
+      for (LLVMValueRef f = LLVMGetFirstFunction(ld), next; f; f = next) {
+        next = LLVMGetNextFunction(f);
+        if (LLVMGetLinkage(f) == LLVMInternalLinkage && !LLVMGetFirstUse(f)) {
+          LLVMDeleteFunction(f);
+          changed = true;
+        }
+      }
+      for (LLVMValueRef g = LLVMGetFirstGlobal(ld), next; g; g = next) {
+        next = LLVMGetNextGlobal(g);
+        if (LLVMGetLinkage(g) == LLVMInternalLinkage && !LLVMGetFirstUse(g)) {
+          LLVMDeleteGlobal(g);
+          changed = true;
+        }
+      }
+    }
+    *out = LLVMWriteBitcodeToMemoryBuffer(ld);
+    LLVMDisposeModule(ld);
+  }
+  LLVMContextDispose(c);
+  return st;
+}
+
+static vy_status link_libdevice(LLVMModuleRef m, const char *path, unsigned sm, vy_error *err) {
+  vy_status st = VY_OK;
+  pthread_mutex_lock(&trim_lock);
+  if (!trim_bc || strcmp(trim_path, path) != 0) {
+    LLVMMemoryBufferRef bc = NULL;
+    if (strlen(path) >= sizeof trim_path)
+      st = vy_error_set(err, VY_E_INVALID_ARGUMENT, "the libdevice path is too long. Fix: use a shorter path");
+    if (st == VY_OK) st = trim(path, m, &bc, err);
+    if (st == VY_OK) {
+      if (trim_bc) LLVMDisposeMemoryBuffer(trim_bc);
+      trim_bc = bc;
+      snprintf(trim_path, sizeof trim_path, "%s", path);
+    }
+  }
+  LLVMModuleRef ld = NULL;
+  if (st == VY_OK) { /* a view of the shared bytes, parsed in this compile's context */
+    LLVMMemoryBufferRef view = LLVMCreateMemoryBufferWithMemoryRange(LLVMGetBufferStart(trim_bc),
+                                                                     LLVMGetBufferSize(trim_bc), "libdevice", 0);
+    if (LLVMParseBitcodeInContext2(LLVMGetModuleContext(m), view, &ld))
+      st = vy_error_set(err, VY_E_INTERNAL, "the trimmed libdevice does not parse. Fix: report this vyre-jit bug");
+    LLVMDisposeMemoryBuffer(view);
+  }
+  pthread_mutex_unlock(&trim_lock);
+  if (st != VY_OK) return st;
   if (LLVMLinkModules2(m, ld)) /* consumes ld */
     return vy_error_set(err, VY_E_COMPILE_FAILED,
                         "linking libdevice '%.300s' failed. Fix: use the libdevice.10.bc of a CUDA toolkit", path);
