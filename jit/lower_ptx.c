@@ -93,6 +93,7 @@ typedef struct ptx {
   LLVMValueRef kernel, err;
   LLVMTypeRef t_p1;
   LLVMValueRef *data, *bytes, *elems;
+  bool *written; /* per buffer: some Store or atomic targets it */
   LLVMValueRef tid, lid[3], gid[3], wid[3], lane, wmask, wn;
   LLVMValueRef alive;  /* alloca i1 */
   LLVMValueRef *ifrec; /* per barrier-If: alloca i8 */
@@ -144,6 +145,7 @@ static uint8_t expr_level(ptx *k, const vy_cn *n, const vy_cx *x, bool in_operan
     return refuse(k, n, "an atomic or call inside a subgroup operand (the reference evaluates it once per lane)",
                   "compute the value before the subgroup operation"),
            LV_NONE;
+  if (x->kind == VY_EXPR_ATOMIC && x->ref != VY_IX_NONE) k->written[x->ref] = true;
   bool sg = is_sg(x->kind), inner = in_operand || sg;
   uint8_t lv = sg ? LV_WARP : LV_NONE;
   lv |= expr_level(k, n, x->a, inner);
@@ -164,6 +166,9 @@ static uint8_t mark_node(ptx *k, const vy_cn *n) {
   switch (n->kind) {
   case VY_NODE_BARRIER:
     own = LV_BLOCK;
+    break;
+  case VY_NODE_STORE:
+    if (n->buf != VY_IX_NONE) k->written[n->buf] = true;
     break;
   case VY_NODE_ASYNC_LOAD:
   case VY_NODE_ASYNC_STORE:
@@ -305,9 +310,19 @@ static vy_jv h_subgroup(vy_lw *w, const vy_cx *x) {
   return *r;
 }
 
+/* Loads of a storage buffer that nothing in the program writes read
+ * memory that stays the same for the whole kernel: ld.global.nc. */
 static void h_mem(vy_lw *w, LLVMValueRef inst) {
-  (void)w;
-  (void)inst;
+  ptx *k = P(w);
+  if (!LLVMIsALoadInst(inst)) return;
+  LLVMValueRef p = LLVMGetOperand(inst, 0);
+  if (LLVMIsAGetElementPtrInst(p)) p = LLVMGetOperand(p, 0);
+  for (uint32_t b = 0; b < w->p->nbuffers; b++)
+    if (k->data[b] == p && !k->written[b] && w->p->buffers[b].access != VY_ACCESS_WORKGROUP) {
+      unsigned kind = LLVMGetMDKindIDInContext(w->c, "invariant.load", 14);
+      LLVMSetMetadata(inst, kind, LLVMMetadataAsValue(w->c, LLVMMDNodeInContext2(w->c, NULL, 0)));
+      return;
+    }
 }
 
 static LLVMValueRef h_host_fn(vy_lw *w, uint32_t i) {
@@ -917,8 +932,9 @@ vy_status vy_lower_ptx(const vy_interp_prepared *pp, const vy_ptx_target *t, LLV
   k->data = vy_arena_array(&w->arena, nb, sizeof *k->data);
   k->bytes = vy_arena_array(&w->arena, nb, sizeof *k->bytes);
   k->elems = vy_arena_array(&w->arena, nb, sizeof *k->elems);
+  k->written = vy_arena_array(&w->arena, nb, sizeof *k->written);
   k->ifrec = vy_arena_array(&w->arena, pp->nbarrier_ifs ? pp->nbarrier_ifs : 1, sizeof *k->ifrec);
-  if (!k->data || !k->bytes || !k->elems || !k->ifrec) vy_lw_nomem(w);
+  if (!k->data || !k->bytes || !k->elems || !k->written || !k->ifrec) vy_lw_nomem(w);
   uint64_t threads = (uint64_t)w->wg[0] * w->wg[1] * w->wg[2];
   k->threads = (uint32_t)threads;
   if (!threads || threads > MAX_THREADS) {

@@ -232,10 +232,18 @@ static void test_entry_abi(void **state) {
   assert_non_null(strstr(s, ".reqntid 64, 1, 1"));
   assert_non_null(strstr(s, "%tid.x"));
   assert_non_null(strstr(s, "%ctaid.x"));
-  assert_non_null(strstr(s, "ld.global.u32"));
+  assert_non_null(strstr(s, "ld.global.nc.u32")); /* `a` is never written: the read-only path */
   assert_non_null(strstr(s, "st.global.u32"));
   assert_null(strstr(s, "bar.sync")); /* no barrier, no workgroup memory: none needed */
   assert_assembles(s, "sm_90");
+  free(s);
+  static const char rw[] = "program workgroup(32) {\n"
+                           "  buffer out: u32 read_write @0 count(32) output\n"
+                           "  region vyre.program.root { out[gid.x] = out[gid.x] + 1 }\n"
+                           "}\n";
+  s = ptx_of(rw, "sm_80");
+  assert_non_null(strstr(s, "ld.global.u32")); /* written by the kernel: no .nc */
+  assert_null(strstr(s, "ld.global.nc.u32"));
   free(s);
 }
 
