@@ -479,11 +479,18 @@ static void test_dump(void **state) {
   (void)state;
   char dir[] = "/tmp/vy_ptx_dump_XXXXXX";
   assert_non_null(mkdtemp(dir));
+  char *old_dump = getenv("VYRE_JIT_DUMP") ? strdup(getenv("VYRE_JIT_DUMP")) : NULL;
+  char *old_dir = getenv("VYRE_JIT_DUMP_DIR") ? strdup(getenv("VYRE_JIT_DUMP_DIR")) : NULL;
   setenv("VYRE_JIT_DUMP", "ir,opt,asm", 1);
   setenv("VYRE_JIT_DUMP_DIR", dir, 1);
   char *s = ptx_of(add_one, "sm_80");
-  unsetenv("VYRE_JIT_DUMP");
-  unsetenv("VYRE_JIT_DUMP_DIR");
+  /* the caller's settings come back (VYRE_JIT_DUMP=... VY_CASES=... dumps corpus cases) */
+  if (old_dump) setenv("VYRE_JIT_DUMP", old_dump, 1);
+  else unsetenv("VYRE_JIT_DUMP");
+  if (old_dir) setenv("VYRE_JIT_DUMP_DIR", old_dir, 1);
+  else unsetenv("VYRE_JIT_DUMP_DIR");
+  free(old_dump);
+  free(old_dir);
   static const char *const files[3] = {"vyre_ptx_sm_80.ir.ll", "vyre_ptx_sm_80.opt.ll", "vyre_ptx_sm_80.ptx"};
   for (int i = 0; i < 3; i++) {
     char path[256];
