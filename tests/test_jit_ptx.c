@@ -309,6 +309,27 @@ static void test_subgroups(void **state) {
   free(s75);
 }
 
+/* Every pipeline level gives PTX that assembles (O0 keeps the allocas in
+ * local memory and the barriers as they are). */
+static void test_opt_levels(void **state) {
+  (void)state;
+  vy_program *p = parse(subgroups);
+  vy_interp_prepared *pp = NULL;
+  vy_error err;
+  assert_int_equal(vy_interp_prepare_ex(p, NULL, NULL, false, &pp, &err), VY_OK);
+  for (int o = VY_JIT_O0; o <= VY_JIT_O3; o++) {
+    vy_ptx_target t = {"sm_80", 0, (vy_jit_opt)o, NULL, -1};
+    vy_bytes out = {0};
+    vy_ptx_lowered low;
+    if (vy_ptx_compile(pp, &t, NULL, &out, &low, &err) != VY_OK) fail_msg("O%d: %s", o, err.message);
+    assert_assembles((const char *)out.data, "sm_80");
+    vy_bytes_free(&out);
+    vy_ptx_lowered_free(NULL, &low);
+  }
+  vy_interp_prepared_destroy(pp);
+  vy_program_destroy(p);
+}
+
 static void test_atomics(void **state) {
   (void)state;
   static const char src[] = "program workgroup(32) {\n"
@@ -536,6 +557,7 @@ int main(void) {
       cmocka_unit_test(test_entry_abi),
       cmocka_unit_test(test_launch_facts),
       cmocka_unit_test(test_subgroups),
+      cmocka_unit_test(test_opt_levels),
       cmocka_unit_test(test_atomics),
       cmocka_unit_test(test_float_rounding),
       cmocka_unit_test(test_transcendentals),
