@@ -1045,7 +1045,8 @@ static void loop_stmt(vy_lw *w, const vy_cn *n) {
   LLVMBuildBr(w->b, latch);
   LLVMPositionBuilderAtEnd(w->b, latch);
   LLVMValueRef next = LLVMBuildNUWAdd(w->b, i, c32(w, 1), "");
-  LLVMBuildBr(w->b, head);
+  LLVMValueRef br = LLVMBuildBr(w->b, head);
+  if (w->hk->latch) w->hk->latch(w, n, br);
   LLVMValueRef vals[2] = {from, next};
   LLVMBasicBlockRef blocks[2] = {pre, latch};
   LLVMAddIncoming(i, vals, blocks, 2);

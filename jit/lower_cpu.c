@@ -81,8 +81,9 @@ static uint32_t new_array(cpu *k, vy_jt t) {
 static LLVMValueRef array_addr(cpu *k, uint32_t a, LLVMValueRef lane) {
   vy_lw *w = &k->w;
   uint32_t sz = vy_lw_type_size(k->arrs[a].t);
-  LLVMValueRef off = LLVMBuildAdd(w->b, c64(w, k->arrs[a].off), LLVMBuildMul(w->b, lane, c64(w, sz ? sz : 1), ""), "");
-  return LLVMBuildGEP2(w->b, w->t_i8, k->scratch, &off, 1, "slot");
+  LLVMValueRef off = LLVMBuildAdd(w->b, c64(w, k->arrs[a].off - k->arr_base),
+                                  LLVMBuildMul(w->b, lane, c64(w, sz ? sz : 1), ""), "");
+  return LLVMBuildGEP2(w->b, w->t_i8, k->arrays, &off, 1, "slot");
 }
 
 static void tag(cpu *k, LLVMValueRef inst) {
@@ -338,10 +339,31 @@ static void h_poll(vy_lw *w) {
   LLVMPositionBuilderAtEnd(w->b, go);
 }
 
+/* Literal Loops of at most this many iterations inside an invocation are
+ * unrolled completely before LLVM's vectorizer runs (which only vectorizes
+ * innermost loops: left rolled, such a Loop keeps the invocation loop
+ * around it scalar). */
+#define UNROLL_MAX_TRIPS 32u
+
+static void h_latch(vy_lw *w, const vy_cn *n, LLVMValueRef br) {
+  cpu *k = C(w);
+  if (!k->in_region || n->e0->kind != VY_EXPR_LIT_U32 || n->e1->kind != VY_EXPR_LIT_U32) return;
+  uint32_t from = n->e0->lit.v.u32, to = n->e1->lit.v.u32;
+  if (to <= from || to - from > UNROLL_MAX_TRIPS) return;
+  LLVMContextRef c = w->c;
+  LLVMMetadataRef full = LLVMMDStringInContext2(c, "llvm.loop.unroll.full", 21);
+  LLVMMetadataRef prop = LLVMMDNodeInContext2(c, &full, 1);
+  LLVMMetadataRef temp = LLVMTemporaryMDNode(c, NULL, 0);
+  LLVMMetadataRef ops[2] = {temp, prop};
+  LLVMMetadataRef id = LLVMMDNodeInContext2(c, ops, 2);
+  LLVMMetadataReplaceAllUsesWith(temp, id);
+  LLVMSetMetadata(br, k->kind_loop, LLVMMetadataAsValue(c, id));
+}
+
 static const vy_lw_hooks cpu_hooks = {
     h_id,       h_id64,     h_buffer, h_raise,          h_ret,     h_home,        h_ctx_new,
     h_ctx_addr, h_subgroup, h_mem,    h_atomic_private, h_host_fn, h_async_begin, h_async_wait,
-    h_poll};
+    h_poll,     h_latch};
 
 /* ---- metadata ---- */
 
@@ -364,12 +386,21 @@ static bool make_group(cpu *k) {
   return true;
 }
 
+/* Invocation loops of at most this many iterations are kept rolled until
+ * the vectorizer runs: fully unrolled before it (LLVM's full unroll runs
+ * first), a short loop along local x would be vectorized along the next
+ * axis instead, with gathers. */
+#define ROLLED_MAX_TRIPS 64u
+
 /* Attaches a fresh loop id `!L = !{!L, !{"llvm.loop.parallel_accesses",
- * group}}` to the latch branch, or `!{!L, !{"llvm.loop.vectorize.enable",
- * i1 false}}` when vectorization must stay off. */
-static void mark_parallel(cpu *k, LLVMValueRef br, bool vectorize) {
+ * group}}` to the latch branch of an invocation loop of `trips`
+ * iterations (short ones also get "llvm.loop.unroll.disable" and, since
+ * the vectorizer reads that as "do not interleave", an interleave count of
+ * 2), or `!{!L, !{"llvm.loop.vectorize.enable", i1 false}}` when
+ * vectorization must stay off. */
+static void mark_parallel(cpu *k, LLVMValueRef br, bool vectorize, uint32_t trips) {
   LLVMContextRef c = k->w.c;
-  LLVMMetadataRef prop;
+  LLVMMetadataRef prop, noun = NULL, ilv = NULL;
   if (!vectorize) {
     LLVMMetadataRef off[2] = {LLVMMDStringInContext2(c, "llvm.loop.vectorize.enable", 26),
                               LLVMValueAsMetadata(LLVMConstInt(k->w.t_i1, 0, 0))};
@@ -377,12 +408,19 @@ static void mark_parallel(cpu *k, LLVMValueRef br, bool vectorize) {
   } else if (k->group) {
     LLVMMetadataRef pa[2] = {LLVMMDStringInContext2(c, "llvm.loop.parallel_accesses", 27), k->group};
     prop = LLVMMDNodeInContext2(c, pa, 2);
+    if (trips <= ROLLED_MAX_TRIPS) {
+      LLVMMetadataRef un = LLVMMDStringInContext2(c, "llvm.loop.unroll.disable", 24);
+      noun = LLVMMDNodeInContext2(c, &un, 1);
+      LLVMMetadataRef ic[2] = {LLVMMDStringInContext2(c, "llvm.loop.interleave.count", 26),
+                               LLVMValueAsMetadata(LLVMConstInt(k->w.t_i32, 2, 0))};
+      ilv = LLVMMDNodeInContext2(c, ic, 2);
+    }
   } else {
     return;
   }
   LLVMMetadataRef temp = LLVMTemporaryMDNode(c, NULL, 0);
-  LLVMMetadataRef ops[2] = {temp, prop};
-  LLVMMetadataRef id = LLVMMDNodeInContext2(c, ops, 2);
+  LLVMMetadataRef ops[4] = {temp, prop, noun, ilv};
+  LLVMMetadataRef id = LLVMMDNodeInContext2(c, ops, noun ? 4 : 2);
   LLVMMetadataReplaceAllUsesWith(temp, id);
   LLVMSetMetadata(br, k->kind_loop, LLVMMetadataAsValue(c, id));
 }
@@ -452,7 +490,7 @@ static void invocation_loop(cpu *k, bool all_lanes, region_body body, void *ud) 
     LLVMBasicBlockRef latch = LLVMGetInsertBlock(B), done = vy_lw_block(w, "inv.done");
     LLVMValueRef next = LLVMBuildNUWAdd(B, phis[a], c64(w, 1), "");
     LLVMValueRef br = LLVMBuildCondBr(B, LLVMBuildICmp(B, LLVMIntULT, next, c64(w, w->wg[a]), ""), heads[a], done);
-    mark_parallel(k, br, vectorize);
+    mark_parallel(k, br, vectorize, w->wg[a]);
     LLVMValueRef vals[2] = {c64(w, 0), next};
     LLVMBasicBlockRef blocks[2] = {pres[a], latch};
     LLVMAddIncoming(phis[a], vals, blocks, 2);
@@ -740,8 +778,8 @@ static void wg_if_masked(cpu *k, const vy_cn *n) {
                   wg_alloca(k, w->t_i32, c32(w, 0))};
   if (!vy_lw_ok(w)) return;
   for (int m = 0; m < 2; m++) { /* invocations that do not evaluate the condition take neither branch */
-    LLVMValueRef off = c64(w, k->arrs[m ? ma.else_mask : ma.then_mask].off);
-    LLVMBuildMemSet(B, LLVMBuildGEP2(B, w->t_i8, k->scratch, &off, 1, ""), LLVMConstInt(w->t_i8, 0, 0),
+    LLVMValueRef off = c64(w, k->arrs[m ? ma.else_mask : ma.then_mask].off - k->arr_base);
+    LLVMBuildMemSet(B, LLVMBuildGEP2(B, w->t_i8, k->arrays, &off, 1, ""), LLVMConstInt(w->t_i8, 0, 0),
                     c64(w, k->per_wg), ALIGN);
   }
   invocation_loop(k, false, mask_body, &ma);
@@ -1092,7 +1130,7 @@ static void load_args(cpu *k, LLVMValueRef body) {
     }
     LLVMValueRef idx = c64(w, b);
     LLVMValueRef e = LLVMBuildGEP2(B, kbuf, bufs, &idx, 1, "");
-    k->data[b] = LLVMGetParam(body, 4 + pi++);
+    k->data[b] = LLVMGetParam(body, 5 + pi++);
     k->bytes[b] = LLVMBuildLoad2(B, w->t_i64, LLVMBuildStructGEP2(B, kbuf, e, VY_KBUF_BYTES, ""), "bytes");
     k->elems[b] = LLVMBuildLoad2(B, w->t_i64, LLVMBuildStructGEP2(B, kbuf, e, VY_KBUF_ELEMS, ""), "elems");
   }
@@ -1158,7 +1196,7 @@ static void build(cpu *k, const char *entry, const vy_cpu_options *o) {
   const vy_program *p = w->p;
   uint32_t nstorage = 0;
   for (uint32_t b = 0; b < p->nbuffers; b++) nstorage += p->buffers[b].access != VY_ACCESS_WORKGROUP;
-  LLVMTypeRef *pt = vy_arena_array(&w->arena, 4 + nstorage, sizeof *pt);
+  LLVMTypeRef *pt = vy_arena_array(&w->arena, 5 + nstorage, sizeof *pt);
   if (!pt) {
     vy_lw_nomem(w);
     return;
@@ -1167,8 +1205,8 @@ static void build(cpu *k, const char *entry, const vy_cpu_options *o) {
   pt[1] = w->t_i64;
   pt[2] = w->t_i64;
   pt[3] = w->t_ptr;
-  for (uint32_t i = 0; i < nstorage; i++) pt[4 + i] = w->t_ptr;
-  LLVMTypeRef bt = LLVMFunctionType(w->t_void, pt, 4 + nstorage, 0);
+  for (uint32_t i = 0; i < nstorage + 1; i++) pt[4 + i] = w->t_ptr;
+  LLVMTypeRef bt = LLVMFunctionType(w->t_void, pt, 5 + nstorage, 0);
   LLVMValueRef body = LLVMAddFunction(w->m, "vyre.body", bt);
   LLVMSetLinkage(body, LLVMInternalLinkage);
   fn_attr(w, body, "alwaysinline");
@@ -1176,7 +1214,7 @@ static void build(cpu *k, const char *entry, const vy_cpu_options *o) {
   str_attr(w, body, "denormal-fp-math-f32", "ieee,preserve-sign");
   if (o->prefer_vector_width) str_attr(w, body, "prefer-vector-width", o->prefer_vector_width);
   unsigned na = LLVMGetEnumAttributeKindForName("noalias", 7);
-  for (unsigned i = 3; i < 4 + nstorage; i++)
+  for (unsigned i = 3; i < 5 + nstorage; i++)
     LLVMAddAttributeAtIndex(body, i + 1, LLVMCreateEnumAttribute(w->c, na, 0));
   LLVMTypeRef kt = LLVMFunctionType(w->t_void, pt, 4, 0);
   k->kernel = LLVMAddFunction(w->m, entry, kt);
@@ -1185,12 +1223,16 @@ static void build(cpu *k, const char *entry, const vy_cpu_options *o) {
   if (o->prefer_vector_width) str_attr(w, k->kernel, "prefer-vector-width", o->prefer_vector_width);
   /* entry: load the buffer pointers, call the body */
   LLVMPositionBuilderAtEnd(w->b, LLVMAppendBasicBlockInContext(w->c, k->kernel, "entry"));
-  LLVMValueRef *cargs = vy_arena_array(&w->arena, 4 + nstorage, sizeof *cargs);
+  LLVMValueRef *cargs = vy_arena_array(&w->arena, 5 + nstorage, sizeof *cargs);
   if (!cargs) {
     vy_lw_nomem(w);
     return;
   }
   for (unsigned i = 0; i < 4; i++) cargs[i] = LLVMGetParam(k->kernel, i);
+  /* the per-invocation arrays: a pointer of their own, disjoint from the
+   * rest of scratch, so LLVM knows they never alias workgroup memory */
+  LLVMValueRef abase = c64(w, k->arr_base);
+  cargs[4] = LLVMBuildGEP2(w->b, w->t_i8, cargs[3], &abase, 1, "arrays");
   LLVMTypeRef kbuf = LLVMStructTypeInContext(w->c, (LLVMTypeRef[]){w->t_ptr, w->t_i64, w->t_i64}, 3, 0);
   LLVMValueRef bufs = LLVMBuildLoad2(w->b, w->t_ptr, cargs[0], "bufs");
   uint32_t pi = 0;
@@ -1198,9 +1240,9 @@ static void build(cpu *k, const char *entry, const vy_cpu_options *o) {
     if (p->buffers[b].access == VY_ACCESS_WORKGROUP) continue;
     LLVMValueRef idx = c64(w, b);
     LLVMValueRef e = LLVMBuildGEP2(w->b, kbuf, bufs, &idx, 1, "");
-    cargs[4 + pi++] = LLVMBuildLoad2(w->b, w->t_ptr, LLVMBuildStructGEP2(w->b, kbuf, e, VY_KBUF_DATA, ""), "data");
+    cargs[5 + pi++] = LLVMBuildLoad2(w->b, w->t_ptr, LLVMBuildStructGEP2(w->b, kbuf, e, VY_KBUF_DATA, ""), "data");
   }
-  LLVMBuildCall2(w->b, bt, body, cargs, 4 + nstorage, "");
+  LLVMBuildCall2(w->b, bt, body, cargs, 5 + nstorage, "");
   LLVMBuildRetVoid(w->b);
   /* the body */
   w->fn = body;
@@ -1210,6 +1252,7 @@ static void build(cpu *k, const char *entry, const vy_cpu_options *o) {
   k->begin = LLVMGetParam(body, 1);
   k->end = LLVMGetParam(body, 2);
   k->scratch = LLVMGetParam(body, 3);
+  k->arrays = LLVMGetParam(body, 4);
   w->safe_ptr = k->scratch; /* at least 64 bytes (cpu_dispatch.c) */
   load_args(k, body);
 }
@@ -1246,6 +1289,7 @@ static void layout(cpu *k) {
     k->async_off = align_up(k->size, ALIGN);
     k->size = k->async_off + (uint64_t)k->nslots_async * sizeof(vy_async_slot);
   }
+  k->size = k->arr_base = align_up(k->size, ALIGN); /* the per-invocation arrays follow (new_array) */
 }
 
 vy_status vy_lower_cpu(const vy_interp_prepared *pp, LLVMContextRef c, LLVMModuleRef m, const char *entry,

@@ -61,6 +61,7 @@ typedef struct cpu {
   /* functions */
   LLVMValueRef kernel;
   LLVMValueRef args, begin, end, scratch;
+  LLVMValueRef arrays; /* scratch + arr_base: the per-invocation arrays (a noalias pointer of their own) */
   LLVMValueRef *data, *bytes, *elems; /* per buffer */
   LLVMValueRef err, host, rt;
   LLVMBasicBlockRef exit;
@@ -72,6 +73,7 @@ typedef struct cpu {
   LLVMBasicBlockRef inv_end;
   /* scratch layout */
   uint64_t size, zero_size, done_off, ifrec_off, async_off;
+  uint64_t arr_base; /* scratch offset of the first per-invocation array */
   uint32_t nslots_async; /* per_wg * async tags */
   uint64_t *wg_off;
   carr *arrs;

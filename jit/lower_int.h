@@ -205,6 +205,9 @@ typedef struct vy_lw_hooks {
    * (VY_LW_POLL_CHUNK), so a runaway loop stops soon after a timeout while
    * the chunk itself stays a plain counted loop. */
   void (*poll)(vy_lw *w);
+  /* Optional (NULL: none). Called with the back-edge branch of Loop `n`
+   * (e.g. to attach loop metadata). */
+  void (*latch)(vy_lw *w, const vy_cn *n, LLVMValueRef br);
 } vy_lw_hooks;
 
 /* Iterations of a polled Loop between two polls; Loops whose whole work

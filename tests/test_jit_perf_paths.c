@@ -1,0 +1,250 @@
+/* test_jit_perf_paths.c - the fast paths of the llvm-cpu lowering against
+ * the reference interpreter (an independent implementation of the spec),
+ * on the inputs that reach their edges:
+ *
+ * - an If around an interchanged Loop that every invocation of a workgroup
+ *   takes runs an unmasked copy; partial workgroups (n not a multiple of
+ *   the workgroup side) mix full, partial and empty masks;
+ * - a load whose index is the same along local x (a[row * n + k]) is done
+ *   once per vector from a safe address, also when it is out of range
+ *   (the load gives 0) because the buffer is shorter than the program
+ *   assumes;
+ * - unassigned copies of invocation ids are recomputed after a barrier;
+ * - a literal Loop inside an invocation is unrolled before vectorization,
+ *   with a runtime error (i32 division by zero) raised inside it;
+ * - the workgroup-memory tiles of a tiled matmul, short inputs included.
+ *
+ * Each program runs on both backends with the same inputs; the outputs
+ * must be equal byte for byte, or both runs must fail with the same status
+ * and message. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "vyre/jit.h"
+#include "vyre/vyre.h"
+
+static vy_context *g_ctx;
+static vy_backend *g_cpu, *g_ref;
+
+static vy_program *parse(const char *src) {
+  vy_program *p = NULL;
+  vy_error err;
+  if (vy_text_parse(src, strlen(src), "test", NULL, &p, &err) != VY_OK) fail_msg("parse: %s", err.message);
+  return p;
+}
+
+/* Runs p on both backends; equal outputs, or equal errors. Returns the status. */
+static vy_status same(const char *what, vy_program *p, const vy_input *in, size_t n) {
+  vy_outputs a = {0}, b = {0};
+  vy_error ea, eb;
+  vy_status sa = vy_dispatch(g_cpu, p, in, n, NULL, &a, &ea);
+  vy_status sb = vy_dispatch(g_ref, p, in, n, NULL, &b, &eb);
+  if (sa != sb) fail_msg("%s: llvm-cpu %s (%s), reference %s (%s)", what, vy_status_name(sa), sa ? ea.message : "",
+                         vy_status_name(sb), sb ? eb.message : "");
+  if (sa != VY_OK) {
+    if (strcmp(ea.message, eb.message) != 0) fail_msg("%s: messages differ:\n  %s\n  %s", what, ea.message, eb.message);
+    return sa;
+  }
+  assert_int_equal(a.count, b.count);
+  for (size_t i = 0; i < a.count; i++) {
+    assert_int_equal(a.items[i].len, b.items[i].len);
+    if (memcmp(a.items[i].data, b.items[i].data, a.items[i].len) != 0) fail_msg("%s: output %zu differs", what, i);
+  }
+  vy_outputs_free(&a);
+  vy_outputs_free(&b);
+  return VY_OK;
+}
+
+/* Deterministic f32 values k/8 - 4 (exact in f32, so no subnormals arise). */
+static float *values(size_t n, uint32_t seed) {
+  float *v = malloc(n ? n * sizeof *v : 1);
+  assert_non_null(v);
+  uint32_t x = seed * 2654435761u + 1;
+  for (size_t i = 0; i < n; i++) {
+    x = x * 1664525u + 1013904223u;
+    v[i] = (float)(x >> 26) / 8.0f - 4.0f;
+  }
+  return v;
+}
+
+static const char naive_src[] = "program mm workgroup(16, 16) {\n"
+                                "  buffer a: f32 read @0\n"
+                                "  buffer b: f32 read @1\n"
+                                "  buffer c: f32 read_write @2\n"
+                                "  buffer bias: f32 read @3\n"
+                                "  region r {\n"
+                                "    let n = len(bias)\n"
+                                "    let col = gid.x\n"
+                                "    let row = gid.y\n"
+                                "    if row < n && col < n {\n"
+                                "      let acc = 0.0f\n"
+                                "      loop k in 0..n {\n"
+                                "        acc = fma(a[row * n + k], b[k * n + col], acc)\n"
+                                "      }\n"
+                                "      c[row * n + col] = acc + bias[col]\n"
+                                "    } else {\n"
+                                "      let z = 0\n"
+                                "      loop k in 0..n {\n"
+                                "        z = z + 1\n"
+                                "      }\n"
+                                "    }\n"
+                                "  }\n"
+                                "}\n";
+
+static const char tiled_src[] = "program mt workgroup(16, 16) {\n"
+                                "  buffer a: f32 read @0\n"
+                                "  buffer b: f32 read @1\n"
+                                "  buffer c: f32 read_write @2\n"
+                                "  buffer bias: f32 read @3\n"
+                                "  buffer ta: f32 workgroup count(256)\n"
+                                "  buffer tb: f32 workgroup count(256)\n"
+                                "  region r {\n"
+                                "    let n = len(bias)\n"
+                                "    let lx = lid.x\n"
+                                "    let ly = lid.y\n"
+                                "    let col = gid.x\n"
+                                "    let row = gid.y\n"
+                                "    let acc = 0.0f\n"
+                                "    loop t in 0..(n + 15) / 16 {\n"
+                                "      ta[ly * 16 + lx] = a[row * n + t * 16 + lx]\n"
+                                "      tb[ly * 16 + lx] = b[(t * 16 + ly) * n + col]\n"
+                                "      barrier\n"
+                                "      loop kk in 0..16 {\n"
+                                "        acc = fma(ta[ly * 16 + kk], tb[kk * 16 + lx], acc)\n"
+                                "      }\n"
+                                "      barrier\n"
+                                "    }\n"
+                                "    if row < n && col < n {\n"
+                                "      c[row * n + col] = acc + bias[col]\n"
+                                "    }\n"
+                                "  }\n"
+                                "}\n";
+
+/* n x n matmuls, with a and b full or cut short (the missing elements load as 0). */
+static void matmuls(const char *src, const char *name) {
+  vy_program *p = parse(src);
+  static const uint32_t sizes[] = {16, 20, 33, 48};
+  for (size_t s = 0; s < sizeof sizes / sizeof sizes[0]; s++) {
+    uint32_t n = sizes[s];
+    for (int cut = 0; cut < 3; cut++) {
+      size_t na = (size_t)n * n - (cut == 1 ? 3 * n + 5 : 0), nb = (size_t)n * n - (cut == 2 ? n + 1 : 0);
+      float *a = values(na, 1 + s), *b = values(nb, 2 + s), *bias = values(n, 3 + s), *c = values((size_t)n * n, 4);
+      vy_input in[4] = {{a, na * 4}, {b, nb * 4}, {c, (size_t)n * n * 4}, {bias, n * 4}};
+      char what[64];
+      snprintf(what, sizeof what, "%s n=%u cut=%d", name, n, cut);
+      assert_int_equal(same(what, p, in, 4), VY_OK);
+      free(a), free(b), free(bias), free(c);
+    }
+  }
+  vy_program_destroy(p);
+}
+
+static void naive_matmul_masks_and_row_loads(void **state) {
+  (void)state;
+  matmuls(naive_src, "naive");
+}
+
+static void tiled_matmul(void **state) {
+  (void)state;
+  matmuls(tiled_src, "tiled");
+}
+
+/* Ids kept in names are read again after a barrier; a row-uniform index
+ * (gid.y only) goes out of range for some rows. */
+static void ids_across_barriers_and_row_oob(void **state) {
+  (void)state;
+  vy_program *p = parse("program ids workgroup(8, 4) {\n"
+                        "  buffer src: u32 read @0\n"
+                        "  buffer o: u32 read_write @1\n"
+                        "  buffer t: u32 workgroup count(32)\n"
+                        "  region r {\n"
+                        "    let lx = lid.x\n"
+                        "    let ly = lid.y\n"
+                        "    let gx = gid.x\n"
+                        "    let gy = gid.y\n"
+                        "    t[ly * 8 + lx] = src[gy * 7 + 3] + lx\n"
+                        "    barrier\n"
+                        "    let v = t[ly * 8 + (lx + 1) % 8] * 3 + gx\n"
+                        "    barrier\n"
+                        "    if gx < 20 && gy < 9 {\n"
+                        "      o[gy * 20 + gx] = v + ly * 1000 + gy\n"
+                        "    }\n"
+                        "  }\n"
+                        "}\n");
+  for (uint32_t len = 0; len <= 70; len += 10) {
+    uint32_t src[70], o[180];
+    for (uint32_t i = 0; i < 70; i++) src[i] = i * 2654435761u;
+    memset(o, 0xAB, sizeof o);
+    vy_input in[2] = {{src, len * 4}, {o, sizeof o}};
+    char what[32];
+    snprintf(what, sizeof what, "ids len=%u", len);
+    assert_int_equal(same(what, p, in, 2), VY_OK);
+  }
+  vy_program_destroy(p);
+}
+
+/* A literal loop (unrolled inside the invocation) dividing by j - d[i]:
+ * a zero divisor in some invocation is the reference's runtime error. */
+static void unrolled_loop_errors(void **state) {
+  (void)state;
+  vy_program *p = parse("program div workgroup(64) {\n"
+                        "  buffer d: i32 read @0\n"
+                        "  buffer o: i32 read_write @1\n"
+                        "  region r {\n"
+                        "    let i = gid.x\n"
+                        "    let acc = 0i\n"
+                        "    loop j in 0..12 {\n"
+                        "      acc = acc + 1000i / (cast<i32>(j) - d[i])\n"
+                        "    }\n"
+                        "    o[i] = acc\n"
+                        "  }\n"
+                        "}\n");
+  int32_t d[128], o[128];
+  for (int i = 0; i < 128; i++) d[i] = -1 - i % 7; /* never 0..11: no error */
+  memset(o, 0, sizeof o);
+  vy_input in[2] = {{d, sizeof d}, {o, sizeof o}};
+  assert_int_equal(same("div ok", p, in, 2), VY_OK);
+  d[77] = 5; /* j = 5 divides by zero in invocation 77 */
+  assert_int_equal(same("div by zero", p, in, 2), VY_E_RUNTIME);
+  vy_program_destroy(p);
+}
+
+static int setup(void **state) {
+  (void)state;
+  vy_context_options o;
+  vy_context_options_init(&o);
+  o.threads = 2;
+  vy_error err;
+  if (vy_context_create(&o, &g_ctx, &err) || vy_jit_register_backends(g_ctx) ||
+      vy_backend_open(g_ctx, "llvm-cpu", &g_cpu, &err) || vy_backend_open(g_ctx, "reference", &g_ref, &err)) {
+    fprintf(stderr, "setup: %s\n", err.message);
+    return -1;
+  }
+  return 0;
+}
+
+static int teardown(void **state) {
+  (void)state;
+  vy_backend_close(g_cpu);
+  vy_backend_close(g_ref);
+  vy_context_destroy(g_ctx);
+  return 0;
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(naive_matmul_masks_and_row_loads),
+      cmocka_unit_test(tiled_matmul),
+      cmocka_unit_test(ids_across_barriers_and_row_oob),
+      cmocka_unit_test(unrolled_loop_errors),
+  };
+  return cmocka_run_group_tests(tests, setup, teardown);
+}
