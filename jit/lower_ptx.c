@@ -41,6 +41,9 @@
  * Errors: a raise claims err->claimed with a CAS; the winner fills the
  * record and sets err->stop. Blocks that start after that return at once.
  *
+ * Loads of storage buffers that no Store or atomic of the program targets
+ * carry !invariant.load (ld.global.nc, the read-only data path).
+ *
  * f32: the kernel runs with FTZ (denormal-fp-math-f32 preserve-sign and
  * nvptx-f32ftz): subnormal operands read as signed zeros and subnormal
  * results become signed zeros, which is the reference's canonicalization
@@ -60,6 +63,17 @@
  *  and at run time (the error record, vy_lower_error): a Loop holding a
  *  barrier (subgroup op) whose bounds differ across the block (warp), and
  *  subgroup ops under an If whose condition differs across a warp.
+ *
+ * Where results can differ from the reference (as for llvm-cpu, jit.h):
+ * racy programs and old values of contended atomics; which error (and
+ * invocation) is reported when several invocations fail; the reference's
+ * round-by-round corners (a barrier-If record compared with an invocation
+ * that finished later in the reference's order, a subgroup operand of a
+ * lane that already finished: evaluated here from its last values, where
+ * the reference may find its names unbound). A subgroup-only If needs a
+ * uniform condition per warp here, per workgroup on llvm-cpu. The
+ * transcendentals are libdevice's (not the interpreter's musl port); the
+ * DispatchConfig ulp_budget is not used (never approximate instructions).
  */
 #include <stdio.h>
 #include <string.h>
