@@ -274,6 +274,8 @@ static vy_status compile_program(cuda_backend *be, const vy_program *p, const vy
   if (st == VY_OK && cached) {
     vy_kcache_builder b = {VY_CUDA_ARTIFACT_EXT, be->key_base.label, job_compile, job_load, &j};
     st = vy_kcache_get(cache, &key, be, &b, &k->entry, err); /* loaded modules are per backend */
+    /* an eviction inside may have made another backend's context current */
+    if (st == VY_OK) st = vy_cuda_device_bind(&be->dev, err);
   } else if (st == VY_OK) {
     vy_bytes art = {0};
     vy_kcache_kernel kk;

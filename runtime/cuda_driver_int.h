@@ -23,9 +23,9 @@
 
 /* ---- the driver's types and constants (cuda.h values) ---- */
 
-typedef int vy_cu_result; /* CUresult */
-typedef int vy_cu_device; /* CUdevice */
-typedef uint64_t vy_cu_ptr;  /* CUdeviceptr (64-bit builds) */
+typedef int vy_cu_result;   /* CUresult */
+typedef int vy_cu_device;   /* CUdevice */
+typedef uint64_t vy_cu_ptr; /* CUdeviceptr (64-bit builds) */
 typedef struct vy_cu_ctx_s *vy_cu_context;
 typedef struct vy_cu_mod_s *vy_cu_module;
 typedef struct vy_cu_fn_s *vy_cu_function;
@@ -191,6 +191,7 @@ typedef struct vy_cuda_block {
   vy_cu_ptr dptr; /* device pools */
   void *host;     /* host pools */
   size_t size;    /* bytes usable (the class size) */
+  void *rec;      /* the pool's record of the block, allocated with it (so that a put never allocates) */
 } vy_cuda_block;
 
 /* Creates a pool of device memory (host = false) or pinned host memory
@@ -207,8 +208,8 @@ void vy_cuda_pool_destroy(vy_cuda_pool *p);
  * Errors: VY_E_DEVICE_OOM (message with the request and the free memory),
  * VY_E_NOMEM (host bookkeeping). */
 vy_status vy_cuda_pool_get(vy_cuda_pool *p, size_t bytes, vy_cuda_block *out, vy_error *err);
-/* Returns a block to the pool (kept idle, or freed past max_cached). An
- * empty block (size 0) is a no-op. */
+/* Returns a block to the pool (kept idle, or freed past max_cached). Never
+ * allocates. An empty block (size 0) is a no-op. */
 void vy_cuda_pool_put(vy_cuda_pool *p, vy_cuda_block *b);
 
 /* ---- cuda_module.c: PTX -> cubin -> loaded module ---- */

@@ -97,9 +97,10 @@ vy_status vy_cuda_pool_get(vy_cuda_pool *p, size_t bytes, vy_cuda_block *out, vy
   pthread_mutex_unlock(&p->lock);
   if (i) {
     *out = i->b;
-    vy_mem_free(p->alloc, i, sizeof *i);
     return VY_OK;
   }
+  i = vy_mem_calloc(p->alloc, 1, sizeof *i); /* the block's record, kept with it */
+  if (!i) return vy_error_nomem(err);
   vy_cu_result r = raw_alloc(p, size, out);
   if (r == VY_CU_ERROR_OUT_OF_MEMORY) { /* give the idle blocks back and try once more */
     pthread_mutex_lock(&p->lock);
@@ -107,7 +108,12 @@ vy_status vy_cuda_pool_get(vy_cuda_pool *p, size_t bytes, vy_cuda_block *out, vy
     pthread_mutex_unlock(&p->lock);
     r = raw_alloc(p, size, out);
   }
-  if (r == VY_CU_SUCCESS) return VY_OK;
+  if (r == VY_CU_SUCCESS) {
+    out->rec = i;
+    i->b = *out;
+    return VY_OK;
+  }
+  vy_mem_free(p->alloc, i, sizeof *i);
   memset(out, 0, sizeof *out);
   if (r != VY_CU_ERROR_OUT_OF_MEMORY)
     return vy_cuda_error(p->dev->api, r, VY_E_DISPATCH_FAILED, p->host ? "cuMemAllocHost" : "cuMemAlloc", err);
@@ -126,17 +132,21 @@ vy_status vy_cuda_pool_get(vy_cuda_pool *p, size_t bytes, vy_cuda_block *out, vy
 
 void vy_cuda_pool_put(vy_cuda_pool *p, vy_cuda_block *b) {
   if (!b->size) return;
-  idle *i = NULL;
+  idle *i = b->rec;
+  bool keep = false;
   pthread_mutex_lock(&p->lock);
-  if (p->cached + b->size <= p->max_cached) i = vy_mem_alloc(p->alloc, sizeof *i);
-  if (i) {
+  if (p->cached + b->size <= p->max_cached) {
     unsigned c = size_class(b->size);
     i->b = *b;
     i->next = p->free_lists[c];
     p->free_lists[c] = i;
     p->cached += b->size;
+    keep = true;
   }
   pthread_mutex_unlock(&p->lock);
-  if (!i) raw_free(p, b);
+  if (!keep) {
+    raw_free(p, b);
+    vy_mem_free(p->alloc, i, sizeof *i);
+  }
   memset(b, 0, sizeof *b);
 }

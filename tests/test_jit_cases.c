@@ -146,30 +146,6 @@ static bool documented_refusal(const char *message) {
   return false;
 }
 
-/* Cases whose result depends on the reference's round-robin timing where
- * llvm-cpu documents another behaviour (include/vyre/jit.h,
- * jit/lower_cpu.c): llvm-cpu must give exactly this status. */
-static const struct {
-  const char *suffix;
-  vy_status status;
-  const char *why;
-} deviations[] = {
-    {"sched/uniform_check_finished_lane.vy", VY_E_RUNTIME,
-     "llvm-cpu compares a barrier If's condition over every live invocation at once"},
-    {"subgroup/finished_lane_error.vy", VY_OK,
-     "llvm-cpu evaluates a finished lane's subgroup operand from the values it last had"},
-};
-
-/* The documented status of a deviating case, or -1. */
-static int deviation(const char *path) {
-  size_t len = strlen(path);
-  for (size_t i = 0; i < sizeof deviations / sizeof *deviations; i++) {
-    size_t sl = strlen(deviations[i].suffix);
-    if (len >= sl && strcmp(path + len - sl, deviations[i].suffix) == 0) return (int)i;
-  }
-  return -1;
-}
-
 static void run_case(void **state) {
   const char *path = *state;
   vy_case *c = NULL;
@@ -196,8 +172,9 @@ static void run_case(void **state) {
     vy_case_free(c);
     return;
   }
-  int dev = deviation(path);
-  if (dev >= 0) {
+  vy_status dev_status;
+  const char *dev_why;
+  if (vy_jit_case_deviation(path, &dev_status, &dev_why)) {
     vy_interp_input *in = calloc(c->ninputs + 1, sizeof *in);
     assert_non_null(in);
     for (size_t i = 0; i < c->ninputs; i++) in[i] = (vy_interp_input){c->inputs[i].bytes, c->inputs[i].len};
@@ -206,8 +183,8 @@ static void run_case(void **state) {
     vy_interp_outputs_free(&out);
     free(in);
     vy_case_free(c);
-    printf("  documented deviation: %s: %s\n", path, deviations[dev].why);
-    assert_int_equal(st, deviations[dev].status);
+    printf("  documented deviation: %s: %s\n", path, dev_why);
+    assert_int_equal(st, dev_status);
     return;
   }
   char *report = NULL;

@@ -47,6 +47,13 @@ vy_diff_result vy_diff_run(uint64_t seed, const vy_diffgen_options *o, const vy_
  * a trailing partial word must be equal. */
 bool vy_diff_within_ulp(const uint8_t *a, const uint8_t *b, size_t len, uint32_t ulp);
 
+/* Corpus cases whose result depends on the reference's round-robin timing
+ * where the compiled backends (llvm-cpu and cuda share the lowering core)
+ * document another behaviour (include/vyre/jit.h, jit/lower_cpu.c): when
+ * `path` ends in one, returns true with the status the backend must give
+ * and why. */
+bool vy_jit_case_deviation(const char *path, vy_status *status, const char **why);
+
 /* $VY_DIFF_SEEDS, else `dflt`: generated programs per option set. */
 unsigned vy_diff_seeds(unsigned dflt);
 
