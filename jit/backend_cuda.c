@@ -616,9 +616,13 @@ static vy_status cuda_open(vy_context *ctx, vy_backend **out, vy_error *err) {
     vy_cuda_libdevice_path(b->libdevice, sizeof b->libdevice);
     st = vy_cuda_cache_base(&b->dev, b->sm, b->ptx_isa, &b->key_base, err);
   }
-  uint64_t dcache = b->dev.total_mem / 4 < ((uint64_t)2 << 30) ? b->dev.total_mem / 4 : (uint64_t)2 << 30;
-  if (st == VY_OK) st = vy_cuda_pool_create(&b->dev, false, dcache, a, &b->dmem, err);
-  if (st == VY_OK) st = vy_cuda_pool_create(&b->dev, true, (uint64_t)1 << 30, a, &b->hmem, err);
+  /* idle blocks kept for the next dispatch: a quarter of the device's
+   * memory, an eighth of the host's (at most 16 GiB) of pinned staging */
+  long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGESIZE);
+  uint64_t host = pages > 0 && page > 0 ? (uint64_t)pages * (uint64_t)page / 8 : (uint64_t)1 << 30;
+  if (host > (uint64_t)16 << 30) host = (uint64_t)16 << 30;
+  if (st == VY_OK) st = vy_cuda_pool_create(&b->dev, false, b->dev.total_mem / 4, a, &b->dmem, err);
+  if (st == VY_OK) st = vy_cuda_pool_create(&b->dev, true, host, a, &b->hmem, err);
   if (st != VY_OK) {
     vy_cuda_pool_destroy(b->dmem);
     vy_cuda_pool_destroy(b->hmem);

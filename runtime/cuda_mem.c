@@ -1,14 +1,18 @@
 /* cuda_mem.c - the device memory pool and the pinned host staging pool of
- * a cuda backend (cuda_driver_int.h): blocks in power-of-two size classes
- * from 256 bytes, idle blocks kept per class up to a byte cap, so that a
- * dispatch loop of one shape allocates nothing after its first run. */
+ * a cuda backend (cuda_driver_int.h): blocks in size classes (powers of two
+ * from 256 bytes to 1 MiB, then four classes per doubling, so at most 25 %
+ * is wasted on large buffers), idle blocks kept per class up to a byte cap,
+ * so that a dispatch loop of one shape allocates nothing after its first
+ * run. */
 #include <string.h>
 
 #include "cuda_driver_int.h"
 #include "error_int.h"
 
-#define MIN_CLASS 8u /* 2^8 = 256 bytes */
-#define NCLASSES 56u /* up to 2^63 */
+#define MIN_EXP 8u   /* 2^8 = 256 bytes */
+#define FINE_EXP 20u /* above 2^20, quarter steps */
+#define MAX_EXP 62u  /* largest block 2^62 */
+#define NCLASSES (4u * (MAX_EXP + 1))
 
 typedef struct idle {
   vy_cuda_block b;
@@ -68,11 +72,18 @@ void vy_cuda_pool_destroy(vy_cuda_pool *p) {
   vy_mem_free(p->alloc, p, sizeof *p);
 }
 
-/* The class of a request: the smallest c >= MIN_CLASS with 2^c >= bytes. */
-static unsigned size_class(size_t bytes) {
-  unsigned c = MIN_CLASS;
-  while (c < NCLASSES - 1 && ((size_t)1 << c) < bytes) c++;
-  return c;
+/* The class of a request (*id, a free-list index) and its size: the
+ * smallest power of two >= bytes up to 2^FINE_EXP, above that the smallest
+ * multiple of a quarter of the next lower power of two. 0 when too large. */
+static size_t size_class(size_t bytes, unsigned *id) {
+  unsigned e = MIN_EXP;
+  while (e < MAX_EXP && ((size_t)1 << e) < bytes) e++;
+  if (((size_t)1 << e) < bytes) return 0;
+  *id = 4 * e;
+  if (e <= FINE_EXP) return (size_t)1 << e;
+  size_t q = (size_t)1 << (e - 3), size = (bytes + q - 1) / q * q; /* 5q, 6q, 7q or 8q = 2^e */
+  if (size / q < 8) *id = 4 * (e - 1) + (unsigned)(size / q - 4);
+  return size;
 }
 
 static vy_cu_result raw_alloc(vy_cuda_pool *p, size_t size, vy_cuda_block *b) {
@@ -83,11 +94,11 @@ static vy_cu_result raw_alloc(vy_cuda_pool *p, size_t size, vy_cuda_block *b) {
 vy_status vy_cuda_pool_get(vy_cuda_pool *p, size_t bytes, vy_cuda_block *out, vy_error *err) {
   memset(out, 0, sizeof *out);
   if (bytes == 0) bytes = 1;
-  unsigned c = size_class(bytes);
-  if (((size_t)1 << c) < bytes)
+  unsigned c = 0;
+  size_t size = size_class(bytes, &c);
+  if (!size)
     return vy_error_set(err, VY_E_DEVICE_OOM, "a buffer of %zu bytes cannot be allocated. Fix: use smaller buffers",
                         bytes);
-  size_t size = (size_t)1 << c;
   pthread_mutex_lock(&p->lock);
   idle *i = p->free_lists[c];
   if (i) {
@@ -136,7 +147,8 @@ void vy_cuda_pool_put(vy_cuda_pool *p, vy_cuda_block *b) {
   bool keep = false;
   pthread_mutex_lock(&p->lock);
   if (p->cached + b->size <= p->max_cached) {
-    unsigned c = size_class(b->size);
+    unsigned c = 0;
+    size_class(b->size, &c);
     i->b = *b;
     i->next = p->free_lists[c];
     p->free_lists[c] = i;
