@@ -484,8 +484,13 @@ static const vy_executable cpu_executable = {cpu_dispatch, cpu_compile};
  * that worker alone through a one-participant pool of its own (the float
  * environment, scratch and timeout of vy_cpu_run, without the shared
  * pool's one-job-at-a-time queue), so a stream of small chunks keeps every
- * core busy; the caller reads chunks and delivers results in order
- * (lib/stream_pipe.c). */
+ * core busy; chunks of WIDE_CHUNK_BYTES or more use the shared pool. The
+ * caller reads chunks and delivers results in order (lib/stream_pipe.c). */
+
+/* A chunk this long or longer has work enough for every thread: it runs on
+ * the backend's pool (all threads, one such chunk at a time) instead of one
+ * worker's, so that a stream of few large chunks still uses every core. */
+#define WIDE_CHUNK_BYTES ((size_t)32 << 20)
 
 typedef struct cpu_stream {
   cpu_kernel *k;
@@ -495,7 +500,8 @@ typedef struct cpu_stream {
 static vy_status stream_chunk(void *ud, unsigned worker, const vy_input *inputs, size_t ninputs, vy_outputs *out,
                               vy_error *err) {
   const cpu_stream *s = ud;
-  bind_ctx bc = {s->k, s->pools[worker], NULL};
+  bool wide = ninputs && inputs[0].len >= WIDE_CHUNK_BYTES;
+  bind_ctx bc = {s->k, wide ? ((cpu_backend *)s->k->base.be)->pool : s->pools[worker], NULL};
   return run_kernel(&bc, inputs, ninputs, &s->k->base.cfg, out, err);
 }
 

@@ -1,7 +1,8 @@
 /* test_stream.c - Streamable on every backend this program links
  * (reference; test_jit_stream.c adds llvm-cpu): streams of 0, 1 and many
  * chunks, uneven chunk sizes from a source that reuses one buffer, fixed
- * inputs (a read_write one starts afresh for every chunk), a failing chunk
+ * inputs (a read_write one starts afresh for every chunk), chunks of 32 MiB
+ * (llvm-cpu runs them on all threads), a failing chunk
  * in the middle with the sink going on or stopping, a consumer that stops
  * early, a failing source, set-up errors, the bound on chunks in flight,
  * the memory/reader/FILE/fd sources and the FILE sink, and allocation
@@ -437,6 +438,36 @@ static void fixed_read_write_is_per_chunk(void **state) {
   }
 }
 
+/* Chunks of 32 MiB or more run on all of llvm-cpu's threads; small ones
+ * after them still one per thread (the interpreter would take seconds on
+ * these sizes, so only compiled backends run this). */
+static void wide_chunks(void **state) {
+  (void)state;
+  enum { BIG = 32 << 20 };
+  uint8_t *data = malloc(2 * (size_t)BIG + 8);
+  for (size_t i = 0; i < 2 * (size_t)BIG + 8; i++) data[i] = (uint8_t)(i * 13 + (i >> 12));
+  const uint8_t *chunks[3] = {data, data + BIG, data + 2 * (size_t)BIG};
+  size_t lens[3] = {BIG, BIG, 8};
+  for (size_t b = 0; b < NBACKENDS; b++) {
+    if (strcmp(backends[b], "reference") == 0) continue;
+    fixture f;
+    open_inplace(&f, backends[b], 6);
+    vy_chunk_source src;
+    assert_int_equal(vy_chunk_source_memory(data, 2 * (size_t)BIG + 8, BIG, NULL, &src, NULL), VY_OK);
+    record r;
+    record_init(&r, f.be, f.p, f.fixed, 1);
+    r.k = 6;
+    r.chunks = chunks;
+    r.lens = lens;
+    vy_output_sink sink = {record_put, &r, NULL};
+    assert_int_equal(vy_stream(f.be, f.p, f.fixed, 1, &src, &sink, NULL, NULL), VY_OK);
+    assert_int_equal(r.ok, 3);
+    vy_chunk_source_close(&src);
+    close_fixture(&f);
+  }
+  free(data);
+}
+
 /* ---- the stream.h helpers ---- */
 
 static void memory_file_fd_sources_and_file_sink(void **state) {
@@ -598,6 +629,7 @@ int main(void) {
       cmocka_unit_test(failing_source),
       cmocka_unit_test(setup_errors),
       cmocka_unit_test(fixed_read_write_is_per_chunk),
+      cmocka_unit_test(wide_chunks),
       cmocka_unit_test(memory_file_fd_sources_and_file_sink),
       cmocka_unit_test(file_sink_counts_failures),
       cmocka_unit_test(helper_argument_errors),

@@ -13,7 +13,9 @@
  *
  * Lifetimes. The program (or kernel), the input bytes and the strings of the
  * config are borrowed until the pending handle is waited on or discarded;
- * the vy_input array and the config struct themselves are copied.
+ * the vy_input array and the config struct themselves are copied. Every
+ * pending handle must be waited on or discarded before its backend is
+ * closed.
  *
  * Backends provide the vy_asyncable table (NULL where they have none); the
  * reference and llvm-cpu backends run each pending dispatch on its own

@@ -198,7 +198,8 @@ typedef struct vy_output_sink {
  *  source is returned after the chunks read before it were delivered.
  *
  *  Concurrency and memory. A backend may run several chunks at once (llvm-cpu
- *  runs one chunk per pool thread), but at most cfg->max_chunks_in_flight
+ *  runs one chunk per pool thread, and a chunk of 32 MiB or more on all of
+ *  them), but at most cfg->max_chunks_in_flight
  *  chunks (0 = the backend's choice, 2 per thread) are read and not yet
  *  delivered at any time, so memory is bounded by that many chunks and their
  *  outputs whatever the stream length. `cfg` may be NULL. */
