@@ -50,6 +50,12 @@
  * around every float op (vyre-ir.md §3.2); NaN bits are canonicalized by
  * the core where they become observable. No fast-math flags anywhere, so
  * add/sub/mul/div/sqrt are the .rn instructions, never contracted to FMA.
+ * The reference rounds first and flushes after; should the hardware's FTZ
+ * decide tininess before rounding (a product that rounds up to the
+ * smallest normal would become 0), vy_ptx_target.f32_ieee compiles IEEE
+ * instructions instead and flushes every float value a load, bit cast,
+ * operation or math call produces with mul.rn.ftz x, 1.0 (flush_f32), so
+ * every operand is canonical and every result rounded before its flush.
  *
  * Refusals (VY_E_UNSUPPORTED) of the cuda backend, besides the core's
  * (lower_int.h: kind-changing variables and selects, loads of f64 or bytes
@@ -900,8 +906,10 @@ static void build(ptx *k, bool uses_sync) {
   for (unsigned i = 0; i < 6; i++) LLVMSetValueName2(LLVMGetParam(k->kernel, i), names[i], strlen(names[i]));
   LLVMAddAttributeAtIndex(k->kernel, LLVMAttributeFunctionIndex,
                           LLVMCreateEnumAttribute(w->c, LLVMGetEnumAttributeKindForName("nounwind", 8), 0));
-  str_attr(w, k->kernel, "denormal-fp-math-f32", "preserve-sign,preserve-sign");
-  str_attr(w, k->kernel, "nvptx-f32ftz", "true");
+  if (!k->t->f32_ieee) {
+    str_attr(w, k->kernel, "denormal-fp-math-f32", "preserve-sign,preserve-sign");
+    str_attr(w, k->kernel, "nvptx-f32ftz", "true");
+  }
   annotate(k, "kernel", 1);
   annotate(k, "reqntidx", k->threads);
   w->fn = k->kernel;
@@ -928,6 +936,43 @@ static void build(ptx *k, bool uses_sync) {
       LLVMBuildStore(w->b, in == k->alive ? c1(w, 1) : LLVMConstNull(t), in);
     }
   LLVMBuildBr(w->b, k->start);
+}
+
+/* Whether instruction i produces a float value that may be subnormal. */
+static bool makes_float(vy_lw *w, LLVMValueRef i) {
+  if (LLVMTypeOf(i) != w->t_f32) return false;
+  switch (LLVMGetInstructionOpcode(i)) {
+  case LLVMFAdd:
+  case LLVMFSub:
+  case LLVMFMul:
+  case LLVMFDiv:
+  case LLVMFRem:
+  case LLVMFPTrunc:
+  case LLVMBitCast:
+  case LLVMCall:
+    return true;
+  case LLVMLoad: /* a variable holds a value flushed already */
+    return !LLVMIsAAllocaInst(LLVMGetOperand(i, 0));
+  default: /* phi, select, fneg, int to float: canonical when their operands are */
+    return false;
+  }
+}
+
+/* f32_ieee: every float value made by an operation, a load, a bit cast or
+ * a call is flushed right after (NaN passes unchanged). */
+static void flush_f32(ptx *k) {
+  vy_lw *w = &k->w;
+  LLVMValueRef one = LLVMConstReal(w->t_f32, 1.0);
+  for (LLVMBasicBlockRef bb = LLVMGetFirstBasicBlock(k->kernel); bb; bb = LLVMGetNextBasicBlock(bb))
+    for (LLVMValueRef i = LLVMGetFirstInstruction(bb); i; i = LLVMGetNextInstruction(i)) {
+      if (!makes_float(w, i)) continue;
+      LLVMPositionBuilderBefore(w->b, LLVMGetNextInstruction(i));
+      LLVMValueRef args[2] = {LLVMGetUndef(w->t_f32), one};
+      LLVMValueRef f = nvvm(w, "llvm.nvvm.mul.rn.ftz.f", args, 2);
+      LLVMReplaceAllUsesWith(i, f);
+      LLVMSetOperand(f, 0, i);
+      i = f;
+    }
 }
 
 vy_status vy_lower_ptx(const vy_interp_prepared *pp, const vy_ptx_target *t, LLVMContextRef c, LLVMModuleRef m,
@@ -978,6 +1023,7 @@ vy_status vy_lower_ptx(const vy_interp_prepared *pp, const vy_ptx_target *t, LLV
     refuse(k, NULL, what, "use less workgroup memory, or keep the data in a storage buffer");
   }
   if (vy_lw_ok(w)) build(k, uses_sync);
+  if (vy_lw_ok(w) && t->f32_ieee) flush_f32(k);
   vy_status st = w->st;
   if (st == VY_OK) {
     out->sites = vy_mem_alloc(alloc, (size_t)w->nsites * sizeof *out->sites);

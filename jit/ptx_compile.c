@@ -85,9 +85,9 @@ static const char *reflect_name(LLVMValueRef v, size_t *len) {
 }
 
 /* NVVMReflect by hand (the C API's pass runner does not add the target's
- * passes): __CUDA_FTZ is 1 (the kernel runs with FTZ), __CUDA_ARCH the SM
- * times ten, anything else 0. */
-static void reflect(LLVMModuleRef m, unsigned sm) {
+ * passes): __CUDA_FTZ is `ftz` (1 when the kernel runs with FTZ),
+ * __CUDA_ARCH the SM times ten, anything else 0. */
+static void reflect(LLVMModuleRef m, unsigned sm, bool ftz) {
   LLVMValueRef f = LLVMGetNamedFunction(m, "__nvvm_reflect");
   if (!f) return;
   LLVMTypeRef i32 = LLVMInt32TypeInContext(LLVMGetModuleContext(m));
@@ -97,7 +97,7 @@ static void reflect(LLVMModuleRef m, unsigned sm) {
     const char *s = reflect_name(LLVMGetOperand(call, 0), &len);
     while (len && s[len - 1] == 0) len--;
     unsigned v = 0;
-    if (len == 10 && memcmp(s, "__CUDA_FTZ", 10) == 0) v = 1;
+    if (len == 10 && memcmp(s, "__CUDA_FTZ", 10) == 0) v = ftz;
     if (len == 11 && memcmp(s, "__CUDA_ARCH", 11) == 0) v = sm * 10;
     LLVMReplaceAllUsesWith(call, LLVMConstInt(i32, v, 0));
     LLVMInstructionEraseFromParent(call);
@@ -198,7 +198,7 @@ static vy_status trim(const char *path, LLVMModuleRef like, LLVMMemoryBufferRef 
   return st;
 }
 
-static vy_status link_libdevice(LLVMModuleRef m, const char *path, unsigned sm, vy_error *err) {
+static vy_status link_libdevice(LLVMModuleRef m, const char *path, unsigned sm, bool ftz, vy_error *err) {
   vy_status st = VY_OK;
   pthread_mutex_lock(&trim_lock);
   if (!trim_bc || strcmp(trim_path, path) != 0) {
@@ -225,7 +225,7 @@ static vy_status link_libdevice(LLVMModuleRef m, const char *path, unsigned sm, 
   if (LLVMLinkModules2(m, ld)) /* consumes ld */
     return vy_error_set(err, VY_E_COMPILE_FAILED,
                         "linking libdevice '%.300s' failed. Fix: use the libdevice.10.bc of a CUDA toolkit", path);
-  reflect(m, sm);
+  reflect(m, sm, ftz);
   return VY_OK;
 }
 
@@ -268,12 +268,12 @@ vy_status vy_ptx_compile(const vy_interp_prepared *pp, const vy_ptx_target *t, c
                         "acos, atan, sinh, cosh, tanh, exp, exp2, log, log2) and no libdevice is available. Fix: set "
                         "VYRE_JIT_LIBDEVICE to CUDA's nvvm/libdevice/libdevice.10.bc");
     else
-      st = link_libdevice(m, lib, sm, err);
+      st = link_libdevice(m, lib, sm, !t->f32_ieee, err);
   }
   if (!st) {
     internalize(m);
     LLVMAddModuleFlag(m, LLVMModuleFlagBehaviorOverride, "nvvm-reflect-ftz", 16,
-                      LLVMValueAsMetadata(LLVMConstInt(LLVMInt32TypeInContext(c), 1, 0)));
+                      LLVMValueAsMetadata(LLVMConstInt(LLVMInt32TypeInContext(c), !t->f32_ieee, 0)));
     st = vy_jit_optimize(m, tm, t->opt, err);
   }
   if (!st) st = vy_jit_emit(m, tm, VY_JIT_EMIT_ASM, alloc, ptx, err);
@@ -292,7 +292,7 @@ vy_status vy_jit_ptx_emit(const vy_program *p, const char *sm, unsigned ptx_isa,
   vy_interp_prepared *pp = NULL;
   vy_status st = vy_interp_prepare(p, NULL, alloc, &pp, err);
   if (st) return st;
-  vy_ptx_target t = {sm, ptx_isa, VY_JIT_O2, vy_ptx_libdevice_default(), -1};
+  vy_ptx_target t = {sm, ptx_isa, VY_JIT_O2, vy_ptx_libdevice_default(), -1, false};
   vy_ptx_lowered low;
   st = vy_ptx_compile(pp, &t, alloc, out, &low, err);
   if (!st) vy_ptx_lowered_free(alloc, &low);

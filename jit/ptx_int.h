@@ -52,6 +52,8 @@ typedef struct vy_ptx_target {
   vy_jit_opt opt;             /* pipeline level (VY_JIT_O2 by default) */
   const char *libdevice_path; /* libdevice.10.bc for transcendentals; NULL = not available */
   int ulp_budget;             /* DispatchConfig.ulp_budget: -1 = exact/accurate math only */
+  bool f32_ieee;              /* false (default): FTZ float instructions; true: IEEE ones with every
+                                 float result flushed explicitly (lower_ptx.c; part of the cache key) */
 } vy_ptx_target;
 
 /* What the host needs to launch a lowered kernel. */

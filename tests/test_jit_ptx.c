@@ -13,7 +13,8 @@
  *  - the documented refusals, the launch facts, the dumps, and allocation
  *    failures (fault injection).
  *
- * VY_CASES=substring limits the corpus to matching files.
+ * VY_CASES=substring limits the corpus to matching files; VY_PTX_IEEE=1
+ * compiles it with vy_ptx_target.f32_ieee.
  */
 #define _POSIX_C_SOURCE 200809L
 #include <setjmp.h>
@@ -147,7 +148,8 @@ static void corpus_one(const char *path, tally *t, const char *const *sms, int n
     return;
   }
   for (int s = 0; s < nsms; s++) {
-    vy_ptx_target tg = {sms[s], 0, VY_JIT_O2, libdevice(), -1};
+    const char *ieee = getenv("VY_PTX_IEEE");
+    vy_ptx_target tg = {sms[s], 0, VY_JIT_O2, libdevice(), -1, ieee && *ieee == '1'};
     vy_bytes out = {0};
     vy_ptx_lowered low;
     vy_status st = vy_ptx_compile(pp, &tg, NULL, &out, &low, &err);
@@ -375,6 +377,41 @@ static void test_float_rounding(void **state) {
   free(s);
 }
 
+/* f32_ieee: IEEE instructions, every float result flushed after rounding
+ * by a multiplication with 1 in FTZ mode. */
+static void test_f32_ieee(void **state) {
+  (void)state;
+  static const char src[] = "program workgroup(32) {\n"
+                            "  buffer a: f32 read @0 count(32)\n"
+                            "  buffer b: f32 read @1 count(32)\n"
+                            "  buffer out: f32 read_write @2 count(32) output\n"
+                            "  region vyre.program.root {\n"
+                            "    let p = a[gid.x] * b[gid.x]\n"
+                            "    out[gid.x] = sqrt(p) + exp(p)\n"
+                            "  }\n"
+                            "}\n";
+  vy_program *p = parse(src);
+  vy_interp_prepared *pp = NULL;
+  vy_error err;
+  assert_int_equal(vy_interp_prepare_ex(p, NULL, NULL, false, &pp, &err), VY_OK);
+  vy_ptx_target t = {"sm_90", 0, VY_JIT_O2, libdevice(), -1, true};
+  vy_bytes out = {0};
+  vy_ptx_lowered low;
+  if (vy_ptx_compile(pp, &t, NULL, &out, &low, &err) != VY_OK) fail_msg("%s", err.message);
+  const char *s = (const char *)out.data;
+  assert_non_null(strstr(s, "mul.rn.f32"));   /* a * b rounded in IEEE mode, */
+  assert_non_null(strstr(s, "0f3F800000"));   /* then flushed: x * 1.0 with .ftz */
+  assert_non_null(strstr(s, "sqrt.rn.f32"));
+  assert_null(strstr(s, "sqrt.rn.ftz.f32"));
+  /* two loads, the product, the sqrt, exp, the sum: each flushed once */
+  assert_true(count(s, "mul.rn.ftz.f32") >= 6);
+  assert_assembles(s, "sm_90");
+  vy_bytes_free(&out);
+  vy_ptx_lowered_free(NULL, &low);
+  vy_interp_prepared_destroy(pp);
+  vy_program_destroy(p);
+}
+
 static const char sines[] = "program workgroup(32) {\n"
                             "  buffer x: f32 read @0 count(32)\n"
                             "  buffer out: f32 read_write @1 count(32) output\n"
@@ -561,6 +598,7 @@ int main(void) {
       cmocka_unit_test(test_atomics),
       cmocka_unit_test(test_float_rounding),
       cmocka_unit_test(test_transcendentals),
+      cmocka_unit_test(test_f32_ieee),
       cmocka_unit_test(test_barrier_uniformity),
       cmocka_unit_test(test_refusals),
       cmocka_unit_test(test_unknown_sm),
