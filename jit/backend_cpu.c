@@ -342,6 +342,7 @@ typedef struct bind_ctx {
   cpu_kernel *k;
   vy_pool *pool;
   vy_resident *const *by_decl;
+  const vy_allocator *alloc; /* the dispatch's memory: the backend's, or a stream worker's reuse cache */
 } bind_ctx;
 
 static void bind_copy(void *ud, void *dst, const void *src, size_t n) {
@@ -369,8 +370,7 @@ static bool bind_place(void *ud, uint32_t i, uint8_t **data, size_t *len) {
 static vy_status run_kernel(const bind_ctx *bc, const vy_input *inputs, size_t ninputs, const vy_dispatch_config *cfg,
                             vy_outputs *out, vy_error *err) {
   cpu_kernel *k = bc->k;
-  cpu_backend *be = (cpu_backend *)k->base.be;
-  const vy_allocator *a = alloc_of(&be->base);
+  const vy_allocator *a = bc->alloc;
   const vy_program *p = k->pp->program;
   uint32_t n = p->nbuffers;
   vy_ibuf *bufs = n ? vy_mem_calloc(a, n, sizeof *bufs) : NULL;
@@ -425,7 +425,7 @@ static vy_status cpu_kernel_dispatch(vy_kernel *kb, const vy_input *inputs, size
     return vy_error_set(err, VY_E_INVALID_ARGUMENT, "dispatch: %zu inputs but a NULL array. Fix: pass them", ninputs);
   vy_status st = vy_jit_kernel_config_check(&k->base, cfg, err);
   if (st != VY_OK) return st;
-  bind_ctx bc = {k, ((cpu_backend *)k->base.be)->pool, NULL};
+  bind_ctx bc = {k, ((cpu_backend *)k->base.be)->pool, NULL, alloc_of(k->base.be)};
   return run_kernel(&bc, inputs, ninputs, cfg, out, err);
 }
 
@@ -464,7 +464,7 @@ static vy_status cpu_dispatch(vy_backend *be, const vy_program *p, const vy_inpu
     return vy_error_set(err, VY_E_INVALID_ARGUMENT, "dispatch: %zu inputs but a NULL array. Fix: pass them", ninputs);
   vy_kernel *k = NULL;
   vy_status st = cpu_compile(be, p, cfg, &k, err);
-  bind_ctx bc = {(cpu_kernel *)k, ((cpu_backend *)be)->pool, NULL};
+  bind_ctx bc = {(cpu_kernel *)k, ((cpu_backend *)be)->pool, NULL, alloc_of(be)};
   if (st == VY_OK) st = run_kernel(&bc, inputs, ninputs, &k->cfg, out, err);
   vy_kernel_destroy(k);
   return st;
@@ -494,14 +494,16 @@ static const vy_executable cpu_executable = {cpu_dispatch, cpu_compile};
 
 typedef struct cpu_stream {
   cpu_kernel *k;
-  vy_pool **pools; /* one per worker */
+  vy_pool **pools;        /* one per worker */
+  vy_reuse_alloc *reuse;  /* one per worker: its chunk-sized buffers are kept for the next chunk */
 } cpu_stream;
 
 static vy_status stream_chunk(void *ud, unsigned worker, const vy_input *inputs, size_t ninputs, vy_outputs *out,
                               vy_error *err) {
   const cpu_stream *s = ud;
   bool wide = ninputs && inputs[0].len >= WIDE_CHUNK_BYTES;
-  bind_ctx bc = {s->k, wide ? ((cpu_backend *)s->k->base.be)->pool : s->pools[worker], NULL};
+  bind_ctx bc = {s->k, wide ? ((cpu_backend *)s->k->base.be)->pool : s->pools[worker], NULL,
+                 &s->reuse[worker].alloc};
   return run_kernel(&bc, inputs, ninputs, &s->k->base.cfg, out, err);
 }
 
@@ -514,17 +516,25 @@ static vy_status cpu_stream_run(vy_backend *be, const vy_program *p, const vy_in
   unsigned workers = vy_pool_threads(((cpu_backend *)be)->pool);
   vy_kernel *k = NULL;
   st = vy_compile(be, p, cfg, &k, err);
-  cpu_stream s = {(cpu_kernel *)k, NULL};
+  cpu_stream s = {(cpu_kernel *)k, NULL, NULL};
   if (st == VY_OK) {
     s.pools = vy_mem_calloc(a, workers, sizeof *s.pools);
-    if (!s.pools) st = vy_error_nomem(err);
+    s.reuse = s.pools ? vy_mem_calloc(a, workers, sizeof *s.reuse) : NULL;
+    if (!s.reuse) st = vy_error_nomem(err);
   }
-  for (unsigned w = 0; st == VY_OK && w < workers; w++) st = vy_pool_create(a, 1, &s.pools[w], err);
+  for (unsigned w = 0; st == VY_OK && w < workers; w++) {
+    vy_reuse_alloc_init(&s.reuse[w], a);
+    st = vy_pool_create(a, 1, &s.pools[w], err);
+  }
   if (st == VY_OK) {
     vy_stream_exec ex = {workers, k->cfg.max_chunks_in_flight, stream_chunk, &s};
     st = vy_stream_pipeline(a, fixed, nfixed, src, sink, &ex, err);
   }
-  for (unsigned w = 0; s.pools && w < workers; w++) vy_pool_destroy(s.pools[w]);
+  for (unsigned w = 0; s.reuse && w < workers; w++) {
+    vy_pool_destroy(s.pools[w]);
+    if (s.reuse[w].alloc.fn) vy_reuse_alloc_destroy(&s.reuse[w]);
+  }
+  vy_mem_free(a, s.reuse, s.reuse ? workers * sizeof *s.reuse : 0);
   vy_mem_free(a, s.pools, workers * sizeof *s.pools);
   vy_kernel_destroy(k);
   return st;
@@ -547,7 +557,7 @@ static vy_status cpu_resident_dispatch(vy_kernel *kb, vy_resident *const *bufs, 
   size_t j = 0;
   for (uint32_t i = 0; i < n && j < nbufs; i++)
     if (p->buffers[i].access != VY_ACCESS_WORKGROUP) by_decl[i] = bufs[j++];
-  bind_ctx bc = {k, ((cpu_backend *)kb->be)->pool, by_decl};
+  bind_ctx bc = {k, ((cpu_backend *)kb->be)->pool, by_decl, a};
   st = run_kernel(&bc, NULL, 0, cfg, NULL, err);
   vy_mem_free(a, by_decl, n * sizeof *by_decl);
   return st;

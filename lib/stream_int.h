@@ -6,6 +6,8 @@
 #ifndef VYRE_STREAM_INT_H
 #define VYRE_STREAM_INT_H
 
+#include <pthread.h>
+
 #include "vyre/backend.h"
 
 typedef struct vy_stream_exec {
@@ -35,5 +37,31 @@ vy_status vy_stream_pipeline(const vy_allocator *alloc, const vy_input *fixed, s
  * before their set-up (so that no compile happens for a bad call). */
 vy_status vy_stream_check_args(const vy_input *fixed, size_t nfixed, const vy_chunk_source *src,
                                const vy_output_sink *sink, vy_error *err);
+
+/* An allocator that keeps up to VY_REUSE_BLOCKS freed blocks of at least
+ * VY_REUSE_MIN_BYTES and hands them out again for a request of exactly the
+ * same size, so that a stream worker reuses its chunk-sized buffers instead
+ * of mapping fresh pages for every chunk (large blocks are mmap'd and
+ * unmapped by most C libraries, and a worker thread's arena cannot keep
+ * them). Everything else goes to `inner`. Thread-safe (a mutex): blocks may
+ * be freed on another thread than the one that allocated them. */
+#define VY_REUSE_BLOCKS 6
+#define VY_REUSE_MIN_BYTES ((size_t)256 << 10)
+
+typedef struct vy_reuse_alloc {
+  vy_allocator alloc; /* pass &r.alloc */
+  const vy_allocator *inner;
+  pthread_mutex_t mu;
+  size_t n;
+  void *block[VY_REUSE_BLOCKS];
+  size_t size[VY_REUSE_BLOCKS];
+} vy_reuse_alloc;
+
+/* Starts an empty cache over `inner` (NULL = malloc). */
+void vy_reuse_alloc_init(vy_reuse_alloc *r, const vy_allocator *inner);
+
+/* Gives every kept block back to `inner`. Every block handed out must have
+ * been freed already. */
+void vy_reuse_alloc_destroy(vy_reuse_alloc *r);
 
 #endif

@@ -203,3 +203,51 @@ vy_status vy_stream_pipeline(const vy_allocator *alloc, const vy_input *fixed, s
   free_slots(&p);
   return st;
 }
+
+/* ---- the reuse allocator ---- */
+
+static void *reuse_fn(void *ud, void *ptr, size_t old_size, size_t new_size) {
+  vy_reuse_alloc *r = ud;
+  if (!ptr && new_size >= VY_REUSE_MIN_BYTES) { /* a large allocation: a kept block of that size? */
+    pthread_mutex_lock(&r->mu);
+    for (size_t i = 0; i < r->n; i++)
+      if (r->size[i] == new_size) {
+        void *b = r->block[i];
+        r->n--;
+        r->block[i] = r->block[r->n];
+        r->size[i] = r->size[r->n];
+        pthread_mutex_unlock(&r->mu);
+        return b;
+      }
+    pthread_mutex_unlock(&r->mu);
+  } else if (ptr && !new_size && old_size >= VY_REUSE_MIN_BYTES) { /* a large free: keep it */
+    pthread_mutex_lock(&r->mu);
+    if (r->n < VY_REUSE_BLOCKS) {
+      r->block[r->n] = ptr;
+      r->size[r->n++] = old_size;
+      pthread_mutex_unlock(&r->mu);
+      return NULL;
+    }
+    pthread_mutex_unlock(&r->mu);
+  }
+  if (!ptr) return vy_mem_alloc(r->inner, new_size);
+  if (!new_size) {
+    vy_mem_free(r->inner, ptr, old_size);
+    return NULL;
+  }
+  return vy_mem_realloc(r->inner, ptr, old_size, new_size);
+}
+
+void vy_reuse_alloc_init(vy_reuse_alloc *r, const vy_allocator *inner) {
+  memset(r, 0, sizeof *r);
+  r->alloc.fn = reuse_fn;
+  r->alloc.ud = r;
+  r->inner = inner;
+  pthread_mutex_init(&r->mu, NULL);
+}
+
+void vy_reuse_alloc_destroy(vy_reuse_alloc *r) {
+  for (size_t i = 0; i < r->n; i++) vy_mem_free(r->inner, r->block[i], r->size[i]);
+  r->n = 0;
+  pthread_mutex_destroy(&r->mu);
+}
