@@ -337,15 +337,6 @@ bool vy_lw_safe_uniform(vy_lw *w, const vy_cx *x, unsigned depth) {
   }
 }
 
-bool vy_lw_affine(vy_lw *w, const vy_cx *x, int *id, const vy_cx **u) {
-  *u = NULL;
-  if ((*id = vy_lw_id_of(w, x)) >= 0) return true;
-  if (x->kind != VY_EXPR_BIN_OP || (x->op != VY_BINOP_ADD && x->op != VY_BINOP_WRAPPING_ADD)) return false;
-  if ((*id = vy_lw_id_of(w, x->a)) >= 0 && vy_lw_safe_uniform(w, x->b, 0)) return *u = x->b, true;
-  if ((*id = vy_lw_id_of(w, x->b)) >= 0 && vy_lw_safe_uniform(w, x->a, 0)) return *u = x->a, true;
-  return false;
-}
-
 /* ---- memory ---- */
 
 static vy_jk elem_kind(const vy_type *t) {
@@ -364,25 +355,54 @@ static vy_jk elem_kind(const vy_type *t) {
   }
 }
 
-static bool fast_match(vy_lw *w, uint32_t b, int id, const vy_cx *u) {
-  for (uint32_t i = 0; w->fast && i < w->nfastacc; i++)
-    if (w->fastacc[i].buf == b && w->fastacc[i].id == id && w->fastacc[i].u == u) return true;
+static bool fast_match(vy_lw *w, const vy_fastacc *p) {
+  for (uint32_t i = 0; w->fast && i < w->nfastacc; i++) {
+    const vy_fastacc *f = &w->fastacc[i];
+    if (f->buf == p->buf && f->id == p->id && f->u == p->u && f->neg == p->neg && f->clamp == p->clamp) return true;
+  }
   return false;
 }
 
+bool vy_lw_index_pattern(vy_lw *w, const vy_cx *x, int (*id_of)(void *ud, const vy_cx *x), void *ud, vy_fastacc *p) {
+  memset(p, 0, sizeof *p);
+  if (x->kind == VY_EXPR_BIN_OP && x->op == VY_BINOP_MIN) {
+    if (vy_lw_safe_uniform(w, x->b, 0))
+      p->clamp = x->b, x = x->a;
+    else if (vy_lw_safe_uniform(w, x->a, 0))
+      p->clamp = x->a, x = x->b;
+    else
+      return false;
+  }
+  if ((p->id = id_of(ud, x)) >= 0) return true;
+  if (x->kind != VY_EXPR_BIN_OP) return false;
+  if (x->op == VY_BINOP_ADD || x->op == VY_BINOP_WRAPPING_ADD) {
+    if ((p->id = id_of(ud, x->a)) >= 0 && vy_lw_safe_uniform(w, x->b, 0)) return p->u = x->b, true;
+    if ((p->id = id_of(ud, x->b)) >= 0 && vy_lw_safe_uniform(w, x->a, 0)) return p->u = x->a, true;
+  } else if (x->op == VY_BINOP_SUB || x->op == VY_BINOP_WRAPPING_SUB) {
+    if ((p->id = id_of(ud, x->a)) >= 0 && vy_lw_safe_uniform(w, x->b, 0)) return p->u = x->b, p->neg = true, true;
+  }
+  return false;
+}
+
+static int live_id_of(void *ud, const vy_cx *x) { return vy_lw_id_of(ud, x); }
+
 /* The element index of an access as i64, and whether the region's fast
- * copy knows it in range. An invocation id (plus a shared u32 on the fast
- * path, where it cannot wrap) is given in the flavour's affine form. */
+ * copy knows it in range. An invocation id (plus or minus a shared u32 on
+ * the fast path, where it cannot wrap, and there below its clamp) is given
+ * in the flavour's affine form. */
 static LLVMValueRef index64(vy_lw *w, uint32_t b, LLVMValueRef idx, const vy_cx *ix, bool *covered) {
-  int id;
-  const vy_cx *u;
+  vy_fastacc p;
   *covered = false;
-  if (ix && vy_lw_affine(w, ix, &id, &u)) {
-    *covered = fast_match(w, b, id, u);
-    if (!u) return w->hk->id64(w, id); /* an id fits u32: the same value */
+  if (ix && vy_lw_index_pattern(w, ix, live_id_of, w, &p)) {
+    p.buf = b;
+    *covered = fast_match(w, &p);
+    if (!p.u && !p.clamp) return w->hk->id64(w, p.id); /* an id fits u32: the same value */
     if (*covered) {
-      vy_jv uv = vy_lw_expr(w, u); /* safe-uniform: no error, the value idx was built from */
-      return LLVMBuildNUWAdd(w->b, LLVMBuildZExt(w->b, uv.v, w->t_i64, ""), w->hk->id64(w, id), "");
+      LLVMValueRef v = w->hk->id64(w, p.id);
+      if (!p.u) return v;
+      vy_jv uv = vy_lw_expr(w, p.u); /* safe-uniform: no error, the value idx was built from */
+      LLVMValueRef u64 = LLVMBuildZExt(w->b, uv.v, w->t_i64, "");
+      return p.neg ? LLVMBuildNUWSub(w->b, v, u64, "") : LLVMBuildNUWAdd(w->b, u64, v, "");
     }
   }
   return LLVMBuildZExt(w->b, idx, w->t_i64, "");
@@ -818,8 +838,8 @@ static bool fast_true_compare(vy_lw *w, const vy_cx *x) {
   if (x->op == VY_BINOP_LT) id = x->a, len = x->b;
   if (x->op == VY_BINOP_GT) id = x->b, len = x->a;
   if (!id || len->kind != VY_EXPR_BUF_LEN || len->ref == VY_IX_NONE) return false;
-  int code = vy_lw_id_of(w, id);
-  return code >= 0 && fast_match(w, len->ref, code, NULL);
+  vy_fastacc p = {len->ref, vy_lw_id_of(w, id), NULL, false, NULL};
+  return p.id >= 0 && fast_match(w, &p);
 }
 
 vy_jv vy_lw_expr(vy_lw *w, const vy_cx *x) {

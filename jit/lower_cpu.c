@@ -528,9 +528,11 @@ static int scan_id(fscan *f, const vy_cx *x) {
   return -1;
 }
 
-static void scan_add(cpu *k, fscan *f, uint32_t b, int id, const vy_cx *u) {
-  for (uint32_t i = 0; i < f->n; i++)
-    if (f->acc[i].buf == b && f->acc[i].id == id && f->acc[i].u == u) return;
+static void scan_add(cpu *k, fscan *f, vy_fastacc p) {
+  for (uint32_t i = 0; i < f->n; i++) {
+    const vy_fastacc *a = &f->acc[i];
+    if (a->buf == p.buf && a->id == p.id && a->u == p.u && a->neg == p.neg && a->clamp == p.clamp) return;
+  }
   if (f->n == f->cap) {
     uint32_t ncap = f->cap ? f->cap * 2 : 16;
     vy_fastacc *a = vy_arena_array(&k->w.arena, ncap, sizeof *a);
@@ -542,15 +544,16 @@ static void scan_add(cpu *k, fscan *f, uint32_t b, int id, const vy_cx *u) {
     f->acc = a;
     f->cap = ncap;
   }
-  f->acc[f->n++] = (vy_fastacc){b, id, u};
+  f->acc[f->n++] = p;
 }
 
+static int scan_id_cb(void *ud, const vy_cx *x) { return scan_id(ud, x); }
+
 static void scan_index(cpu *k, fscan *f, uint32_t b, const vy_cx *x) {
-  int id;
-  if ((id = scan_id(f, x)) >= 0) return scan_add(k, f, b, id, NULL);
-  if (x->kind != VY_EXPR_BIN_OP || (x->op != VY_BINOP_ADD && x->op != VY_BINOP_WRAPPING_ADD)) return;
-  if ((id = scan_id(f, x->a)) >= 0 && vy_lw_safe_uniform(&k->w, x->b, 0)) return scan_add(k, f, b, id, x->b);
-  if ((id = scan_id(f, x->b)) >= 0 && vy_lw_safe_uniform(&k->w, x->a, 0)) scan_add(k, f, b, id, x->a);
+  vy_fastacc p;
+  if (!vy_lw_index_pattern(&k->w, x, scan_id_cb, f, &p)) return;
+  p.buf = b;
+  scan_add(k, f, p);
 }
 
 static void scan_expr(cpu *k, fscan *f, const vy_cx *x) {
@@ -559,7 +562,8 @@ static void scan_expr(cpu *k, fscan *f, const vy_cx *x) {
   if (x->kind == VY_EXPR_BIN_OP && (x->op == VY_BINOP_LT || x->op == VY_BINOP_GT)) {
     const vy_cx *id = x->op == VY_BINOP_LT ? x->a : x->b, *len = x->op == VY_BINOP_LT ? x->b : x->a;
     int code = scan_id(f, id);
-    if (code >= 0 && len->kind == VY_EXPR_BUF_LEN && len->ref != VY_IX_NONE) scan_add(k, f, len->ref, code, NULL);
+    if (code >= 0 && len->kind == VY_EXPR_BUF_LEN && len->ref != VY_IX_NONE)
+      scan_add(k, f, (vy_fastacc){len->ref, code, NULL, false, NULL});
   }
   scan_expr(k, f, x->a);
   scan_expr(k, f, x->b);
@@ -608,18 +612,31 @@ static void emit_region(cpu *k, const vy_cl *l, uint32_t first, uint32_t last) {
   (void)nbufs;
   for (uint32_t s = 0; s < nslots; s++) f.id_of[s] = (int8_t)(w->live[s] ? w->live[s]->id : -1);
   for (uint32_t i = first; i < last; i++) scan_stmt(k, &f, &l->items[i]);
-  /* every pattern's largest index over the workgroup, u + (wid + 1) * size - 1
-   * for an invocation id, u + size - 1 for a local id, below the length */
+  /* every pattern's index range over the workgroup, id + u for id from
+   * wid * size to (wid + 1) * size - 1 (0 to size - 1 for a local id):
+   * below the length, no wrap below 0 for id - u, at most the clamp */
   LLVMValueRef ok = NULL;
   for (uint32_t i = 0; i < f.n && vy_lw_ok(w); i++) {
     const vy_fastacc *fa = &f.acc[i];
     unsigned a = (unsigned)fa->id & 3;
-    LLVMValueRef hi = c64(w, w->wg[a]);
-    if (fa->id < 4)
-      hi = LLVMBuildMul(w->b, LLVMBuildAdd(w->b, LLVMBuildZExt(w->b, k->wid[a], w->t_i64, ""), c64(w, 1), ""), hi, "");
-    if (fa->u) hi = LLVMBuildAdd(w->b, hi, LLVMBuildZExt(w->b, vy_lw_expr(w, fa->u).v, w->t_i64, ""), "");
-    LLVMValueRef c = LLVMBuildICmp(w->b, LLVMIntULE, hi, k->elems[fa->buf], "cover");
-    ok = ok ? LLVMBuildAnd(w->b, ok, c, "") : c;
+    LLVMBuilderRef B = w->b;
+    LLVMValueRef lo = c64(w, 0), hi = c64(w, w->wg[a]), c = NULL;
+    if (fa->id < 4) {
+      lo = LLVMBuildMul(B, LLVMBuildZExt(B, k->wid[a], w->t_i64, ""), c64(w, w->wg[a]), "");
+      hi = LLVMBuildAdd(B, lo, c64(w, w->wg[a]), "");
+    }
+    if (fa->u) {
+      LLVMValueRef u = LLVMBuildZExt(B, vy_lw_expr(w, fa->u).v, w->t_i64, "");
+      if (fa->neg) c = LLVMBuildICmp(B, LLVMIntUGE, lo, u, "nowrap");
+      hi = fa->neg ? LLVMBuildSub(B, hi, u, "") : LLVMBuildAdd(B, hi, u, "");
+    }
+    LLVMValueRef in = LLVMBuildICmp(B, LLVMIntULE, hi, k->elems[fa->buf], "cover");
+    c = c ? LLVMBuildAnd(B, c, in, "") : in;
+    if (fa->clamp) {
+      LLVMValueRef m = LLVMBuildZExt(B, vy_lw_expr(w, fa->clamp).v, w->t_i64, "");
+      c = LLVMBuildAnd(B, c, LLVMBuildICmp(B, LLVMIntULE, hi, LLVMBuildAdd(B, m, c64(w, 1), ""), "unclamped"), "");
+    }
+    ok = ok ? LLVMBuildAnd(B, ok, c, "") : c;
   }
   if (!ok) {
     invocation_loop(k, false, run_body, &ra);

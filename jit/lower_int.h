@@ -154,14 +154,24 @@ typedef struct vy_jbind {
 
 typedef struct vy_lw vy_lw;
 
-/* An access pattern of a region's fast copy: buffer `buf` at index `u +
- * id` (u NULL: just the id), in range for every invocation of the
- * workgroup (checked once before the copy runs). */
+/* An access pattern of a region's fast copy: buffer `buf` at index `id +
+ * u` (u NULL: just the id; neg: `id - u`), optionally clamped as `min(that,
+ * clamp)`, in range (and never wrapping, never above clamp) for every
+ * invocation of the workgroup, which is checked once before the copy
+ * runs; the copy then computes the index as id +/- u. */
 typedef struct vy_fastacc {
   uint32_t buf;
   int id;
   const vy_cx *u;
+  bool neg;
+  const vy_cx *clamp;
 } vy_fastacc;
+
+/* Whether index expression x has the shape of a vy_fastacc: [min(] id, id
+ * + u, u + id or id - u [, clamp)] (either operand order of min), with u
+ * and clamp safe-uniform (vy_lw_safe_uniform) and `id_of` giving the
+ * invocation-id code of an expression (-1: none). Fills *p except buf. */
+bool vy_lw_index_pattern(vy_lw *w, const vy_cx *x, int (*id_of)(void *ud, const vy_cx *x), void *ud, vy_fastacc *p);
 
 /* What a target flavour provides to the core. */
 typedef struct vy_lw_hooks {
@@ -345,8 +355,6 @@ int vy_lw_id_of(vy_lw *w, const vy_cx *x);
  * any error at the start of a region: u32 literals, buffer lengths,
  * workgroup ids and live shared u32 names, combined by +, - and *. */
 bool vy_lw_safe_uniform(vy_lw *w, const vy_cx *x, unsigned depth);
-/* Whether index x is `id` or `id + u` / `u + id` with u safe-uniform. */
-bool vy_lw_affine(vy_lw *w, const vy_cx *x, int *id, const vy_cx **u);
 
 /* Pointer map. */
 void *vy_pmap_get(const vy_pmap *m, const void *key);

@@ -5,6 +5,8 @@
  * - an If around an interchanged Loop that every invocation of a workgroup
  *   takes runs an unmasked copy; partial workgroups (n not a multiple of
  *   the workgroup side) mix full, partial and empty masks;
+ * - indices id - u and min(id + u, clamp) on the fast copy, where the
+ *   first workgroups wrap below 0 or some lanes pass the clamp;
  * - a load whose index is the same along local x (a[row * n + k]) is done
  *   once per vector from a safe address, also when it is out of range
  *   (the load gives 0) because the buffer is shorter than the program
@@ -191,6 +193,48 @@ static void ids_across_barriers_and_row_oob(void **state) {
   vy_program_destroy(p);
 }
 
+/* Indices id - u (wrapping below 0 in the first workgroups: those load 0)
+ * and min(id + u, clamp) (the clamp inside some workgroups), over lengths
+ * that make the fast copy apply to all, some or none of the workgroups. */
+static void shifted_and_clamped_indices(void **state) {
+  (void)state;
+  static const char *const srcs[] = {"program shift workgroup(64) {\n"
+                                     "  buffer src: u32 read @0\n"
+                                     "  buffer o: u32 read_write @1\n"
+                                     "  region r {\n"
+                                     "    let i = gid.x\n"
+                                     "    if i < len(o) {\n"
+                                     "      let a = src[i - 1] + src[i - 70] * 3\n"
+                                     "      o[i] = a * 7 + src[wgid.x - 1 + i]\n"
+                                     "    }\n"
+                                     "  }\n"
+                                     "}\n",
+                                     "program clamp workgroup(64) {\n"
+                                     "  buffer src: u32 read @0\n"
+                                     "  buffer o: u32 read_write @1\n"
+                                     "  region r {\n"
+                                     "    let i = gid.x\n"
+                                     "    if i < len(o) {\n"
+                                     "      o[i] = src[min(i + 2, len(src) - 1)] + src[min(100, i)] * 5\n"
+                                     "    }\n"
+                                     "  }\n"
+                                     "}\n"};
+  static const uint32_t lens[] = {0, 1, 50, 64, 100, 101, 150, 256, 300};
+  for (size_t k = 0; k < 2; k++) {
+    vy_program *p = parse(srcs[k]);
+    for (size_t l = 0; l < sizeof lens / sizeof lens[0]; l++) {
+      uint32_t src[300], o[256];
+      for (uint32_t i = 0; i < 300; i++) src[i] = i * 2654435761u + 12345u;
+      memset(o, 0, sizeof o);
+      vy_input in[2] = {{src, lens[l] * 4}, {o, sizeof o}};
+      char what[32];
+      snprintf(what, sizeof what, "%s len=%u", k ? "clamp" : "shift", lens[l]);
+      assert_int_equal(same(what, p, in, 2), VY_OK);
+    }
+    vy_program_destroy(p);
+  }
+}
+
 /* A literal loop (unrolled inside the invocation) dividing by j - d[i]:
  * a zero divisor in some invocation is the reference's runtime error. */
 static void unrolled_loop_errors(void **state) {
@@ -244,6 +288,7 @@ int main(void) {
       cmocka_unit_test(naive_matmul_masks_and_row_loads),
       cmocka_unit_test(tiled_matmul),
       cmocka_unit_test(ids_across_barriers_and_row_oob),
+      cmocka_unit_test(shifted_and_clamped_indices),
       cmocka_unit_test(unrolled_loop_errors),
   };
   return cmocka_run_group_tests(tests, setup, teardown);
