@@ -12,7 +12,7 @@ case "$mode" in
   normal) dir=$here/build-test; args=(-DVY_WERROR=ON) ;;
   --asan) dir=$here/build-asan; args=(-DVY_WERROR=ON -DVY_SANITIZE=address,undefined -DCMAKE_BUILD_TYPE=Debug) ;;
   --tsan) dir=$here/build-tsan; args=(-DVY_WERROR=ON -DVY_SANITIZE=thread)
-          threaded=(test_jit_concurrency test_jit_pool test_jit_cache test_jit_cpu_cache test_backend) ;;
+          threaded=(test_jit_concurrency test_jit_pool test_jit_cache test_jit_cpu_cache test_backend test_jit_stream test_jit_async) ;;
   *) echo "usage: scripts/test.sh [--asan|--tsan]" >&2; exit 2 ;;
 esac
 VY_SETUP_TARGETS="${threaded[*]:-}" "$here/scripts/setup.sh" "$dir" "${args[@]}"
