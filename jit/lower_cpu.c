@@ -1027,6 +1027,12 @@ static void wg_list(cpu *k, const vy_cl *l, bool scoped) {
       i = j;
       continue;
     }
+    if (ci->hoist) { /* a uniform Let computed once, outside the invocation loops */
+      w->cur = n;
+      vy_lw_stmts(w, l, i, i + 1);
+      i++;
+      continue;
+    }
     if (ci->sg_head) {
       sg_prelude_expr(k, n, n->e0);
       sg_prelude_expr(k, n, n->e1);

@@ -23,6 +23,7 @@ typedef struct cinfo {
   bool uniform_let; /* Let: its value is the same for every invocation (pre-pass A) */
   bool interchange; /* Loop with uniform bounds run at workgroup level (invocations innermost) */
   bool sg_head;     /* has a subgroup op in its own expressions */
+  bool hoist;       /* Let: a uniform value computed once per workgroup, before the regions after it */
 } cinfo;
 
 typedef struct sgres {
@@ -80,6 +81,8 @@ typedef struct cpu {
   uint32_t narrs, caparrs;
   bool need_done, has_wg, has_return;
   bool no_interchange; /* option: keep every Loop inside its invocation */
+  bool hoist_list;     /* pre-pass A: the list being marked runs at workgroup level (Lets may be hoisted) */
+  bool prologue;       /* pre-pass A: only id and hoisted Lets since the list's last region boundary */
   bool scalar_region;  /* the region loop being emitted is not to be vectorized */
   uint32_t per_wg;
   /* atomics accumulated privately */

@@ -76,6 +76,44 @@ static bool uniform_expr_a(cpu *k, const vy_cx *x, unsigned depth) {
   }
 }
 
+/* Uniform Lets at the start of a statement list (after nothing but Lets
+ * of ids and other such Lets) whose value takes only error-free integer
+ * arithmetic (literals, buffer lengths, workgroup ids, uniform names; +,
+ * - and *) are hoisted: computed once per workgroup at workgroup level,
+ * they are live before the region after them starts, so its fast-path
+ * checks can use them (`let last = len(src) - 1` ... `src[min(i, last)]`). */
+static bool hoistable_expr(cpu *k, const vy_cx *x, unsigned depth) {
+  if (!x || depth > 16) return false;
+  switch (x->kind) {
+  case VY_EXPR_LIT_U32:
+  case VY_EXPR_LIT_I32:
+    return true;
+  case VY_EXPR_BUF_LEN:
+    return x->ref != VY_IX_NONE;
+  case VY_EXPR_WORKGROUP_ID:
+    return x->axis <= 2;
+  case VY_EXPR_VAR:
+    return k->uni[x->ref] != 0;
+  case VY_EXPR_BIN_OP:
+    return (x->op == VY_BINOP_ADD || x->op == VY_BINOP_SUB || x->op == VY_BINOP_MUL || x->op == VY_BINOP_WRAPPING_ADD ||
+            x->op == VY_BINOP_WRAPPING_SUB) &&
+           hoistable_expr(k, x->a, depth + 1) && hoistable_expr(k, x->b, depth + 1);
+  default:
+    return false;
+  }
+}
+
+static bool id_expr(const vy_cx *x) {
+  return x && (x->kind == VY_EXPR_INVOCATION_ID || x->kind == VY_EXPR_LOCAL_ID || x->kind == VY_EXPR_WORKGROUP_ID) &&
+         x->axis <= 2;
+}
+
+static bool slot_bound(const pbstate *s, uint32_t slot) {
+  for (uint32_t i = 0; i < s->n; i++)
+    if (s->bound[i] == slot) return true;
+  return false;
+}
+
 static void assigned_slots(cpu *k, const vy_cl *l) {
   for (uint32_t i = 0; i < l->count; i++) {
     const vy_cn *n = &l->items[i];
@@ -118,8 +156,10 @@ static mark_out mark_node(cpu *k, pbstate *s, const vy_cn *n, bool can_ix) {
                 vy_cpu_expr_has_subgroup(k, n->e2, false);
   mark_out in = {false, false};
   uint32_t mark = s->n;
+  bool hoist_list = k->hoist_list;
   switch (n->kind) {
   case VY_NODE_IF: {
+    k->hoist_list = false; /* its lists may run inside the invocations */
     mark_out a = mark_list(k, s, &n->body, can_ix), b = mark_list(k, s, &n->body2, can_ix);
     in = (mark_out){a.wg || b.wg, a.sync || b.sync};
     break;
@@ -131,14 +171,18 @@ static mark_out mark_node(cpu *k, pbstate *s, const vy_cn *n, bool can_ix) {
     bool inside = can_ix && (uniform || list_has_sync(k, &n->body));
     slot_push(k, s, n->slot);
     k->uni[n->slot] = uniform;
+    k->hoist_list = ci->interchange;
     in = mark_list(k, s, &n->body, inside);
     break;
   }
   case VY_NODE_BLOCK:
   case VY_NODE_REGION:
+    k->hoist_list = hoist_list;
     in = mark_list(k, s, &n->body, can_ix);
     break;
   case VY_NODE_LET:
+    ci->hoist = k->prologue && !k->assigned[n->slot] && !ci->sg_head && !slot_bound(s, n->slot) &&
+                hoistable_expr(k, n->e0, 0);
     slot_push(k, s, n->slot);
     k->uni[n->slot] = !k->assigned[n->slot] && uniform_expr_a(k, n->e0, 0);
     ci->uniform_let = k->uni[n->slot];
@@ -154,7 +198,7 @@ static mark_out mark_node(cpu *k, pbstate *s, const vy_cn *n, bool can_ix) {
   ci->inner = in.wg;
   ci->body_sync = in.sync;
   ci->sync = n->kind == VY_NODE_BARRIER || ci->sg_head || in.sync;
-  ci->wg = n->kind == VY_NODE_BARRIER || ci->sg_head || in.wg || ci->interchange;
+  ci->wg = n->kind == VY_NODE_BARRIER || ci->sg_head || in.wg || ci->interchange || ci->hoist;
   k->has_wg |= ci->wg;
   r.wg = ci->wg;
   r.sync = ci->sync;
@@ -164,10 +208,16 @@ static mark_out mark_node(cpu *k, pbstate *s, const vy_cn *n, bool can_ix) {
 static mark_out mark_list(cpu *k, pbstate *s, const vy_cl *l, bool can_ix) {
   mark_out any = {false, false};
   uint32_t mark = s->n;
+  bool here = k->hoist_list, prologue = here;
   for (uint32_t i = 0; i < l->count && vy_lw_ok(&k->w); i++) {
-    mark_out r = mark_node(k, s, &l->items[i], can_ix);
+    const vy_cn *n = &l->items[i];
+    k->prologue = prologue;
+    k->hoist_list = here;
+    mark_out r = mark_node(k, s, n, can_ix);
     any.wg |= r.wg;
     any.sync |= r.sync;
+    cinfo *ci = info_of(k, n);
+    if (ci && !ci->hoist) prologue = here && (r.wg || (prologue && n->kind == VY_NODE_LET && id_expr(n->e0)));
   }
   while (s->n > mark) k->uni[s->bound[--s->n]] = 0;
   return any;
@@ -287,6 +337,10 @@ static void pb_list(cpu *k, pbstate *s, const vy_cl *l, bool scoped) {
       continue;
     }
     region = 0;
+    if (ci->hoist) { /* a region of its own, at workgroup level */
+      pb_inv(k, s, n, ++k->nregions);
+      continue;
+    }
     if (ci->sg_head) {
       pb_subgroup_operands(k, n->e0);
       pb_subgroup_operands(k, n->e1);
@@ -397,6 +451,7 @@ void vy_cpu_plan(cpu *k) {
   if (vy_lw_ok(w)) {
     pbstate s = {0};
     assigned_slots(k, &pp->entry);
+    k->hoist_list = true;
     mark_list(k, &s, &pp->entry, true);
   }
   if (vy_lw_ok(w)) priv_list(k, &pp->entry);

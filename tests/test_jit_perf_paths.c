@@ -12,6 +12,7 @@
  *   (the load gives 0) because the buffer is shorter than the program
  *   assumes;
  * - unassigned copies of invocation ids are recomputed after a barrier;
+ * - uniform Lets hoisted out of the regions feed the fast-path checks;
  * - a literal Loop inside an invocation is unrolled before vectorization,
  *   with a runtime error (i32 division by zero) raised inside it;
  * - the workgroup-memory tiles of a tiled matmul, short inputs included.
@@ -235,6 +236,53 @@ static void shifted_and_clamped_indices(void **state) {
   }
 }
 
+/* A 5-point stencil through workgroup memory whose clamp `last` is a
+ * uniform Let hoisted out of the regions (len(src) - 1 wraps when src is
+ * empty), with halo cells loaded under lid conditions; and a Loop
+ * interchanged around a region whose body starts with a hoisted Let. */
+static void hoisted_lets_and_halos(void **state) {
+  (void)state;
+  vy_program *p = parse("program st workgroup(64) {\n"
+                        "  buffer src: f32 read @0\n"
+                        "  buffer dst: f32 read_write @1\n"
+                        "  buffer tile: f32 workgroup count(68)\n"
+                        "  region r {\n"
+                        "    let i = gid.x\n"
+                        "    let l = lid.x\n"
+                        "    let last = len(src) - 1\n"
+                        "    tile[l + 2] = src[min(i, last)]\n"
+                        "    if l < 2 {\n"
+                        "      let left = wgid.x * 64\n"
+                        "      tile[l] = src[select(left >= 2 - l, left - (2 - l), 0)]\n"
+                        "    }\n"
+                        "    if l >= 62 {\n"
+                        "      tile[l + 4] = src[min(i + 2, last)]\n"
+                        "    }\n"
+                        "    barrier\n"
+                        "    if i < len(dst) {\n"
+                        "      let acc = 0.0f\n"
+                        "      loop k in 0..len(dst) / 64 + 70 {\n"
+                        "        let q = len(src) - 2 + k * 0\n"
+                        "        let off = k % 5\n"
+                        "        acc = acc + tile[l + off] * 0.5f + src[min(i + k, q)]\n"
+                        "      }\n"
+                        "      dst[i] = acc\n"
+                        "    }\n"
+                        "  }\n"
+                        "}\n");
+  static const uint32_t sizes[] = {0, 1, 5, 64, 100, 256, 300};
+  for (size_t z = 0; z < sizeof sizes / sizeof sizes[0]; z++) {
+    uint32_t n = sizes[z];
+    float *src = values(n, 9 + z), *dst = values(n, 1);
+    vy_input in[2] = {{src, n * 4}, {dst, n * 4}};
+    char what[32];
+    snprintf(what, sizeof what, "stencil n=%u", n);
+    assert_int_equal(same(what, p, in, 2), VY_OK);
+    free(src), free(dst);
+  }
+  vy_program_destroy(p);
+}
+
 /* A literal loop (unrolled inside the invocation) dividing by j - d[i]:
  * a zero divisor in some invocation is the reference's runtime error. */
 static void unrolled_loop_errors(void **state) {
@@ -289,6 +337,7 @@ int main(void) {
       cmocka_unit_test(tiled_matmul),
       cmocka_unit_test(ids_across_barriers_and_row_oob),
       cmocka_unit_test(shifted_and_clamped_indices),
+      cmocka_unit_test(hoisted_lets_and_halos),
       cmocka_unit_test(unrolled_loop_errors),
   };
   return cmocka_run_group_tests(tests, setup, teardown);
