@@ -96,7 +96,7 @@ typedef enum vy_jit_cpu_format {
  * *out (allocated with the context's allocator; vy_bytes_free). */
 vy_status vy_jit_cpu_emit(vy_backend *be, const vy_program *p, vy_jit_cpu_format fmt, vy_bytes *out, vy_error *err);
 
-/* PTX for NVIDIA GPUs, offline (no GPU or driver needed): the kernel the
+/** PTX for NVIDIA GPUs, offline (no GPU or driver needed): the kernel the
  * cuda backend would build for `p`, for SM `sm` ("sm_80", "sm_90", ...)
  * and PTX ISA `ptx_isa` x10 (78 = 7.8; 0 = LLVM's minimum for the SM),
  * as NUL-terminated text in *out (allocated with `alloc`, NULL = malloc;
