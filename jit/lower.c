@@ -268,6 +268,7 @@ vy_jbind *vy_lw_bind(vy_lw *w, const vy_cn *n, uint32_t slot, vy_jt t, vy_home h
   bd->home = (uint8_t)home;
   bd->immutable = immutable;
   bd->id = -1;
+  bd->def = NULL;
   if (t.k != VY_JK_NEVER && (home == VY_HOME_LOCAL || home == VY_HOME_UMEM))
     bd->val = entry_alloca(w, vy_lw_mem_type(w, t));
   if (t.k != VY_JK_NEVER && home == VY_HOME_CTX) w->hk->ctx_new(w, bd);
@@ -358,13 +359,35 @@ static vy_jk elem_kind(const vy_type *t) {
 static bool fast_match(vy_lw *w, const vy_fastacc *p) {
   for (uint32_t i = 0; w->fast && i < w->nfastacc; i++) {
     const vy_fastacc *f = &w->fastacc[i];
-    if (f->buf == p->buf && f->id == p->id && f->u == p->u && f->neg == p->neg && f->clamp == p->clamp) return true;
+    if (f->buf == p->buf && f->id == p->id && f->u == p->u && f->neg == p->neg && f->clamp == p->clamp &&
+        f->masked == p->masked && f->mask == p->mask)
+      return true;
   }
   return false;
 }
 
-bool vy_lw_index_pattern(vy_lw *w, const vy_cx *x, int (*id_of)(void *ud, const vy_cx *x), void *ud, vy_fastacc *p) {
-  memset(p, 0, sizeof *p);
+/* A literal mask: a u32 literal or a non-negative i32 one. */
+static bool lit_mask(const vy_cx *x, uint32_t *m) {
+  if (x->kind == VY_EXPR_LIT_U32) return *m = x->lit.v.u32, true;
+  if (x->kind == VY_EXPR_LIT_I32 && x->lit.v.i32 >= 0) return *m = (uint32_t)x->lit.v.i32, true;
+  return false;
+}
+
+/* x, or the expression of the unassigned Let a Var x names (a few levels). */
+static const vy_cx *see_through(const vy_ixnames *nm, const vy_cx *x) {
+  for (int i = 0; i < 4 && x->kind == VY_EXPR_VAR && nm->id_of(nm->ud, x) < 0; i++) {
+    const vy_cx *d = nm->def_of(nm->ud, x);
+    if (!d) break;
+    x = d;
+  }
+  return x;
+}
+
+static bool index_pattern(vy_lw *w, const vy_cx *x, const vy_ixnames *nm, vy_fastacc *p) {
+  x = see_through(nm, x);
+  if (x->kind == VY_EXPR_BIN_OP && x->op == VY_BINOP_BIT_AND &&
+      (lit_mask(x->b, &p->mask) || lit_mask(x->a, &p->mask)))
+    return p->masked = true;
   if (x->kind == VY_EXPR_BIN_OP && x->op == VY_BINOP_MIN) {
     if (vy_lw_safe_uniform(w, x->b, 0))
       p->clamp = x->b, x = x->a;
@@ -372,19 +395,43 @@ bool vy_lw_index_pattern(vy_lw *w, const vy_cx *x, int (*id_of)(void *ud, const 
       p->clamp = x->a, x = x->b;
     else
       return false;
+    x = see_through(nm, x);
   }
-  if ((p->id = id_of(ud, x)) >= 0) return true;
+  if ((p->id = nm->id_of(nm->ud, x)) >= 0) return true;
   if (x->kind != VY_EXPR_BIN_OP) return false;
   if (x->op == VY_BINOP_ADD || x->op == VY_BINOP_WRAPPING_ADD) {
-    if ((p->id = id_of(ud, x->a)) >= 0 && vy_lw_safe_uniform(w, x->b, 0)) return p->u = x->b, true;
-    if ((p->id = id_of(ud, x->b)) >= 0 && vy_lw_safe_uniform(w, x->a, 0)) return p->u = x->a, true;
+    if ((p->id = nm->id_of(nm->ud, x->a)) >= 0 && vy_lw_safe_uniform(w, x->b, 0)) return p->u = x->b, true;
+    if ((p->id = nm->id_of(nm->ud, x->b)) >= 0 && vy_lw_safe_uniform(w, x->a, 0)) return p->u = x->a, true;
   } else if (x->op == VY_BINOP_SUB || x->op == VY_BINOP_WRAPPING_SUB) {
-    if ((p->id = id_of(ud, x->a)) >= 0 && vy_lw_safe_uniform(w, x->b, 0)) return p->u = x->b, p->neg = true, true;
+    if ((p->id = nm->id_of(nm->ud, x->a)) >= 0 && vy_lw_safe_uniform(w, x->b, 0))
+      return p->u = x->b, p->neg = true, true;
   }
   return false;
 }
 
+bool vy_lw_index_pattern(vy_lw *w, const vy_cx *x, const vy_ixnames *nm, vy_fastacc *p) {
+  memset(p, 0, sizeof *p);
+  p->id = -1;
+  if (index_pattern(w, x, nm, p)) return true;
+  memset(p, 0, sizeof *p); /* no half-matched pattern left behind */
+  p->id = -1;
+  return false;
+}
+
 static int live_id_of(void *ud, const vy_cx *x) { return vy_lw_id_of(ud, x); }
+
+static const vy_cx *live_def_of(void *ud, const vy_cx *x) {
+  vy_lw *w = ud;
+  return x->kind == VY_EXPR_VAR && w->live[x->ref] ? w->live[x->ref]->def : NULL;
+}
+
+/* Whether index expression ix of buffer b is in range on the fast copy (*p: its pattern). */
+static bool fast_covered(vy_lw *w, uint32_t b, const vy_cx *ix, vy_fastacc *p) {
+  vy_ixnames nm = {live_id_of, live_def_of, w};
+  if (!ix || !vy_lw_index_pattern(w, ix, &nm, p)) return false;
+  p->buf = b;
+  return fast_match(w, p);
+}
 
 /* The element index of an access as i64, and whether the region's fast
  * copy knows it in range. An invocation id (plus or minus a shared u32 on
@@ -392,10 +439,8 @@ static int live_id_of(void *ud, const vy_cx *x) { return vy_lw_id_of(ud, x); }
  * in the flavour's affine form. */
 static LLVMValueRef index64(vy_lw *w, uint32_t b, LLVMValueRef idx, const vy_cx *ix, bool *covered) {
   vy_fastacc p;
-  *covered = false;
-  if (ix && vy_lw_index_pattern(w, ix, live_id_of, w, &p)) {
-    p.buf = b;
-    *covered = fast_match(w, &p);
+  *covered = fast_covered(w, b, ix, &p);
+  if (p.id >= 0) {
     if (!p.u && !p.clamp) return w->hk->id64(w, p.id); /* an id fits u32: the same value */
     if (*covered) {
       LLVMValueRef v = w->hk->id64(w, p.id);
@@ -630,7 +675,10 @@ static vy_jv atomic_expr(vy_lw *w, const vy_cx *x) {
   w->hk->buffer(w, x->ref, &data, &bytes, &elems);
   LLVMBuilderRef B = w->b;
   LLVMValueRef off = LLVMBuildMul(B, LLVMBuildZExt(B, idx, w->t_i64, ""), LLVMConstInt(w->t_i64, s, 0), "");
-  LLVMValueRef inr = LLVMBuildICmp(B, LLVMIntULE, LLVMBuildAdd(B, off, LLVMConstInt(w->t_i64, 4, 0), ""), bytes, "");
+  vy_fastacc fp; /* covered: the element is in range, so its first word is */
+  LLVMValueRef inr = fast_covered(w, x->ref, x->a, &fp)
+                         ? LLVMConstInt(w->t_i1, 1, 0)
+                         : LLVMBuildICmp(B, LLVMIntULE, LLVMBuildAdd(B, off, LLVMConstInt(w->t_i64, 4, 0), ""), bytes, "");
   LLVMBasicBlockRef pre = LLVMGetInsertBlock(B), ab = vy_lw_block(w, "atomic"), join = vy_lw_block(w, "atomic.done");
   LLVMBuildCondBr(B, inr, ab, join);
   LLVMPositionBuilderAtEnd(B, ab);
@@ -838,8 +886,8 @@ static bool fast_true_compare(vy_lw *w, const vy_cx *x) {
   if (x->op == VY_BINOP_LT) id = x->a, len = x->b;
   if (x->op == VY_BINOP_GT) id = x->b, len = x->a;
   if (!id || len->kind != VY_EXPR_BUF_LEN || len->ref == VY_IX_NONE) return false;
-  vy_fastacc p = {len->ref, vy_lw_id_of(w, id), NULL, false, NULL};
-  return p.id >= 0 && fast_match(w, &p);
+  vy_fastacc p; /* any covered pattern of buffer b is below len(b) */
+  return fast_covered(w, len->ref, id, &p);
 }
 
 vy_jv vy_lw_expr(vy_lw *w, const vy_cx *x) {
@@ -933,7 +981,10 @@ static void let_stmt(vy_lw *w, const vy_cn *n) {
   if (uniform && home == VY_HOME_CTX) home = VY_HOME_UMEM; /* one copy serves every invocation */
   vy_jbind *bd = vy_lw_bind(w, n, n->slot, v.t, home, false);
   if (!bd || v.t.k == VY_JK_NEVER) return;
-  if (!assigned) bd->id = (int8_t)vy_lw_id_of(w, n->e0);
+  if (!assigned) {
+    bd->id = (int8_t)vy_lw_id_of(w, n->e0);
+    bd->def = n->e0;
+  }
   vy_lw_write(w, bd, v);
 }
 

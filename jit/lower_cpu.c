@@ -516,7 +516,8 @@ static void run_body(cpu *k, void *ud) {
  * may only use names live before the region (their value is needed to
  * check the range before the region runs). */
 typedef struct fscan {
-  int8_t *id_of; /* slot -> invocation id code, -1 none */
+  int8_t *id_of;            /* slot -> invocation id code, -1 none */
+  const vy_cx **def_of;     /* slot -> expression of an unassigned Let, NULL none */
   vy_fastacc *acc;
   uint32_t n, cap;
 } fscan;
@@ -549,21 +550,26 @@ static void scan_add(cpu *k, fscan *f, vy_fastacc p) {
 
 static int scan_id_cb(void *ud, const vy_cx *x) { return scan_id(ud, x); }
 
+static const vy_cx *scan_def_cb(void *ud, const vy_cx *x) {
+  fscan *f = ud;
+  return x->kind == VY_EXPR_VAR ? f->def_of[x->ref] : NULL;
+}
+
 static void scan_index(cpu *k, fscan *f, uint32_t b, const vy_cx *x) {
   vy_fastacc p;
-  if (!vy_lw_index_pattern(&k->w, x, scan_id_cb, f, &p)) return;
+  vy_ixnames nm = {scan_id_cb, scan_def_cb, f};
+  if (!vy_lw_index_pattern(&k->w, x, &nm, &p)) return;
   p.buf = b;
   scan_add(k, f, p);
 }
 
 static void scan_expr(cpu *k, fscan *f, const vy_cx *x) {
   if (!x || is_subgroup_kind(x->kind)) return;
-  if (x->kind == VY_EXPR_LOAD && x->ref != VY_IX_NONE) scan_index(k, f, x->ref, x->a);
+  if ((x->kind == VY_EXPR_LOAD || x->kind == VY_EXPR_ATOMIC) && x->ref != VY_IX_NONE && x->ref < k->w.pp->nbufs)
+    scan_index(k, f, x->ref, x->a);
   if (x->kind == VY_EXPR_BIN_OP && (x->op == VY_BINOP_LT || x->op == VY_BINOP_GT)) {
     const vy_cx *id = x->op == VY_BINOP_LT ? x->a : x->b, *len = x->op == VY_BINOP_LT ? x->b : x->a;
-    int code = scan_id(f, id);
-    if (code >= 0 && len->kind == VY_EXPR_BUF_LEN && len->ref != VY_IX_NONE)
-      scan_add(k, f, (vy_fastacc){len->ref, code, NULL, false, NULL});
+    if (len->kind == VY_EXPR_BUF_LEN && len->ref != VY_IX_NONE) scan_index(k, f, len->ref, id);
   }
   scan_expr(k, f, x->a);
   scan_expr(k, f, x->b);
@@ -579,6 +585,7 @@ static void scan_stmt(cpu *k, fscan *f, const vy_cn *n) {
   case VY_NODE_LET: {
     cinfo *ci = info_of(k, n);
     f->id_of[n->slot] = (int8_t)(ci && !ci->assigned ? scan_id(f, n->e0) : -1);
+    f->def_of[n->slot] = ci && !ci->assigned ? n->e0 : NULL;
     break;
   }
   case VY_NODE_STORE:
@@ -603,14 +610,18 @@ static void emit_region(cpu *k, const vy_cl *l, uint32_t first, uint32_t last) {
   vy_lw *w = &k->w;
   run_args ra = {l, first, last};
   uint32_t nslots = w->pp->nslots, nbufs = w->pp->nbufs;
-  fscan f = {vy_arena_array(&w->arena, nslots ? nslots : 1, 1), NULL, 0, 0};
+  fscan f = {vy_arena_array(&w->arena, nslots ? nslots : 1, 1),
+             vy_arena_array(&w->arena, nslots ? nslots : 1, sizeof *f.def_of), NULL, 0, 0};
   vy_jbind **saved = vy_arena_array(&w->arena, nslots ? nslots : 1, sizeof *saved);
-  if (!f.id_of || !saved) {
+  if (!f.id_of || !f.def_of || !saved) {
     vy_lw_nomem(w);
     return;
   }
   (void)nbufs;
-  for (uint32_t s = 0; s < nslots; s++) f.id_of[s] = (int8_t)(w->live[s] ? w->live[s]->id : -1);
+  for (uint32_t s = 0; s < nslots; s++) {
+    f.id_of[s] = (int8_t)(w->live[s] ? w->live[s]->id : -1);
+    f.def_of[s] = w->live[s] ? w->live[s]->def : NULL;
+  }
   for (uint32_t i = first; i < last; i++) scan_stmt(k, &f, &l->items[i]);
   /* every pattern's index range over the workgroup, id + u for id from
    * wid * size to (wid + 1) * size - 1 (0 to size - 1 for a local id):
@@ -620,6 +631,11 @@ static void emit_region(cpu *k, const vy_cl *l, uint32_t first, uint32_t last) {
     const vy_fastacc *fa = &f.acc[i];
     unsigned a = (unsigned)fa->id & 3;
     LLVMBuilderRef B = w->b;
+    if (fa->masked) { /* e & mask: at most mask */
+      LLVMValueRef c = LLVMBuildICmp(B, LLVMIntULT, c64(w, fa->mask), k->elems[fa->buf], "cover");
+      ok = ok ? LLVMBuildAnd(B, ok, c, "") : c;
+      continue;
+    }
     LLVMValueRef lo = c64(w, 0), hi = c64(w, w->wg[a]), c = NULL;
     if (fa->id < 4) {
       lo = LLVMBuildMul(B, LLVMBuildZExt(B, k->wid[a], w->t_i64, ""), c64(w, w->wg[a]), "");

@@ -146,6 +146,7 @@ typedef struct vy_jbind {
   uint8_t home;
   bool immutable;   /* loop variable */
   int8_t id;        /* >= 0: holds that invocation id (vy_lw_id_of) and is never assigned */
+  const vy_cx *def; /* a Let never assigned: its expression (else NULL) */
   LLVMValueRef val; /* LOCAL: the alloca; UNIFORM: the value */
   uint32_t ctx;     /* CTX: the flavour's array number */
 } vy_jbind;
@@ -158,20 +159,33 @@ typedef struct vy_lw vy_lw;
  * u` (u NULL: just the id; neg: `id - u`), optionally clamped as `min(that,
  * clamp)`, in range (and never wrapping, never above clamp) for every
  * invocation of the workgroup, which is checked once before the copy
- * runs; the copy then computes the index as id +/- u. */
+ * runs; the copy then computes the index as id +/- u. Or (masked) an index
+ * `e & mask` with a literal mask below the buffer's length. */
 typedef struct vy_fastacc {
   uint32_t buf;
   int id;
   const vy_cx *u;
   bool neg;
   const vy_cx *clamp;
+  bool masked;
+  uint32_t mask;
 } vy_fastacc;
 
-/* Whether index expression x has the shape of a vy_fastacc: [min(] id, id
- * + u, u + id or id - u [, clamp)] (either operand order of min), with u
- * and clamp safe-uniform (vy_lw_safe_uniform) and `id_of` giving the
- * invocation-id code of an expression (-1: none). Fills *p except buf. */
-bool vy_lw_index_pattern(vy_lw *w, const vy_cx *x, int (*id_of)(void *ud, const vy_cx *x), void *ud, vy_fastacc *p);
+/* How vy_lw_index_pattern sees names: the invocation-id code of an
+ * expression (-1: none) and the expression of a Var bound by a Let that is
+ * never assigned (NULL: none), which stands for the Var. */
+typedef struct vy_ixnames {
+  int (*id_of)(void *ud, const vy_cx *x);
+  const vy_cx *(*def_of)(void *ud, const vy_cx *x);
+  void *ud;
+} vy_ixnames;
+
+/* Whether index expression x has the shape of a vy_fastacc: `e & mask`
+ * (mask a literal), or [min(] id, id + u, u + id or id - u [, clamp)]
+ * (either operand order of min), with u and clamp safe-uniform
+ * (vy_lw_safe_uniform), looking through Vars of unassigned Lets. Fills *p
+ * except buf. */
+bool vy_lw_index_pattern(vy_lw *w, const vy_cx *x, const vy_ixnames *nm, vy_fastacc *p);
 
 /* What a target flavour provides to the core. */
 typedef struct vy_lw_hooks {
