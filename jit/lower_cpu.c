@@ -235,9 +235,18 @@ static vy_jv h_subgroup(vy_lw *w, const vy_cx *x) {
 
 static void h_mem(vy_lw *w, LLVMValueRef inst) { tag(C(w), inst); }
 
+static uint32_t priv_copies(cpu *k, uint32_t b);
+
 static LLVMValueRef h_atomic_private(vy_lw *w, const vy_cx *x) {
   cpu *k = C(w);
-  return k->priv[x->ref].used ? k->priv[x->ref].ptr : NULL;
+  privbuf *pb = &k->priv[x->ref];
+  if (!pb->used) return NULL;
+  uint32_t count = w->p->buffers[x->ref].count;
+  if (priv_copies(k, x->ref) == 1 || !k->in_region) return pb->ptr;
+  /* neighbouring invocations update different copies (priv_copies) */
+  LLVMValueRef off = LLVMBuildMul(w->b, LLVMBuildAnd(w->b, k->lin, c64(w, PRIV_COPIES - 1), ""),
+                                  c64(w, (uint64_t)count * 4), "");
+  return LLVMBuildGEP2(w->b, w->t_i8, pb->ptr, &off, 1, "privc");
 }
 
 static LLVMValueRef h_host_fn(vy_lw *w, uint32_t i) {
@@ -1088,6 +1097,16 @@ static void wg_list(cpu *k, const vy_cl *l, bool scoped) {
 
 /* ---- the kernel function ---- */
 
+/* Copies of a private buffer: in scratch, invocation l accumulates into
+ * copy l % PRIV_COPIES, so a run of updates of one invocation after the
+ * other rarely reads a word whose update is still in flight (a byte
+ * histogram with one copy ran at 0.4x of C that keeps a table per byte
+ * position); kernel exit combines them. */
+static uint32_t priv_copies(cpu *k, uint32_t b) {
+  uint32_t count = k->w.p->buffers[b].count;
+  return count <= PRIV_ALLOCA_WORDS || count > PRIV_COPIES_MAX_WORDS ? 1 : PRIV_COPIES;
+}
+
 /* Kernel entry: the private copies start at the op's identity. */
 static void priv_init(cpu *k) {
   vy_lw *w = &k->w;
@@ -1102,7 +1121,27 @@ static void priv_init(cpu *k) {
       pb->ptr = LLVMBuildGEP2(w->b, w->t_i8, k->scratch, &off, 1, "priv");
     }
     uint8_t fill = vy_cpu_priv_identity(pb->op) ? 0xFF : 0;
-    LLVMBuildMemSet(w->b, pb->ptr, LLVMConstInt(w->t_i8, fill, 0), c64(w, (uint64_t)count * 4), 4);
+    LLVMBuildMemSet(w->b, pb->ptr, LLVMConstInt(w->t_i8, fill, 0), c64(w, (uint64_t)count * 4 * priv_copies(k, b)),
+                    4);
+  }
+}
+
+/* The private-atomic op applied to two partial results. */
+static LLVMValueRef priv_combine(cpu *k, uint8_t op, LLVMValueRef a, LLVMValueRef b) {
+  vy_lw *w = &k->w;
+  switch (op) {
+  case VY_ATOMIC_ADD:
+    return LLVMBuildAdd(w->b, a, b, "");
+  case VY_ATOMIC_OR:
+    return LLVMBuildOr(w->b, a, b, "");
+  case VY_ATOMIC_AND:
+    return LLVMBuildAnd(w->b, a, b, "");
+  case VY_ATOMIC_XOR:
+    return LLVMBuildXor(w->b, a, b, "");
+  case VY_ATOMIC_MIN:
+    return vy_lw_intrinsic(w, "llvm.umin", &w->t_i32, 1, (LLVMValueRef[]){a, b}, 2);
+  default:
+    return vy_lw_intrinsic(w, "llvm.umax", &w->t_i32, 1, (LLVMValueRef[]){a, b}, 2);
   }
 }
 
@@ -1126,6 +1165,11 @@ static void priv_merge(cpu *k) {
     LLVMValueRef j = LLVMBuildPhi(B, w->t_i64, "j");
     LLVMValueRef off = LLVMBuildMul(B, j, c64(w, 4), "");
     LLVMValueRef v = LLVMBuildLoad2(B, w->t_i32, LLVMBuildGEP2(B, w->t_i8, k->priv[b].ptr, &off, 1, ""), "");
+    for (uint32_t c = 1; c < priv_copies(k, b); c++) {
+      LLVMValueRef o = LLVMBuildAdd(B, off, c64(w, (uint64_t)c * w->p->buffers[b].count * 4), "");
+      v = priv_combine(k, k->priv[b].op, v,
+                       LLVMBuildLoad2(B, w->t_i32, LLVMBuildGEP2(B, w->t_i8, k->priv[b].ptr, &o, 1, ""), ""));
+    }
     LLVMBuildCondBr(B, LLVMBuildICmp(B, LLVMIntNE, v, c32(w, id), ""), upd, next);
     LLVMPositionBuilderAtEnd(B, upd);
     LLVMValueRef roff = LLVMBuildMul(B, j, c64(w, 4), "");
@@ -1321,7 +1365,7 @@ static void layout(cpu *k) {
     if (!k->priv[b].used || k->w.p->buffers[b].count <= PRIV_ALLOCA_WORDS) continue;
     k->size = align_up(k->size, ALIGN);
     k->priv[b].off = k->size;
-    k->size += (uint64_t)k->w.p->buffers[b].count * 4;
+    k->size += (uint64_t)k->w.p->buffers[b].count * 4 * priv_copies(k, b);
   }
   k->nslots_async = k->per_wg * k->w.pp->ntags;
   if (k->nslots_async) {

@@ -49,6 +49,11 @@ typedef struct privbuf {
  * (a counter bumped under a condition becomes a vectorizable reduction). */
 #define PRIV_ALLOCA_WORDS 16u
 
+/* Larger private buffers, up to PRIV_COPIES_MAX_WORDS words, have this
+ * many copies (lower_cpu.c, priv_copies). */
+#define PRIV_COPIES 4u
+#define PRIV_COPIES_MAX_WORDS 1024u
+
 typedef struct carr {
   uint64_t off;
   vy_jt t;

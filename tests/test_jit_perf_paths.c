@@ -15,6 +15,7 @@
  *   assumes;
  * - unassigned copies of invocation ids are recomputed after a barrier;
  * - uniform Lets hoisted out of the regions feed the fast-path checks;
+ * - private copies of atomically updated outputs, every commutative op;
  * - a literal Loop inside an invocation is unrolled before vectorization,
  *   with a runtime error (i32 division by zero) raised inside it;
  * - the workgroup-memory tiles of a tiled matmul, short inputs included.
@@ -347,6 +348,36 @@ static void masked_and_let_indices(void **state) {
   }
 }
 
+/* Every commutative op accumulated in private copies (one per invocation
+ * modulo PRIV_COPIES, combined at kernel exit) over a 64-word output. */
+static void private_copies_every_op(void **state) {
+  (void)state;
+  static const char *const ops[] = {"atomic_add", "atomic_or", "atomic_and", "atomic_xor", "atomic_min", "atomic_max"};
+  for (size_t o = 0; o < sizeof ops / sizeof ops[0]; o++) {
+    char src[1024];
+    snprintf(src, sizeof src,
+             "program priv workgroup(32) {\n"
+             "  buffer data: u32 read @0\n"
+             "  buffer acc: u32 read_write @1 count(64) output\n"
+             "  region r {\n"
+             "    let i = gid.x\n"
+             "    if i < len(data) {\n"
+             "      let w = data[i]\n"
+             "      let old = %s(acc[(w >> 3) & 63], w * 2654435761, relaxed)\n"
+             "      let old2 = %s(acc[w %% 70], w >> 5, relaxed)\n"
+             "    }\n"
+             "  }\n"
+             "}\n",
+             ops[o], ops[o]);
+    vy_program *p = parse(src);
+    static uint32_t data[3000];
+    for (uint32_t i = 0; i < 3000; i++) data[i] = i * 0x9E3779B9u + (i >> 3);
+    vy_input in[1] = {{data, sizeof data}};
+    assert_int_equal(same(ops[o], p, in, 1), VY_OK);
+    vy_program_destroy(p);
+  }
+}
+
 /* A literal loop (unrolled inside the invocation) dividing by j - d[i]:
  * a zero divisor in some invocation is the reference's runtime error. */
 static void unrolled_loop_errors(void **state) {
@@ -403,6 +434,7 @@ int main(void) {
       cmocka_unit_test(shifted_and_clamped_indices),
       cmocka_unit_test(hoisted_lets_and_halos),
       cmocka_unit_test(masked_and_let_indices),
+      cmocka_unit_test(private_copies_every_op),
       cmocka_unit_test(unrolled_loop_errors),
   };
   return cmocka_run_group_tests(tests, setup, teardown);
