@@ -2,7 +2,7 @@
  * jit.h - the LLVM backends of libvyre-jit.
  *
  *   vy_context *ctx;  ... vy_context_create(&o, &ctx, &err);
- *   vy_jit_register_backends(ctx);             // adds "llvm-cpu"
+ *   vy_jit_register_backends(ctx);             // adds "llvm-cpu" and "cuda"
  *   vy_backend *be;
  *   vy_backend_open(ctx, "llvm-cpu", &be, &err);
  *   vy_dispatch(be, program, inputs, n, NULL, &out, &err);
@@ -52,6 +52,24 @@
  * buffers, timeout_ns stops at the next workgroup boundary (VY_E_TIMEOUT),
  * max_output_bytes is checked; ulp_budget, label and profile are ignored.
  *
+ * "cuda" lowers the same way for NVIDIA GPUs (LLVM's NVPTX target, the SM
+ * of the device, the PTX ISA its driver loads), links the PTX to a cubin
+ * with the driver's linker and runs it through the CUDA driver API, which
+ * is loaded with dlopen("libcuda.so.1") when the backend is first probed:
+ * nothing of CUDA is needed to build or run vyre-jit, and without a driver
+ * or GPU the backend reports VY_E_UNSUPPORTED with the reason. It is never
+ * the default backend; open it by name (VYRE_CUDA_DEVICE picks the GPU).
+ * Its results follow the same contract as llvm-cpu's above, with
+ * libdevice's transcendentals (within 4 ULP; libdevice.10.bc from
+ * $VYRE_JIT_LIBDEVICE, $CUDA_HOME/nvvm/libdevice or /usr/local/cuda/nvvm/
+ * libdevice). It also refuses async copies, host calls and workgroup memory
+ * above the device's 48 KiB of static shared memory per block. Its
+ * capabilities come from the device; DispatchConfig as llvm-cpu, except
+ * that a timeout stops the workgroups not yet started (running ones finish)
+ * and ulp_budget is part of the compiled code (a kernel handle keeps its
+ * own). Errors of the device map to vyre's codes: VY_E_DEVICE_OOM,
+ * VY_E_COMPILE_FAILED (the driver rejects the PTX), VY_E_DISPATCH_FAILED.
+ *
  * Thread-safety: as backend.h. Kernels (vy_compile) must be destroyed
  * before their backend is closed.
  */
@@ -66,7 +84,7 @@
 extern "C" {
 #endif
 
-/** Registers the backends of libvyre-jit in `ctx`: "llvm-cpu". Must not race
+/** Registers the backends of libvyre-jit in `ctx`: "llvm-cpu" and "cuda". Must not race
  * with other calls on the context. Errors: VY_E_INVALID_ARGUMENT (NULL),
  * VY_E_NOMEM. */
 vy_status vy_jit_register_backends(vy_context *ctx);
