@@ -1226,19 +1226,23 @@ static void load_args(cpu *k, LLVMValueRef body) {
   /* workgroup loop */
   LLVMBasicBlockRef loop = vy_lw_block(w, "wg"), run = vy_lw_block(w, "wg.run"), latch = vy_lw_block(w, "wg.next");
   k->exit = vy_lw_block(w, "exit");
+  /* the first workgroup's ids by division, the next ones by counting */
+  LLVMValueRef t0 = LLVMBuildUDiv(B, k->begin, grid[0], "");
+  LLVMValueRef id0[3] = {LLVMBuildURem(B, k->begin, grid[0], ""), LLVMBuildURem(B, t0, grid[1], ""),
+                         LLVMBuildUDiv(B, t0, grid[1], "")};
   LLVMBasicBlockRef entry_end = LLVMGetInsertBlock(B);
   LLVMBuildCondBr(B, LLVMBuildICmp(B, LLVMIntULT, k->begin, k->end, ""), loop, k->exit);
   LLVMPositionBuilderAtEnd(B, loop);
-  LLVMValueRef wg = LLVMBuildPhi(B, w->t_i64, "wgi");
+  LLVMValueRef wg = LLVMBuildPhi(B, w->t_i64, "wgi"), idp[3];
+  for (int a = 0; a < 3; a++) idp[a] = LLVMBuildPhi(B, w->t_i64, "wgid");
   LLVMValueRef stop = LLVMBuildLoad2(B, w->t_i32, k->err, "stop"); /* vy_kerr.stop is the first field */
   LLVMSetOrdering(stop, LLVMAtomicOrderingMonotonic);
   LLVMSetAlignment(stop, 4);
   LLVMBuildCondBr(B, LLVMBuildICmp(B, LLVMIntNE, stop, c32(w, 0), ""), k->exit, run);
   LLVMPositionBuilderAtEnd(B, run);
-  LLVMValueRef t = LLVMBuildUDiv(B, wg, grid[0], "");
-  k->wid[0] = LLVMBuildTrunc(B, LLVMBuildURem(B, wg, grid[0], ""), w->t_i32, "wid.x");
-  k->wid[1] = LLVMBuildTrunc(B, LLVMBuildURem(B, t, grid[1], ""), w->t_i32, "wid.y");
-  k->wid[2] = LLVMBuildTrunc(B, LLVMBuildUDiv(B, t, grid[1], ""), w->t_i32, "wid.z");
+  k->wid[0] = LLVMBuildTrunc(B, idp[0], w->t_i32, "wid.x");
+  k->wid[1] = LLVMBuildTrunc(B, idp[1], w->t_i32, "wid.y");
+  k->wid[2] = LLVMBuildTrunc(B, idp[2], w->t_i32, "wid.z");
   if (k->zero_size) LLVMBuildMemSet(B, k->scratch, LLVMConstInt(w->t_i8, 0, 0), c64(w, k->zero_size), ALIGN);
   k->w.cur = NULL;
   wg_list(k, &w->pp->entry, false);
@@ -1246,10 +1250,19 @@ static void load_args(cpu *k, LLVMValueRef body) {
   LLVMBuildBr(B, latch);
   LLVMPositionBuilderAtEnd(B, latch);
   LLVMValueRef next = LLVMBuildNUWAdd(B, wg, c64(w, 1), "");
+  LLVMValueRef nx = LLVMBuildNUWAdd(B, idp[0], c64(w, 1), ""), wx = LLVMBuildICmp(B, LLVMIntEQ, nx, grid[0], "");
+  LLVMValueRef ny = LLVMBuildAdd(B, idp[1], LLVMBuildZExt(B, wx, w->t_i64, ""), "");
+  LLVMValueRef wy = LLVMBuildICmp(B, LLVMIntEQ, ny, grid[1], "");
+  LLVMValueRef idn[3] = {LLVMBuildSelect(B, wx, c64(w, 0), nx, ""), LLVMBuildSelect(B, wy, c64(w, 0), ny, ""),
+                         LLVMBuildAdd(B, idp[2], LLVMBuildZExt(B, wy, w->t_i64, ""), "")};
   LLVMBuildCondBr(B, LLVMBuildICmp(B, LLVMIntULT, next, k->end, ""), loop, k->exit);
   LLVMValueRef vals[2] = {k->begin, next};
   LLVMBasicBlockRef blocks[2] = {entry_end, latch};
   LLVMAddIncoming(wg, vals, blocks, 2);
+  for (int a = 0; a < 3; a++) {
+    LLVMValueRef iv[2] = {id0[a], idn[a]};
+    LLVMAddIncoming(idp[a], iv, blocks, 2);
+  }
   LLVMPositionBuilderAtEnd(B, k->exit);
   priv_merge(k);
   if (k->nslots_async) { /* frees the data of transfers an error left pending */

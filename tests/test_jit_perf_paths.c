@@ -16,6 +16,7 @@
  * - unassigned copies of invocation ids are recomputed after a barrier;
  * - uniform Lets hoisted out of the regions feed the fast-path checks;
  * - private copies of atomically updated outputs, every commutative op;
+ * - workgroup ids counted incrementally over a 3-D grid;
  * - a literal Loop inside an invocation is unrolled before vectorization,
  *   with a runtime error (i32 division by zero) raised inside it;
  * - the workgroup-memory tiles of a tiled matmul, short inputs included.
@@ -378,6 +379,23 @@ static void private_copies_every_op(void **state) {
   }
 }
 
+/* Workgroup ids counted from each thread's first workgroup over a 3-D
+ * grid (4 x 4 x 4 workgroups of 2 x 2 x 2, split between two threads). */
+static void workgroup_ids_3d(void **state) {
+  (void)state;
+  vy_program *p = parse("program ids3 workgroup(2, 2, 2) {\n"
+                        "  buffer o: u32 read_write @0 count(512) output\n"
+                        "  region r {\n"
+                        "    let x = gid.x\n"
+                        "    let y = gid.y\n"
+                        "    let z = gid.z\n"
+                        "    o[x + 8 * (y + 8 * z)] = wgid.x | wgid.y << 8 | wgid.z << 16 | lid.x << 24 | lid.z << 28\n"
+                        "  }\n"
+                        "}\n");
+  assert_int_equal(same("ids3", p, NULL, 0), VY_OK);
+  vy_program_destroy(p);
+}
+
 /* A literal loop (unrolled inside the invocation) dividing by j - d[i]:
  * a zero divisor in some invocation is the reference's runtime error. */
 static void unrolled_loop_errors(void **state) {
@@ -435,6 +453,7 @@ int main(void) {
       cmocka_unit_test(hoisted_lets_and_halos),
       cmocka_unit_test(masked_and_let_indices),
       cmocka_unit_test(private_copies_every_op),
+      cmocka_unit_test(workgroup_ids_3d),
       cmocka_unit_test(unrolled_loop_errors),
   };
   return cmocka_run_group_tests(tests, setup, teardown);
