@@ -974,6 +974,7 @@ static void sg_operand_body(cpu *k, void *ud) {
   array_store(k, sa->opv, k->lin, v.v);
 }
 
+/* Shuffle: each lane reads the operand of the lane it names in its subgroup (0 when out of range). */
 static void sg_combine_body(cpu *k, void *ud) {
   sg_args *sa = ud;
   vy_lw *w = &k->w;
@@ -981,34 +982,72 @@ static void sg_combine_body(cpu *k, void *ud) {
   LLVMValueRef start = LLVMBuildAnd(B, k->lin, c64(w, ~(uint64_t)(SUBGROUP - 1)), "sg.start");
   LLVMValueRef cnt = LLVMBuildSub(B, c64(w, k->per_wg), start, "");
   cnt = LLVMBuildSelect(B, LLVMBuildICmp(B, LLVMIntULT, cnt, c64(w, SUBGROUP), ""), cnt, c64(w, SUBGROUP), "sg.n");
-  LLVMValueRef r;
-  if (sa->x->kind == VY_EXPR_SUBGROUP_SHUFFLE) {
-    LLVMValueRef s = LLVMBuildZExt(B, array_load(k, sa->src, k->lin), w->t_i64, "");
-    LLVMValueRef inr = LLVMBuildICmp(B, LLVMIntULT, s, cnt, "");
-    LLVMValueRef lane = LLVMBuildSelect(B, inr, LLVMBuildAdd(B, start, s, ""), k->lin, "");
-    r = LLVMBuildSelect(B, inr, array_load(k, sa->opv, lane), LLVMConstNull(vy_lw_type(w, sa->t)), "shuffled");
-  } else { /* add / ballot over the lanes of the subgroup */
-    LLVMBasicBlockRef pre = LLVMGetInsertBlock(B), head = vy_lw_block(w, "sg.lane"), done = vy_lw_block(w, "sg.done");
-    LLVMBuildBr(B, head);
-    LLVMPositionBuilderAtEnd(B, head);
-    LLVMValueRef j = LLVMBuildPhi(B, w->t_i64, "j"), acc = LLVMBuildPhi(B, w->t_i32, "acc");
-    LLVMValueRef v = array_load(k, sa->opv, LLVMBuildAdd(B, start, j, ""));
-    LLVMValueRef nacc;
-    if (sa->x->kind == VY_EXPR_SUBGROUP_ADD)
-      nacc = LLVMBuildAdd(B, acc, v, "");
-    else
-      nacc = LLVMBuildOr(
-          B, acc, LLVMBuildShl(B, LLVMBuildZExt(B, v, w->t_i32, ""), LLVMBuildTrunc(B, j, w->t_i32, ""), ""), "");
-    LLVMValueRef nj = LLVMBuildNUWAdd(B, j, c64(w, 1), "");
-    LLVMBuildCondBr(B, LLVMBuildICmp(B, LLVMIntULT, nj, cnt, ""), head, done);
-    LLVMValueRef jv0[2] = {c64(w, 0), nj}, av[2] = {c32(w, 0), nacc};
-    LLVMBasicBlockRef bb[2] = {pre, head};
-    LLVMAddIncoming(j, jv0, bb, 2);
-    LLVMAddIncoming(acc, av, bb, 2);
-    LLVMPositionBuilderAtEnd(B, done);
-    r = nacc;
-  }
+  LLVMValueRef s = LLVMBuildZExt(B, array_load(k, sa->src, k->lin), w->t_i64, "");
+  LLVMValueRef inr = LLVMBuildICmp(B, LLVMIntULT, s, cnt, "");
+  LLVMValueRef lane = LLVMBuildSelect(B, inr, LLVMBuildAdd(B, start, s, ""), k->lin, "");
+  LLVMValueRef r = LLVMBuildSelect(B, inr, array_load(k, sa->opv, lane), LLVMConstNull(vy_lw_type(w, sa->t)), "");
   array_store(k, sa->res, k->lin, r);
+}
+
+/* A counted loop i = 0 .. n - 1 (i64, n > 0) around body(k, i, ud) at workgroup level. */
+static void count_loop(cpu *k, LLVMValueRef n, void (*body)(cpu *k, LLVMValueRef i, void *ud), void *ud) {
+  vy_lw *w = &k->w;
+  LLVMBuilderRef B = w->b;
+  LLVMBasicBlockRef pre = LLVMGetInsertBlock(B), head = vy_lw_block(w, "sg.loop"), done = vy_lw_block(w, "sg.done");
+  LLVMBuildBr(B, head);
+  LLVMPositionBuilderAtEnd(B, head);
+  LLVMValueRef i = LLVMBuildPhi(B, w->t_i64, "i");
+  body(k, i, ud);
+  LLVMValueRef ni = LLVMBuildNUWAdd(B, i, c64(w, 1), "");
+  LLVMBasicBlockRef latch = LLVMGetInsertBlock(B);
+  LLVMBuildCondBr(B, LLVMBuildICmp(B, LLVMIntULT, ni, n, ""), head, done);
+  LLVMValueRef v[2] = {c64(w, 0), ni};
+  LLVMBasicBlockRef bb[2] = {pre, latch};
+  LLVMAddIncoming(i, v, bb, 2);
+  LLVMPositionBuilderAtEnd(B, done);
+}
+
+typedef struct sg_reduce {
+  sg_args *sa;
+  LLVMValueRef start, acc; /* acc: alloca of the running value */
+} sg_reduce;
+
+static void sg_fold_lane(cpu *k, LLVMValueRef j, void *ud) {
+  sg_reduce *r = ud;
+  vy_lw *w = &k->w;
+  LLVMBuilderRef B = w->b;
+  LLVMValueRef v = array_load(k, r->sa->opv, LLVMBuildAdd(B, r->start, j, "")), acc = ld(k, w->t_i32, r->acc);
+  if (r->sa->x->kind == VY_EXPR_SUBGROUP_ADD)
+    acc = LLVMBuildAdd(B, acc, v, "");
+  else
+    acc = LLVMBuildOr(B, acc,
+                      LLVMBuildShl(B, LLVMBuildZExt(B, v, w->t_i32, ""), LLVMBuildTrunc(B, j, w->t_i32, ""), ""), "");
+  LLVMBuildStore(B, acc, r->acc);
+}
+
+static void sg_give_lane(cpu *k, LLVMValueRef j, void *ud) {
+  sg_reduce *r = ud;
+  array_store(k, r->sa->res, LLVMBuildAdd(k->w.b, r->start, j, ""), ld(k, k->w.t_i32, r->acc));
+}
+
+static void sg_reduce_group(cpu *k, LLVMValueRef g, void *ud) {
+  sg_reduce *r = ud;
+  vy_lw *w = &k->w;
+  LLVMBuilderRef B = w->b;
+  r->start = LLVMBuildMul(B, g, c64(w, SUBGROUP), "sg.start");
+  LLVMValueRef cnt = LLVMBuildSub(B, c64(w, k->per_wg), r->start, "");
+  cnt = LLVMBuildSelect(B, LLVMBuildICmp(B, LLVMIntULT, cnt, c64(w, SUBGROUP), ""), cnt, c64(w, SUBGROUP), "sg.n");
+  LLVMBuildStore(B, c32(w, 0), r->acc);
+  count_loop(k, cnt, sg_fold_lane, r);
+  count_loop(k, cnt, sg_give_lane, r);
+}
+
+/* Add / ballot: each subgroup's lanes are folded once (not once per lane)
+ * and every lane of it gets the result. */
+static void sg_reduce_all(cpu *k, sg_args *sa) {
+  vy_lw *w = &k->w;
+  sg_reduce r = {sa, NULL, wg_alloca(k, w->t_i32, c32(w, 0))};
+  count_loop(k, c64(w, (k->per_wg + SUBGROUP - 1) / SUBGROUP), sg_reduce_group, &r);
 }
 
 static void sg_prelude_expr(cpu *k, const vy_cn *n, const vy_cx *x) {
@@ -1025,7 +1064,10 @@ static void sg_prelude_expr(cpu *k, const vy_cn *n, const vy_cx *x) {
   if (sa.typed) {
     rt = x->kind == VY_EXPR_SUBGROUP_SHUFFLE ? sa.t : (vy_jt){VY_JK_U32, 0};
     sa.res = new_array(k, rt);
-    invocation_loop(k, true, sg_combine_body, &sa);
+    if (x->kind == VY_EXPR_SUBGROUP_SHUFFLE)
+      invocation_loop(k, true, sg_combine_body, &sa);
+    else
+      sg_reduce_all(k, &sa);
   }
   sgres *r = vy_arena_alloc(&k->w.arena, sizeof *r);
   if (!r) {

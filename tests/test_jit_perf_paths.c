@@ -17,6 +17,7 @@
  * - uniform Lets hoisted out of the regions feed the fast-path checks;
  * - private copies of atomically updated outputs, every commutative op;
  * - workgroup ids counted incrementally over a 3-D grid;
+ * - subgroup add and ballot folded once per subgroup, partial subgroups;
  * - a literal Loop inside an invocation is unrolled before vectorization,
  *   with a runtime error (i32 division by zero) raised inside it;
  * - the workgroup-memory tiles of a tiled matmul, short inputs included.
@@ -396,6 +397,29 @@ static void workgroup_ids_3d(void **state) {
   vy_program_destroy(p);
 }
 
+/* Subgroup add and ballot folded once per subgroup, with a partial last
+ * subgroup (workgroups of 40 lanes: 32 + 8). */
+static void subgroup_reductions(void **state) {
+  (void)state;
+  vy_program *p = parse("program sg workgroup(40) {\n"
+                        "  buffer data: u32 read @0\n"
+                        "  buffer o: u32 read_write @1\n"
+                        "  region r {\n"
+                        "    let i = gid.x\n"
+                        "    let x = data[i]\n"
+                        "    let total = subgroup_add(x)\n"
+                        "    let mask = subgroup_ballot((x & 3) == 1)\n"
+                        "    let sh = subgroup_shuffle(x, (lid.x + 5) & 31)\n"
+                        "    o[i] = total ^ mask * 3 + sh\n"
+                        "  }\n"
+                        "}\n");
+  static uint32_t data[200], o[200];
+  for (uint32_t i = 0; i < 200; i++) data[i] = i * 0x9E3779B9u;
+  vy_input in[2] = {{data, sizeof data}, {o, sizeof o}};
+  assert_int_equal(same("subgroups", p, in, 2), VY_OK);
+  vy_program_destroy(p);
+}
+
 /* A literal loop (unrolled inside the invocation) dividing by j - d[i]:
  * a zero divisor in some invocation is the reference's runtime error. */
 static void unrolled_loop_errors(void **state) {
@@ -454,6 +478,7 @@ int main(void) {
       cmocka_unit_test(masked_and_let_indices),
       cmocka_unit_test(private_copies_every_op),
       cmocka_unit_test(workgroup_ids_3d),
+      cmocka_unit_test(subgroup_reductions),
       cmocka_unit_test(unrolled_loop_errors),
   };
   return cmocka_run_group_tests(tests, setup, teardown);
