@@ -2,6 +2,7 @@
  * cuda backend runs on, and CUresult -> vy_status (cuda_driver_int.h). */
 #define _GNU_SOURCE
 #include <dlfcn.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -105,7 +106,16 @@ static void api_load(void) {
   if (r != VY_CU_SUCCESS) api_status = vy_cuda_error(&api_table, r, VY_E_UNSUPPORTED, "cuInit", &api_err);
 }
 
+static _Atomic(const vy_cuda_api *) api_override;
+
+void vy_cuda_api_override(const vy_cuda_api *fake) { atomic_store(&api_override, fake); }
+
 vy_status vy_cuda_api_get(const vy_cuda_api **out, vy_error *err) {
+  const vy_cuda_api *fake = atomic_load(&api_override);
+  if (fake) {
+    *out = fake;
+    return VY_OK;
+  }
   pthread_once(&api_once, api_load);
   *out = api_status == VY_OK ? &api_table : NULL;
   if (api_status != VY_OK && err) *err = api_err;

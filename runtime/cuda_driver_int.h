@@ -135,6 +135,12 @@ typedef struct vy_cuda_api {
  * failure (no device, driver too old: VY_E_UNSUPPORTED). */
 vy_status vy_cuda_api_get(const vy_cuda_api **out, vy_error *err);
 
+/* Tests only: from now on vy_cuda_api_get returns `fake` (an emulation of
+ * the driver on host memory) instead of loading libcuda.so.1; NULL goes
+ * back to the real driver. Call it before any cuda backend is opened and
+ * close them all before changing it again. */
+void vy_cuda_api_override(const vy_cuda_api *fake);
+
 /* Turns a failed driver call into a vy_status on *err: "<what>: CUDA
  * error <NAME> (<code>): <driver's text>. Fix: <hint>". The status is
  * VY_E_DEVICE_OOM for out-of-memory, VY_E_UNSUPPORTED for no device / no

@@ -1,0 +1,678 @@
+/* test_jit_cuda_fake.c - the cuda backend's host side on any machine: the
+ * real compile path (NVPTX lowering, kernel cache, artifact) and the whole
+ * dispatch path (binding, staging, launch split, error record, timeout,
+ * pools, lanes) run against an emulation of the CUDA driver on host memory
+ * (vy_cuda_api_override), so AddressSanitizer and the fault-injecting
+ * allocator see them without a GPU. The emulated "kernels" are C versions
+ * of the two test programs below, computed by hand from their text; they
+ * read the kernel ABI's buffer table and error record exactly as the PTX
+ * does (ptx_int.h). The emulated device memory is counted: everything a
+ * backend allocates is freed when it closes.
+ */
+#define _POSIX_C_SOURCE 200809L
+#include <pthread.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <cmocka.h>
+
+#include "backend_cuda_int.h"
+#include "cpu_dispatch_int.h"
+#include "cuda_driver_int.h"
+#include "fault_alloc.h"
+#include "vyre/interp.h"
+#include "vyre/jit.h"
+#include "vyre/text.h"
+
+/* ---- the emulated driver ---- */
+
+enum { K_AXPY, K_TRAP };
+
+static int g_kernel = K_AXPY; /* which program the launches emulate */
+static int g_device_count = 1;
+static uint32_t g_max_grid = 2147483647u; /* gridDim.x limit */
+static size_t g_mem_limit = SIZE_MAX;     /* larger device allocations fail (out of memory) */
+static bool g_bad_ptx, g_slow;            /* the linker rejects the PTX; kernels run until stopped */
+static atomic_bool g_stop_written;
+static atomic_long g_dev_bytes, g_host_bytes, g_objects; /* live allocations of the emulation */
+static atomic_int g_launches;
+static uint32_t g_launch_blocks[64];
+static int g_ctx_obj;
+
+#define HDR 256 /* allocations keep their size in front (and stay 256-byte aligned) */
+
+static void *fake_alloc(size_t n, atomic_long *counter) {
+  uint8_t *p = aligned_alloc(HDR, (n + 2 * HDR - 1) / HDR * HDR);
+  if (!p) return NULL;
+  memcpy(p, &n, sizeof n);
+  atomic_fetch_add(counter, (long)n);
+  return p + HDR;
+}
+
+static void fake_free(void *q, atomic_long *counter) {
+  if (!q) return;
+  uint8_t *p = (uint8_t *)q - HDR;
+  size_t n;
+  memcpy(&n, p, sizeof n);
+  atomic_fetch_sub(counter, (long)n);
+  free(p);
+}
+
+static vy_cu_result f_init(unsigned f) { return f ? VY_CU_ERROR_INVALID_VALUE : VY_CU_SUCCESS; }
+static vy_cu_result f_version(int *v) { return *v = 12040, VY_CU_SUCCESS; }
+static vy_cu_result f_err_name(vy_cu_result r, const char **s) {
+  *s = r == VY_CU_ERROR_OUT_OF_MEMORY ? "CUDA_ERROR_OUT_OF_MEMORY"
+       : r == VY_CU_ERROR_INVALID_PTX ? "CUDA_ERROR_INVALID_PTX"
+                                      : "CUDA_ERROR_FAKE";
+  return VY_CU_SUCCESS;
+}
+static vy_cu_result f_err_string(vy_cu_result r, const char **s) {
+  (void)r;
+  *s = "emulated failure";
+  return VY_CU_SUCCESS;
+}
+static vy_cu_result f_count(int *n) { return *n = g_device_count, VY_CU_SUCCESS; }
+static vy_cu_result f_get(vy_cu_device *d, int i) { return *d = i, VY_CU_SUCCESS; }
+static vy_cu_result f_name(char *name, int len, vy_cu_device d) {
+  (void)d;
+  snprintf(name, (size_t)len, "Emulated GPU");
+  return VY_CU_SUCCESS;
+}
+static vy_cu_result f_attr(int *v, int a, vy_cu_device d) {
+  (void)d;
+  switch (a) {
+  case VY_CU_ATTR_MAX_THREADS_PER_BLOCK:
+    *v = 1024;
+    break;
+  case VY_CU_ATTR_MAX_BLOCK_DIM_X:
+    *v = 1024;
+    break;
+  case VY_CU_ATTR_MAX_BLOCK_DIM_Y:
+    *v = 1024;
+    break;
+  case VY_CU_ATTR_MAX_BLOCK_DIM_Z:
+    *v = 64;
+    break;
+  case VY_CU_ATTR_MAX_GRID_DIM_X:
+    *v = (int)g_max_grid;
+    break;
+  case VY_CU_ATTR_MAX_SHARED_MEMORY_PER_BLOCK:
+    *v = 49152;
+    break;
+  case VY_CU_ATTR_WARP_SIZE:
+    *v = 32;
+    break;
+  case VY_CU_ATTR_MULTIPROCESSOR_COUNT:
+    *v = 4;
+    break;
+  case VY_CU_ATTR_CC_MAJOR:
+    *v = 9;
+    break;
+  case VY_CU_ATTR_CC_MINOR:
+    *v = 0;
+    break;
+  default:
+    return VY_CU_ERROR_INVALID_VALUE;
+  }
+  return VY_CU_SUCCESS;
+}
+static vy_cu_result f_total(size_t *b, vy_cu_device d) {
+  (void)d;
+  return *b = (size_t)1 << 34, VY_CU_SUCCESS;
+}
+static vy_cu_result f_retain(vy_cu_context *c, vy_cu_device d) {
+  (void)d;
+  atomic_fetch_add(&g_objects, 1);
+  return *c = (vy_cu_context)(void *)&g_ctx_obj, VY_CU_SUCCESS;
+}
+static vy_cu_result f_release(vy_cu_device d) {
+  (void)d;
+  atomic_fetch_sub(&g_objects, 1);
+  return VY_CU_SUCCESS;
+}
+static vy_cu_result f_set_current(vy_cu_context c) {
+  return c == (vy_cu_context)(void *)&g_ctx_obj ? VY_CU_SUCCESS : VY_CU_ERROR_INVALID_VALUE;
+}
+static vy_cu_result f_mem_info(size_t *f, size_t *t) {
+  *f = (size_t)1 << 33;
+  *t = (size_t)1 << 34;
+  return VY_CU_SUCCESS;
+}
+static vy_cu_result f_mem_alloc(vy_cu_ptr *p, size_t n) {
+  if (n > g_mem_limit) return VY_CU_ERROR_OUT_OF_MEMORY;
+  void *q = fake_alloc(n, &g_dev_bytes);
+  *p = (vy_cu_ptr)(uintptr_t)q;
+  return q ? VY_CU_SUCCESS : VY_CU_ERROR_OUT_OF_MEMORY;
+}
+static vy_cu_result f_mem_free(vy_cu_ptr p) {
+  fake_free((void *)(uintptr_t)p, &g_dev_bytes);
+  return VY_CU_SUCCESS;
+}
+static vy_cu_result f_host_alloc(void **p, size_t n) {
+  *p = fake_alloc(n, &g_host_bytes);
+  return *p ? VY_CU_SUCCESS : VY_CU_ERROR_OUT_OF_MEMORY;
+}
+static vy_cu_result f_host_free(void *p) {
+  fake_free(p, &g_host_bytes);
+  return VY_CU_SUCCESS;
+}
+static vy_cu_result f_htod(vy_cu_ptr d, const void *s, size_t n, vy_cu_stream st) {
+  (void)st;
+  memcpy((void *)(uintptr_t)d, s, n);
+  return VY_CU_SUCCESS;
+}
+static vy_cu_result f_dtoh(void *d, vy_cu_ptr s, size_t n, vy_cu_stream st) {
+  (void)st;
+  memcpy(d, (const void *)(uintptr_t)s, n);
+  return VY_CU_SUCCESS;
+}
+static vy_cu_result f_memset(vy_cu_ptr d, unsigned char v, size_t n, vy_cu_stream st) {
+  (void)st;
+  memset((void *)(uintptr_t)d, v, n);
+  atomic_store(&g_stop_written, true);
+  return VY_CU_SUCCESS;
+}
+static vy_cu_result f_stream_create(vy_cu_stream *s, unsigned flags) {
+  (void)flags;
+  atomic_fetch_add(&g_objects, 1);
+  *s = calloc(1, 16);
+  return VY_CU_SUCCESS;
+}
+static vy_cu_result f_stream_destroy(vy_cu_stream s) {
+  atomic_fetch_sub(&g_objects, 1);
+  free(s);
+  return VY_CU_SUCCESS;
+}
+static vy_cu_result f_stream_sync(vy_cu_stream s) {
+  (void)s;
+  return VY_CU_SUCCESS;
+}
+static vy_cu_result f_stream_query(vy_cu_stream s) {
+  (void)s;
+  return g_slow && !atomic_load(&g_stop_written) ? VY_CU_ERROR_NOT_READY : VY_CU_SUCCESS;
+}
+static vy_cu_result f_event_create(vy_cu_event *e, unsigned flags) {
+  (void)flags;
+  atomic_fetch_add(&g_objects, 1);
+  *e = calloc(1, sizeof(uint64_t));
+  return VY_CU_SUCCESS;
+}
+static vy_cu_result f_event_destroy(vy_cu_event e) {
+  atomic_fetch_sub(&g_objects, 1);
+  free(e);
+  return VY_CU_SUCCESS;
+}
+static vy_cu_result f_event_record(vy_cu_event e, vy_cu_stream s) {
+  (void)s;
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  uint64_t ns = (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+  memcpy(e, &ns, sizeof ns);
+  return VY_CU_SUCCESS;
+}
+static vy_cu_result f_event_sync(vy_cu_event e) {
+  (void)e;
+  return VY_CU_SUCCESS;
+}
+static vy_cu_result f_elapsed(float *ms, vy_cu_event a, vy_cu_event b) {
+  uint64_t x, y;
+  memcpy(&x, a, sizeof x);
+  memcpy(&y, b, sizeof y);
+  *ms = (float)((double)(y - x) / 1e6) + 1e-6f; /* never 0: the launches took some time */
+  return VY_CU_SUCCESS;
+}
+
+typedef struct fake_link {
+  char *elog;
+  size_t ecap;
+  char *image;
+  size_t len;
+} fake_link;
+
+static vy_cu_result f_link_create(unsigned n, int *opts, void **vals, vy_cu_link *out) {
+  fake_link *l = calloc(1, sizeof *l);
+  for (unsigned i = 0; i < n; i++) {
+    if (opts[i] == VY_CU_JIT_ERROR_LOG_BUFFER) l->elog = vals[i];
+    if (opts[i] == VY_CU_JIT_ERROR_LOG_BUFFER_SIZE_BYTES) l->ecap = (size_t)(uintptr_t)vals[i];
+  }
+  atomic_fetch_add(&g_objects, 1);
+  *out = (vy_cu_link)(void *)l;
+  return VY_CU_SUCCESS;
+}
+static vy_cu_result f_link_add(vy_cu_link lk, int type, void *data, size_t size, const char *name, unsigned n,
+                               int *opts, void **vals) {
+  (void)name, (void)n, (void)opts, (void)vals;
+  fake_link *l = (fake_link *)(void *)lk;
+  if (type != VY_CU_JIT_INPUT_PTX || !size || ((const char *)data)[size - 1] != 0) return VY_CU_ERROR_INVALID_VALUE;
+  if (g_bad_ptx || !strstr(data, ".entry vyre_kernel")) {
+    if (l->elog && l->ecap) snprintf(l->elog, l->ecap, "ptxas fatal   : emulated syntax error");
+    return VY_CU_ERROR_INVALID_PTX;
+  }
+  l->image = malloc(size);
+  memcpy(l->image, data, size);
+  l->len = size;
+  return VY_CU_SUCCESS;
+}
+static vy_cu_result f_link_complete(vy_cu_link lk, void **cubin, size_t *size) {
+  fake_link *l = (fake_link *)(void *)lk;
+  *cubin = l->image; /* the "cubin" is the PTX itself */
+  *size = l->len;
+  return l->image ? VY_CU_SUCCESS : VY_CU_ERROR_INVALID_VALUE;
+}
+static vy_cu_result f_link_destroy(vy_cu_link lk) {
+  fake_link *l = (fake_link *)(void *)lk;
+  free(l->image);
+  free(l);
+  atomic_fetch_sub(&g_objects, 1);
+  return VY_CU_SUCCESS;
+}
+static vy_cu_result f_mod_load(vy_cu_module *m, const void *image) {
+  if (!strstr(image, ".entry vyre_kernel")) return VY_CU_ERROR_INVALID_IMAGE;
+  atomic_fetch_add(&g_objects, 1);
+  *m = calloc(1, 16);
+  return VY_CU_SUCCESS;
+}
+static vy_cu_result f_mod_unload(vy_cu_module m) {
+  atomic_fetch_sub(&g_objects, 1);
+  free(m);
+  return VY_CU_SUCCESS;
+}
+static vy_cu_result f_mod_fn(vy_cu_function *f, vy_cu_module m, const char *name) {
+  if (strcmp(name, "vyre_kernel") != 0) return VY_CU_ERROR_NOT_FOUND;
+  *f = (vy_cu_function)(void *)m;
+  return VY_CU_SUCCESS;
+}
+static vy_cu_result f_fn_attr(int *v, int a, vy_cu_function f) {
+  (void)f;
+  *v = 0;
+  return a == VY_CU_FUNC_ATTR_SHARED_SIZE_BYTES ? VY_CU_SUCCESS : VY_CU_ERROR_INVALID_VALUE;
+}
+
+/* The two programs' kernels, from their text: 1-D workgroups of 4.
+ * axpy: y[gid] = x[gid] * 3 + y[gid] (out-of-range loads give 0, stores are
+ * dropped). trap: the invocation whose x is 7 raises site 1 with address 7;
+ * the others copy x to y. */
+static vy_cu_result f_launch(vy_cu_function f, unsigned gx_blocks, unsigned gy, unsigned gz, unsigned bx, unsigned by,
+                             unsigned bz, unsigned shared, vy_cu_stream s, void **params, void **extra) {
+  (void)f, (void)s, (void)extra, (void)shared;
+  if (gy != 1 || gz != 1 || by != 1 || bz != 1 || bx != 4 || !gx_blocks || gx_blocks > g_max_grid)
+    return VY_CU_ERROR_INVALID_VALUE;
+  int launch = atomic_fetch_add(&g_launches, 1);
+  if (launch < 64) g_launch_blocks[launch] = gx_blocks;
+  vy_cu_ptr tab, rec;
+  uint64_t base;
+  memcpy(&tab, params[0], 8);
+  memcpy(&rec, params[1], 8);
+  memcpy(&base, params[2], 8);
+  const vy_kbuf *kb = (const vy_kbuf *)(uintptr_t)tab;
+  vy_kerr *e = (vy_kerr *)(uintptr_t)rec;
+  uint32_t *x = (uint32_t *)kb[0].data, *y = (uint32_t *)kb[1].data;
+  for (uint64_t b = 0; b < gx_blocks; b++) {
+    if (atomic_load(&e->stop)) continue; /* a block that starts after a raise returns */
+    for (uint64_t t = 0; t < bx; t++) {
+      uint64_t gid = (base + b) * bx + t;
+      uint32_t xv = gid < kb[0].elems ? x[gid] : 0;
+      if (g_kernel == K_TRAP && xv == 7) {
+        unsigned zero = 0;
+        if (atomic_compare_exchange_strong(&e->claimed, &zero, 1u)) {
+          e->site = 1;
+          e->has_inv = 1;
+          e->inv[0] = (uint32_t)gid, e->inv[1] = e->inv[2] = 0;
+          e->a[0] = 7, e->a[1] = e->b[0] = e->b[1] = 0;
+          atomic_store(&e->stop, 1u);
+        }
+        continue;
+      }
+      if (gid < kb[1].elems) y[gid] = g_kernel == K_TRAP ? xv : xv * 3 + y[gid];
+    }
+  }
+  return VY_CU_SUCCESS;
+}
+
+static const vy_cuda_api fake_api = {
+    f_init,           f_version,     f_err_name,     f_err_string,    f_count,         f_get,          f_name,
+    f_attr,           f_total,       f_retain,       f_release,       f_set_current,   f_mem_info,     f_mem_alloc,
+    f_mem_free,       f_host_alloc,  f_host_free,    f_htod,          f_dtoh,          f_memset,       f_stream_create,
+    f_stream_destroy, f_stream_sync, f_stream_query, f_event_create,  f_event_destroy, f_event_record, f_event_sync,
+    f_elapsed,        f_link_create, f_link_add,     f_link_complete, f_link_destroy,  f_mod_load,     f_mod_unload,
+    f_mod_fn,         f_fn_attr,     f_launch,
+};
+
+/* ---- helpers ---- */
+
+static const char axpy_src[] = "program workgroup(4) {\n"
+                               "  buffer x: u32 read @0 count(8)\n"
+                               "  buffer y: u32 read_write @1 count(8)\n"
+                               "  region vyre.program.root {\n"
+                               "    y[gid.x] = x[gid.x] * 3 + y[gid.x]\n"
+                               "  }\n"
+                               "}\n";
+
+static const char trap_src[] = "program workgroup(4) {\n"
+                               "  buffer x: u32 read @0 count(8)\n"
+                               "  buffer y: u32 read_write @1 count(8)\n"
+                               "  region vyre.program.root {\n"
+                               "    if x[gid.x] == 7 {\n"
+                               "      trap(x[gid.x], boom)\n"
+                               "    }\n"
+                               "    y[gid.x] = x[gid.x]\n"
+                               "  }\n"
+                               "}\n";
+
+static vy_program *parse(const char *src) {
+  vy_program *p = NULL;
+  vy_error err;
+  if (vy_text_parse(src, strlen(src), "test", NULL, &p, &err) != VY_OK) fail_msg("parse: %s", err.message);
+  return p;
+}
+
+typedef struct env {
+  vy_context *ctx;
+  vy_backend *be;
+} env;
+
+static vy_status env_open(const vy_allocator *alloc, env *e, vy_error *err) {
+  memset(e, 0, sizeof *e);
+  vy_context_options o;
+  vy_context_options_init(&o);
+  o.alloc = alloc;
+  vy_status st = vy_context_create(&o, &e->ctx, err);
+  if (st == VY_OK) st = vy_jit_register_backends(e->ctx);
+  if (st == VY_OK) st = vy_backend_open(e->ctx, "cuda", &e->be, err);
+  return st;
+}
+
+static void env_close(env *e) {
+  vy_backend_close(e->be);
+  vy_context_destroy(e->ctx);
+  memset(e, 0, sizeof *e);
+  /* the backend gave back every device and host block, stream, module, link */
+  assert_int_equal(atomic_load(&g_dev_bytes), 0);
+  assert_int_equal(atomic_load(&g_host_bytes), 0);
+  assert_int_equal(atomic_load(&g_objects), 0);
+}
+
+/* Dispatches axpy with n elements of x = i and y = 1000 + i and checks
+ * y = 3 i + 1000 + i (the declared count is 8; longer inputs widen the grid). */
+static void check_axpy(vy_kernel *k, uint32_t n, const vy_dispatch_config *cfg) {
+  uint32_t *x = calloc(n, 4), *y = calloc(n, 4);
+  assert_true(x && y);
+  for (uint32_t i = 0; i < n; i++) x[i] = i, y[i] = 1000 + i;
+  vy_input in[2] = {{x, 4 * (size_t)n}, {y, 4 * (size_t)n}};
+  vy_outputs out;
+  vy_error err;
+  if (vy_kernel_dispatch(k, in, 2, cfg, &out, &err) != VY_OK) fail_msg("%s", err.message);
+  assert_int_equal(out.count, 1);
+  assert_int_equal(out.items[0].len, 4 * (size_t)n);
+  uint32_t iters = cfg && cfg->has_fixpoint_iterations ? cfg->fixpoint_iterations : 1;
+  for (uint32_t i = 0; i < n; i++) {
+    uint32_t v;
+    memcpy(&v, out.items[0].data + 4 * i, 4);
+    assert_int_equal(v, 1000 + i + 3 * i * iters);
+  }
+  vy_outputs_free(&out);
+  free(x);
+  free(y);
+}
+
+/* ---- tests ---- */
+
+static void reset(void) {
+  g_kernel = K_AXPY;
+  g_device_count = 1;
+  g_max_grid = 2147483647u;
+  g_mem_limit = SIZE_MAX;
+  g_bad_ptx = g_slow = false;
+  atomic_store(&g_stop_written, false);
+  atomic_store(&g_launches, 0);
+}
+
+static int test_setup(void **state) {
+  (void)state;
+  reset();
+  return 0;
+}
+
+static void capabilities_from_the_device(void **state) {
+  (void)state;
+  env e;
+  vy_error err;
+  if (env_open(NULL, &e, &err) != VY_OK) fail_msg("%s", err.message);
+  vy_backend_caps c;
+  vy_backend_capabilities(e.be, &c);
+  assert_int_equal(c.max_workgroup_size[0], 1024);
+  assert_int_equal(c.max_workgroup_size[2], 64);
+  assert_int_equal(c.max_invocations_per_workgroup, 1024);
+  assert_int_equal(c.subgroup_size, 32);
+  assert_true(c.subgroup_ops);
+  assert_int_equal(c.max_storage_buffer_bytes, (uint64_t)1 << 34);
+  assert_int_equal(c.threads, 0);
+  assert_false(c.grid_sync);
+  assert_string_not_equal(vy_context_default_backend(e.ctx), "cuda");
+  env_close(&e);
+  g_device_count = 0; /* a driver that sees no GPU */
+  vy_backend *be = NULL;
+  vy_context *ctx = NULL;
+  assert_int_equal(vy_context_create(NULL, &ctx, &err), VY_OK);
+  assert_int_equal(vy_jit_register_backends(ctx), VY_OK);
+  assert_int_equal(vy_backend_open(ctx, "cuda", &be, &err), VY_E_UNSUPPORTED);
+  assert_non_null(strstr(err.message, "no CUDA device"));
+  assert_non_null(strstr(err.message, "Fix:"));
+  vy_context_destroy(ctx);
+}
+
+/* The grid of 10 workgroups runs as launches of at most 3 blocks, with the
+ * outputs of one launch; handles dispatch many times; fixpoint repeats. */
+static void dispatch_and_launch_split(void **state) {
+  (void)state;
+  g_max_grid = 3;
+  env e;
+  vy_error err;
+  if (env_open(NULL, &e, &err) != VY_OK) fail_msg("%s", err.message);
+  vy_program *p = parse(axpy_src);
+  vy_kernel *k = NULL;
+  if (vy_compile(e.be, p, NULL, &k, &err) != VY_OK) fail_msg("%s", err.message);
+  check_axpy(k, 40, NULL); /* 40 elements of y: 10 workgroups of 4 */
+  assert_int_equal(atomic_load(&g_launches), 4);
+  assert_int_equal(g_launch_blocks[0], 3);
+  assert_int_equal(g_launch_blocks[3], 1);
+  for (int i = 0; i < 5; i++) check_axpy(k, 8 + (uint32_t)i, NULL);
+  assert_true(vy_cuda_kernel_time_ns(k) > 0);
+  vy_dispatch_config cfg;
+  vy_dispatch_config_default(&cfg);
+  cfg.has_fixpoint_iterations = true;
+  cfg.fixpoint_iterations = 3;
+  check_axpy(k, 9, &cfg);
+  /* a second compile of the same program: the memory cache's module */
+  vy_kernel *k2 = NULL;
+  if (vy_compile(e.be, p, NULL, &k2, &err) != VY_OK) fail_msg("%s", err.message);
+  check_axpy(k2, 8, NULL);
+  vy_kernel_destroy(k2);
+  vy_kernel_destroy(k);
+  vy_program_destroy(p);
+  env_close(&e);
+}
+
+/* The error record of a raising invocation becomes the interpreter's error. */
+static void error_record(void **state) {
+  (void)state;
+  g_kernel = K_TRAP;
+  env e;
+  vy_error err, rerr;
+  if (env_open(NULL, &e, &err) != VY_OK) fail_msg("%s", err.message);
+  vy_program *p = parse(trap_src);
+  uint32_t x[8] = {0, 1, 2, 3, 4, 7, 6, 5}, y[8] = {0};
+  vy_input in[2] = {{x, sizeof x}, {y, sizeof y}};
+  vy_outputs out;
+  vy_interp_outputs ref;
+  vy_status rst = vy_interp_run(p, in, 2, NULL, NULL, NULL, &ref, &rerr);
+  assert_int_equal(rst, VY_E_RUNTIME);
+  assert_int_equal(vy_dispatch(e.be, p, in, 2, NULL, &out, &err), VY_E_RUNTIME);
+  assert_string_equal(err.message, rerr.message); /* one raising invocation: the same message */
+  x[5] = 8;                                       /* nothing raises: y = x */
+  assert_int_equal(vy_dispatch(e.be, p, in, 2, NULL, &out, &err), VY_OK);
+  assert_memory_equal(out.items[0].data, x, sizeof x);
+  vy_outputs_free(&out);
+  vy_program_destroy(p);
+  env_close(&e);
+}
+
+static void timeout_sets_stop(void **state) {
+  (void)state;
+  g_slow = true; /* the stream is busy until the stop flag is written */
+  env e;
+  vy_error err;
+  if (env_open(NULL, &e, &err) != VY_OK) fail_msg("%s", err.message);
+  vy_program *p = parse(axpy_src);
+  vy_dispatch_config cfg;
+  vy_dispatch_config_default(&cfg);
+  cfg.timeout_ns = 1000000;
+  uint32_t x[8] = {0}, y[8] = {0};
+  vy_input in[2] = {{x, sizeof x}, {y, sizeof y}};
+  vy_outputs out;
+  assert_int_equal(vy_dispatch(e.be, p, in, 2, &cfg, &out, &err), VY_E_TIMEOUT);
+  assert_true(atomic_load(&g_stop_written));
+  assert_non_null(strstr(err.message, "Fix:"));
+  vy_program_destroy(p);
+  env_close(&e);
+}
+
+/* Device out of memory, a PTX the linker rejects: vyre's codes, the
+ * driver's name and log, a Fix: hint. */
+static void driver_errors(void **state) {
+  (void)state;
+  env e;
+  vy_error err;
+  if (env_open(NULL, &e, &err) != VY_OK) fail_msg("%s", err.message);
+  vy_program *p = parse(axpy_src);
+  g_mem_limit = 1 << 20;
+  uint32_t *big = calloc(1 << 19, 4);
+  assert_non_null(big);
+  vy_input in[2] = {{big, 4u << 19}, {big, 4u << 19}}; /* 4 MiB of buffers */
+  vy_outputs out;
+  assert_int_equal(vy_dispatch(e.be, p, in, 2, NULL, &out, &err), VY_E_DEVICE_OOM);
+  assert_non_null(strstr(err.message, "device out of memory"));
+  assert_non_null(strstr(err.message, "Fix:"));
+  free(big);
+  g_mem_limit = SIZE_MAX;
+  vy_program_destroy(p);
+  /* a program not in the kernel cache yet, so the linker runs */
+  char src[512];
+  snprintf(src, sizeof src,
+           "program workgroup(4) {\n  buffer y: u32 read_write @0 count(8)\n  region vyre.program.root {\n"
+           "    y[gid.x] = %ld\n  }\n}\n",
+           (long)time(NULL) % 1000000 + 7);
+  p = parse(src);
+  g_bad_ptx = true;
+  vy_kernel *k = NULL;
+  assert_int_equal(vy_compile(e.be, p, NULL, &k, &err), VY_E_COMPILE_FAILED);
+  assert_null(k);
+  assert_non_null(strstr(err.message, "CUDA_ERROR_INVALID_PTX"));
+  assert_non_null(strstr(err.message, "emulated syntax error"));
+  assert_non_null(strstr(err.message, "Fix:"));
+  vy_program_destroy(p);
+  env_close(&e);
+}
+
+typedef struct fault_job {
+  const vy_program *p;
+} fault_job;
+
+/* context, backend, compile and dispatch with one allocator */
+static vy_status all_with(const vy_allocator *alloc, void *ud) {
+  fault_job *j = ud;
+  env e;
+  vy_error err;
+  vy_kernel *k = NULL;
+  uint32_t x[8] = {1, 2, 3, 4, 5, 6, 7, 8}, y[8] = {0};
+  vy_input in[2] = {{x, sizeof x}, {y, sizeof y}};
+  vy_outputs out = {0};
+  vy_status st = env_open(alloc, &e, &err);
+  if (st == VY_OK) st = vy_compile(e.be, j->p, NULL, &k, &err);
+  if (st == VY_OK) st = vy_kernel_dispatch(k, in, 2, NULL, &out, &err);
+  if (st == VY_OK) assert_int_equal(out.items[0].data[4], 6); /* 3 * x[1] + y[1] */
+  vy_outputs_free(&out);
+  vy_kernel_destroy(k);
+  env_close(&e);
+  return st;
+}
+
+static void allocation_failures(void **state) {
+  (void)state;
+  vy_program *p = parse(axpy_src);
+  fault_job j = {p};
+  assert_true(vy_fault_run_all(all_with, &j) > 0);
+  vy_program_destroy(p);
+}
+
+/* Four threads dispatch one handle at once (lanes and pools are shared). */
+typedef struct worker {
+  vy_kernel *k;
+  int bad;
+} worker;
+
+static void *work(void *ud) {
+  worker *w = ud;
+  for (uint32_t round = 0; round < 50; round++) {
+    uint32_t n = 8 + round % 5, x[16], y[16];
+    for (uint32_t i = 0; i < n; i++) x[i] = i + round, y[i] = round;
+    vy_input in[2] = {{x, 4 * (size_t)n}, {y, 4 * (size_t)n}};
+    vy_outputs out;
+    vy_error err;
+    if (vy_kernel_dispatch(w->k, in, 2, NULL, &out, &err) != VY_OK) {
+      w->bad++;
+      continue;
+    }
+    for (uint32_t i = 0; i < n; i++) {
+      uint32_t v;
+      memcpy(&v, out.items[0].data + 4 * i, 4);
+      w->bad += v != 3 * (i + round) + round;
+    }
+    vy_outputs_free(&out);
+  }
+  return NULL;
+}
+
+static void concurrent_dispatch(void **state) {
+  (void)state;
+  env e;
+  vy_error err;
+  if (env_open(NULL, &e, &err) != VY_OK) fail_msg("%s", err.message);
+  vy_program *p = parse(axpy_src);
+  vy_kernel *k = NULL;
+  if (vy_compile(e.be, p, NULL, &k, &err) != VY_OK) fail_msg("%s", err.message);
+  pthread_t t[4];
+  worker w[4];
+  for (int i = 0; i < 4; i++) {
+    w[i] = (worker){k, 0};
+    assert_int_equal(pthread_create(&t[i], NULL, work, &w[i]), 0);
+  }
+  for (int i = 0; i < 4; i++) {
+    pthread_join(t[i], NULL);
+    assert_int_equal(w[i].bad, 0);
+  }
+  vy_kernel_destroy(k);
+  vy_program_destroy(p);
+  env_close(&e);
+}
+
+int main(void) {
+  vy_cuda_api_override(&fake_api);
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test_setup(capabilities_from_the_device, test_setup),
+      cmocka_unit_test_setup(dispatch_and_launch_split, test_setup),
+      cmocka_unit_test_setup(error_record, test_setup),
+      cmocka_unit_test_setup(timeout_sets_stop, test_setup),
+      cmocka_unit_test_setup(driver_errors, test_setup),
+      cmocka_unit_test_setup(allocation_failures, test_setup),
+      cmocka_unit_test_setup(concurrent_dispatch, test_setup),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}
