@@ -15,7 +15,8 @@
  * that leaves the kernel while others wait, collectives that differ inside
  * a warp, and deadlocks fail the case: the GPU would hang or be undefined.
  * Blocks run one after another; launches are split in chunks of 4 blocks
- * (wg_base) to cover that path.
+ * (wg_base) to cover that path. The corpus runs for sm_80 (redux.sync)
+ * and sm_75 (the shuffle tree).
  *
  * Corpus cases the cuda backend refuses are skipped (counted), as are
  * cases that need the interpreter's step budget; the deviations every
@@ -231,6 +232,7 @@ static void run_block(uint32_t ctaid, uint64_t wg_base) {
 
 static vy_jit_host g_host;
 static vy_orc *g_orc;
+static const char *g_sm = "sm_80"; /* sm_75: subgroup_add as a shuffle tree instead of redux.sync */
 
 static const struct {
   const char *intrinsic, *sym;
@@ -311,7 +313,7 @@ static vy_status compile_case(const vy_case *c, compiled *k, vy_error *err) {
   vy_orc_ctx *ctx = vy_orc_ctx_create();
   LLVMModuleRef m = LLVMModuleCreateWithNameInContext("vyre_ptx_sim", vy_orc_ctx_llvm(ctx));
   LLVMTargetMachineRef tm = NULL;
-  vy_ptx_target t = {"sm_80", 0, VY_JIT_O1, NULL, -1, true};
+  vy_ptx_target t = {g_sm, 0, VY_JIT_O1, NULL, -1, true};
   st = vy_jit_tm_host(&g_host, VY_JIT_O1, &tm, err);
   if (st == VY_OK) st = vy_jit_module_set_target(m, tm, err);
   if (st == VY_OK) st = vy_lower_ptx(k->pp, &t, vy_orc_ctx_llvm(ctx), m, NULL, &k->low, err);
@@ -383,11 +385,8 @@ static const vy_case_backend sim_backend = {"cuda (simulated)", true, 4, sim_run
 
 /* ---- the corpus ---- */
 
-static void test_corpus(void **state) {
-  (void)state;
-#ifdef SIM_UNDER_ASAN
-  skip();
-#endif
+static void corpus(const char *sm) {
+  g_sm = sm;
   char root[1024];
   vy_case_root(root, sizeof root);
   char **paths = NULL;
@@ -443,10 +442,20 @@ static void test_corpus(void **state) {
     vy_case_free(c);
   }
   vy_case_paths_free(paths, n);
-  print_message("ptx simulator corpus: %d passed, %d documented deviations, %d refused by cuda, %d skipped (step "
+  print_message("ptx simulator corpus (%s): %d passed, %d documented deviations, %d refused by cuda, %d skipped (step "
                 "budget), %d failed\n",
-                passed, deviations, refused, skipped, failed);
+                sm, passed, deviations, refused, skipped, failed);
   assert_int_equal(failed, 0);
+}
+
+static void test_corpus(void **state) {
+  (void)state;
+#ifdef SIM_UNDER_ASAN
+  skip();
+#endif
+  corpus("sm_80");
+  corpus("sm_75");
+  g_sm = "sm_80";
 }
 
 /* ---- generated programs ---- */
@@ -472,6 +481,7 @@ static int diff_one(uint64_t seed, const vy_diffgen_options *o) {
   if (cst == VY_E_UNSUPPORTED && dc.expect_error && dc.error == VY_DIFFGEN_ERR_UNSUPPORTED) {
     cst = rst; /* the generator's group of constructs a compiled backend may refuse */
   } else if (cst == VY_E_UNSUPPORTED) {
+    if (getenv("VY_DIFF_VERBOSE")) print_message("refused: %s\n", cerr.message);
     res = 0;
   } else if (cst == VY_OK) {
     cst = sim_dispatch(&k, in, dc.ninputs, &got, &cerr);
