@@ -7,8 +7,9 @@
  *
  * Dispatch: inputs are bound with the interpreter's binding code
  * (lib/bind.c), staged in one pinned host block laid out like the device
- * block (every buffer 256-byte aligned, then the vy_kbuf table, then the
- * vy_kerr record), uploaded with one copy, the grid runs as 1-D launches
+ * block (the vy_kbuf table, the vy_kerr record, every buffer 256-byte
+ * aligned), uploaded with one copy (outputs the backend allocates are
+ * zeroed on the device instead), the grid runs as 1-D launches
  * of at most 2^31 - 1 blocks (wg_base = first linear workgroup), the
  * returned buffers and the error record come back, and a claimed record
  * becomes the interpreter's error (vy_lower_error).
@@ -380,21 +381,66 @@ static bool borrow_all(void *ud, uint32_t i) {
 
 static size_t align_up(size_t n) { return (n + ALIGN - 1) / ALIGN * ALIGN; }
 
-/* Enqueues the upload, the launches and the downloads of one dispatch on
- * lane l: staging h mirrors device block d (offsets in off[]). */
-static vy_status enqueue(cuda_backend *be, cuda_kernel *k, const vy_cuda_code *c, lane *l, const vy_ibuf *bufs,
-                         const size_t *off, size_t table_off, size_t err_off, size_t total, uint8_t *h, vy_cu_ptr d,
-                         uint64_t total_wg, const uint32_t grid[3], uint32_t iters, vy_error *err) {
+/* Where a dispatch's data lives in its device block, mirrored by its
+ * pinned staging block: the vy_kbuf table, the vy_kerr record, the buffers
+ * with initial contents, then the outputs the backend allocates, which are
+ * zeroed on the device instead of being copied up. */
+typedef struct layout {
+  size_t *off; /* per buffer (workgroup buffers: unused) */
+  size_t table_off, err_off;
+  size_t upload; /* [0, upload) is copied up, [upload, total) zeroed on the device */
+  size_t total;
+} layout;
+
+static vy_status layout_make(const vy_allocator *a, const vy_ibuf *bufs, uint32_t n, layout *L, vy_error *err) {
+  memset(L, 0, sizeof *L);
+  L->off = vy_mem_calloc(a, n ? n : 1, sizeof *L->off);
+  if (!L->off) return vy_error_nomem(err);
+  L->table_off = 0;
+  L->err_off = align_up((size_t)n * sizeof(vy_kbuf));
+  size_t at = align_up(L->err_off + sizeof(vy_kerr));
+  for (int zero = 0; zero < 2; zero++) {
+    if (zero) L->upload = at;
+    for (uint32_t i = 0; i < n; i++) {
+      if (bufs[i].workgroup || vy_buffer_is_backend_allocated(bufs[i].decl) != (bool)zero) continue;
+      L->off[i] = at;
+      at += align_up(bufs[i].len ? bufs[i].len : 1);
+    }
+  }
+  L->total = at;
+  return VY_OK;
+}
+
+/* Fills the staging block h for device block d: the buffer table, a zero
+ * error record, the buffers to upload. */
+static void layout_stage(const layout *L, const vy_ibuf *bufs, uint32_t n, uint8_t *h, vy_cu_ptr d) {
+  vy_kbuf *tab = (vy_kbuf *)(h + L->table_off);
+  for (uint32_t i = 0; i < n; i++) {
+    if (bufs[i].workgroup) {
+      memset(&tab[i], 0, sizeof tab[i]);
+      continue;
+    }
+    if (bufs[i].len && L->off[i] < L->upload) memcpy(h + L->off[i], bufs[i].data, bufs[i].len);
+    tab[i] = (vy_kbuf){(uint8_t *)(uintptr_t)(d + L->off[i]), bufs[i].len, bufs[i].elems};
+  }
+  memset(h + L->err_off, 0, sizeof(vy_kerr));
+}
+
+/* Enqueues the upload, the zeroing, the launches and the downloads of one
+ * dispatch on lane l (staging h mirrors device block d per L). */
+static vy_status enqueue(cuda_backend *be, const vy_cuda_code *c, lane *l, const vy_ibuf *bufs, uint32_t n,
+                         const layout *L, uint8_t *h, vy_cu_ptr d, const vy_igrid *grid, uint32_t iters,
+                         vy_error *err) {
   const vy_cuda_api *api = be->dev.api;
-  uint32_t n = k->pp->program->nbuffers;
-  vy_cu_result r = api->MemcpyHtoDAsync(d, h, total, l->s);
+  vy_cu_result r = api->MemcpyHtoDAsync(d, h, L->upload, l->s);
+  if (r == VY_CU_SUCCESS && L->total > L->upload) r = api->MemsetD8Async(d + L->upload, 0, L->total - L->upload, l->s);
   if (r == VY_CU_SUCCESS) r = api->EventRecord(l->ev[0], l->s);
-  vy_cu_ptr tab = d + table_off, rec = d + err_off;
+  vy_cu_ptr tab = d + L->table_off, rec = d + L->err_off;
   uint64_t per = be->dev.max_grid_x < MAX_BLOCKS_PER_LAUNCH ? be->dev.max_grid_x : MAX_BLOCKS_PER_LAUNCH;
-  uint32_t gx = grid[0], gy = grid[1], gz = grid[2];
+  uint32_t gx = grid->count[0], gy = grid->count[1], gz = grid->count[2];
   for (uint32_t it = 0; it < iters && r == VY_CU_SUCCESS; it++) {
-    for (uint64_t base = 0; base < total_wg && r == VY_CU_SUCCESS; base += per) {
-      uint64_t blocks = total_wg - base < per ? total_wg - base : per;
+    for (uint64_t base = 0; base < grid->total_wg && r == VY_CU_SUCCESS; base += per) {
+      uint64_t blocks = grid->total_wg - base < per ? grid->total_wg - base : per;
       void *params[] = {&tab, &rec, &base, &gx, &gy, &gz};
       r = api->LaunchKernel(c->mod->fn, (unsigned)blocks, 1, 1, c->block_threads, 1, 1, 0, l->s, params, NULL);
       if (r != VY_CU_SUCCESS) return vy_cuda_error(api, r, VY_E_DISPATCH_FAILED, "cuLaunchKernel", err);
@@ -402,57 +448,40 @@ static vy_status enqueue(cuda_backend *be, cuda_kernel *k, const vy_cuda_code *c
   }
   if (r == VY_CU_SUCCESS) r = api->EventRecord(l->ev[1], l->s);
   for (uint32_t i = 0; i < n && r == VY_CU_SUCCESS; i++)
-    if (bufs[i].is_output && bufs[i].len) r = api->MemcpyDtoHAsync(h + off[i], d + off[i], bufs[i].len, l->s);
-  if (r == VY_CU_SUCCESS) r = api->MemcpyDtoHAsync(h + err_off, rec, sizeof(vy_kerr), l->s);
+    if (bufs[i].is_output && bufs[i].len) r = api->MemcpyDtoHAsync(h + L->off[i], d + L->off[i], bufs[i].len, l->s);
+  if (r == VY_CU_SUCCESS) r = api->MemcpyDtoHAsync(h + L->err_off, rec, sizeof(vy_kerr), l->s);
   return r == VY_CU_SUCCESS ? VY_OK : vy_cuda_error(api, r, VY_E_DISPATCH_FAILED, "queueing a dispatch", err);
 }
 
-/* Lays the bound buffers out in one device block, runs, and copies the
- * returned buffers back into bufs. */
+/* Runs the kernel on the bound buffers and copies the returned buffers
+ * back into bufs. */
 static vy_status run_on_device(cuda_backend *be, cuda_kernel *k, const vy_cuda_code *c, vy_ibuf *bufs,
                                const vy_igrid *grid, const vy_dispatch_config *cfg, vy_error *err) {
   const vy_allocator *a = alloc_of(&be->base);
   uint32_t n = k->pp->program->nbuffers;
-  size_t *off = vy_mem_calloc(a, n ? n : 1, sizeof *off);
-  if (!off) return vy_error_nomem(err);
-  size_t total = 0;
-  for (uint32_t i = 0; i < n; i++) {
-    off[i] = total;
-    if (!bufs[i].workgroup) total += align_up(bufs[i].len ? bufs[i].len : 1);
-  }
-  size_t table_off = total, err_off = align_up(total + (size_t)n * sizeof(vy_kbuf));
-  total = err_off + sizeof(vy_kerr);
+  layout L;
+  vy_status st = layout_make(a, bufs, n, &L, err);
+  if (st != VY_OK) return st;
   vy_cuda_block db = {0}, hb = {0};
   lane *l = NULL;
-  vy_status st = vy_cuda_pool_get(be->dmem, total, &db, err);
-  if (st == VY_OK) st = vy_cuda_pool_get(be->hmem, total, &hb, err);
+  st = vy_cuda_pool_get(be->dmem, L.total, &db, err);
+  if (st == VY_OK) st = vy_cuda_pool_get(be->hmem, L.total, &hb, err);
   if (st == VY_OK) st = lane_take(be, &l, err);
   bool timed_out = false;
   if (st == VY_OK) {
-    uint8_t *h = hb.host;
-    vy_kbuf *tab = (vy_kbuf *)(h + table_off);
-    for (uint32_t i = 0; i < n; i++) {
-      if (bufs[i].workgroup) {
-        memset(&tab[i], 0, sizeof tab[i]);
-        continue;
-      }
-      if (bufs[i].len) memcpy(h + off[i], bufs[i].data, bufs[i].len);
-      tab[i] = (vy_kbuf){(uint8_t *)(uintptr_t)(db.dptr + off[i]), bufs[i].len, bufs[i].elems};
-    }
-    memset(h + err_off, 0, sizeof(vy_kerr));
+    layout_stage(&L, bufs, n, hb.host, db.dptr);
     uint32_t iters = cfg->has_fixpoint_iterations ? cfg->fixpoint_iterations : 1;
-    st =
-        enqueue(be, k, c, l, bufs, off, table_off, err_off, total, h, db.dptr, grid->total_wg, grid->count, iters, err);
-    vy_status wst = lane_wait(be, l, cfg->timeout_ns, db.dptr + err_off + offsetof(vy_kerr, stop), &timed_out,
+    st = enqueue(be, c, l, bufs, n, &L, hb.host, db.dptr, grid, iters, err);
+    vy_status wst = lane_wait(be, l, cfg->timeout_ns, db.dptr + L.err_off + offsetof(vy_kerr, stop), &timed_out,
                               st == VY_OK ? err : NULL);
     if (st == VY_OK) st = wst;
   }
   if (st == VY_OK) {
     const uint8_t *h = hb.host;
     for (uint32_t i = 0; i < n; i++)
-      if (bufs[i].is_output && bufs[i].len) memcpy(bufs[i].data, h + off[i], bufs[i].len);
+      if (bufs[i].is_output && bufs[i].len) memcpy(bufs[i].data, h + L.off[i], bufs[i].len);
     vy_kerr e;
-    memcpy(&e, h + err_off, sizeof e);
+    memcpy(&e, h + L.err_off, sizeof e);
     float ms = 0;
     if (be->dev.api->EventElapsedTime(&ms, l->ev[0], l->ev[1]) == VY_CU_SUCCESS)
       atomic_store(&k->kernel_ns, (uint64_t)((double)ms * 1e6));
@@ -467,7 +496,7 @@ static vy_status run_on_device(cuda_backend *be, cuda_kernel *k, const vy_cuda_c
   if (l) lane_put(be, l);
   vy_cuda_pool_put(be->hmem, &hb);
   vy_cuda_pool_put(be->dmem, &db);
-  vy_mem_free(a, off, (n ? n : 1) * sizeof *off);
+  vy_mem_free(a, L.off, (n ? n : 1) * sizeof *L.off);
   return st;
 }
 

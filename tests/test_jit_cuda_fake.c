@@ -42,7 +42,9 @@ static size_t g_mem_limit = SIZE_MAX;     /* larger device allocations fail (out
 static bool g_bad_ptx, g_slow;            /* the linker rejects the PTX; kernels run until stopped */
 static atomic_bool g_stop_written;
 static atomic_long g_dev_bytes, g_host_bytes, g_objects; /* live allocations of the emulation */
-static atomic_int g_launches;
+static atomic_int g_launches, g_links;
+static atomic_long g_zeroed; /* bytes the backend zeroed on the device */
+static int g_driver = 12040, g_cc[2] = {9, 0};
 static uint32_t g_launch_blocks[64];
 static int g_ctx_obj;
 
@@ -66,7 +68,7 @@ static void fake_free(void *q, atomic_long *counter) {
 }
 
 static vy_cu_result f_init(unsigned f) { return f ? VY_CU_ERROR_INVALID_VALUE : VY_CU_SUCCESS; }
-static vy_cu_result f_version(int *v) { return *v = 12040, VY_CU_SUCCESS; }
+static vy_cu_result f_version(int *v) { return *v = g_driver, VY_CU_SUCCESS; }
 static vy_cu_result f_err_name(vy_cu_result r, const char **s) {
   *s = r == VY_CU_ERROR_OUT_OF_MEMORY ? "CUDA_ERROR_OUT_OF_MEMORY"
        : r == VY_CU_ERROR_INVALID_PTX ? "CUDA_ERROR_INVALID_PTX"
@@ -113,10 +115,10 @@ static vy_cu_result f_attr(int *v, int a, vy_cu_device d) {
     *v = 4;
     break;
   case VY_CU_ATTR_CC_MAJOR:
-    *v = 9;
+    *v = g_cc[0];
     break;
   case VY_CU_ATTR_CC_MINOR:
-    *v = 0;
+    *v = g_cc[1];
     break;
   default:
     return VY_CU_ERROR_INVALID_VALUE;
@@ -176,7 +178,10 @@ static vy_cu_result f_dtoh(void *d, vy_cu_ptr s, size_t n, vy_cu_stream st) {
 static vy_cu_result f_memset(vy_cu_ptr d, unsigned char v, size_t n, vy_cu_stream st) {
   (void)st;
   memset((void *)(uintptr_t)d, v, n);
-  atomic_store(&g_stop_written, true);
+  if (v)
+    atomic_store(&g_stop_written, true); /* the timeout's stop flag */
+  else
+    atomic_fetch_add(&g_zeroed, (long)n);
   return VY_CU_SUCCESS;
 }
 static vy_cu_result f_stream_create(vy_cu_stream *s, unsigned flags) {
@@ -238,6 +243,7 @@ typedef struct fake_link {
 
 static vy_cu_result f_link_create(unsigned n, int *opts, void **vals, vy_cu_link *out) {
   fake_link *l = calloc(1, sizeof *l);
+  atomic_fetch_add(&g_links, 1);
   for (unsigned i = 0; i < n; i++) {
     if (opts[i] == VY_CU_JIT_ERROR_LOG_BUFFER) l->elog = vals[i];
     if (opts[i] == VY_CU_JIT_ERROR_LOG_BUFFER_SIZE_BYTES) l->ecap = (size_t)(uintptr_t)vals[i];
@@ -432,6 +438,9 @@ static void reset(void) {
   g_bad_ptx = g_slow = false;
   atomic_store(&g_stop_written, false);
   atomic_store(&g_launches, 0);
+  atomic_store(&g_zeroed, 0);
+  g_driver = 12040;
+  g_cc[0] = 9, g_cc[1] = 0;
 }
 
 static int test_setup(void **state) {
@@ -581,6 +590,64 @@ static void driver_errors(void **state) {
   env_close(&e);
 }
 
+/* An output the backend allocates is zeroed on the device, not copied up. */
+static void output_zeroed_on_device(void **state) {
+  (void)state;
+  env e;
+  vy_error err;
+  if (env_open(NULL, &e, &err) != VY_OK) fail_msg("%s", err.message);
+  vy_program *p = parse("program workgroup(4) {\n"
+                        "  buffer x: u32 read @0 count(8)\n"
+                        "  buffer out: u32 read_write @1 count(8) output\n"
+                        "  region vyre.program.root {\n"
+                        "    out[gid.x] = x[gid.x] * 3 + out[gid.x]\n"
+                        "  }\n"
+                        "}\n");
+  uint32_t x[8] = {1, 2, 3, 4, 5, 6, 7, 8};
+  vy_input in = {x, sizeof x};
+  vy_outputs out;
+  if (vy_dispatch(e.be, p, &in, 1, NULL, &out, &err) != VY_OK) fail_msg("%s", err.message);
+  assert_true(atomic_load(&g_zeroed) >= 32);
+  for (uint32_t i = 0; i < 8; i++) {
+    uint32_t v;
+    memcpy(&v, out.items[0].data + 4 * i, 4);
+    assert_int_equal(v, 3 * x[i]);
+  }
+  vy_outputs_free(&out);
+  vy_program_destroy(p);
+  env_close(&e);
+}
+
+/* The disk cache serves another backend of the same target; the driver
+ * version and the SM are in the key (another one compiles and links again). */
+static void cache_key_target(void **state) {
+  (void)state;
+  char src[512];
+  snprintf(src, sizeof src,
+           "program workgroup(4) {\n  buffer x: u32 read @0 count(8)\n  buffer y: u32 read_write @1 count(8)\n"
+           "  region vyre.program.root {\n    y[gid.x] = x[gid.x] * 3 + y[gid.x] + %ld - %ld\n  }\n}\n",
+           (long)time(NULL), (long)time(NULL));
+  vy_program *p = parse(src); /* computes axpy; new to the kernel cache */
+  static const struct {
+    int driver, major, minor, links; /* links expected after this compile */
+  } steps[] = {{12040, 9, 0, 1}, {12040, 9, 0, 1}, {12080, 9, 0, 2}, {12080, 8, 6, 3}, {12040, 9, 0, 3}};
+  int links0 = atomic_load(&g_links);
+  for (size_t i = 0; i < sizeof steps / sizeof *steps; i++) {
+    g_driver = steps[i].driver;
+    g_cc[0] = steps[i].major, g_cc[1] = steps[i].minor;
+    env e;
+    vy_error err;
+    if (env_open(NULL, &e, &err) != VY_OK) fail_msg("%s", err.message);
+    vy_kernel *k = NULL;
+    if (vy_compile(e.be, p, NULL, &k, &err) != VY_OK) fail_msg("%s", err.message);
+    check_axpy(k, 8, NULL);
+    assert_int_equal(atomic_load(&g_links) - links0, steps[i].links);
+    vy_kernel_destroy(k);
+    env_close(&e);
+  }
+  vy_program_destroy(p);
+}
+
 typedef struct fault_job {
   const vy_program *p;
 } fault_job;
@@ -671,6 +738,8 @@ int main(void) {
       cmocka_unit_test_setup(error_record, test_setup),
       cmocka_unit_test_setup(timeout_sets_stop, test_setup),
       cmocka_unit_test_setup(driver_errors, test_setup),
+      cmocka_unit_test_setup(output_zeroed_on_device, test_setup),
+      cmocka_unit_test_setup(cache_key_target, test_setup),
       cmocka_unit_test_setup(allocation_failures, test_setup),
       cmocka_unit_test_setup(concurrent_dispatch, test_setup),
   };
