@@ -379,6 +379,33 @@ static bool borrow_all(void *ud, uint32_t i) {
   return true; /* the host copy of a buffer that is not returned is only read (to upload it) */
 }
 
+/* The inputs of returned buffers are not copied by the binding: the host
+ * buffer is only the destination of the download, and the staging block is
+ * filled from the caller's bytes directly (one host copy instead of two). */
+typedef struct deferred {
+  const void *dst, *src;
+} deferred;
+
+typedef struct deferrals {
+  deferred *d;
+  uint32_t n, cap;
+} deferrals;
+
+static void defer_copy(void *ud, void *dst, const void *src, size_t len) {
+  deferrals *t = ud;
+  if (t->n < t->cap)
+    t->d[t->n++] = (deferred){dst, src};
+  else
+    memcpy(dst, src, len); /* at most one per buffer: not reached */
+}
+
+/* The bytes to upload for bound buffer data: the caller's when deferred. */
+static const void *source_of(const deferrals *t, const void *data) {
+  for (uint32_t j = 0; j < t->n; j++)
+    if (t->d[j].dst == data) return t->d[j].src;
+  return data;
+}
+
 static size_t align_up(size_t n) { return (n + ALIGN - 1) / ALIGN * ALIGN; }
 
 /* Where a dispatch's data lives in its device block, mirrored by its
@@ -413,14 +440,15 @@ static vy_status layout_make(const vy_allocator *a, const vy_ibuf *bufs, uint32_
 
 /* Fills the staging block h for device block d: the buffer table, a zero
  * error record, the buffers to upload. */
-static void layout_stage(const layout *L, const vy_ibuf *bufs, uint32_t n, uint8_t *h, vy_cu_ptr d) {
+static void layout_stage(const layout *L, const vy_ibuf *bufs, uint32_t n, const deferrals *t, uint8_t *h,
+                         vy_cu_ptr d) {
   vy_kbuf *tab = (vy_kbuf *)(h + L->table_off);
   for (uint32_t i = 0; i < n; i++) {
     if (bufs[i].workgroup) {
       memset(&tab[i], 0, sizeof tab[i]);
       continue;
     }
-    if (bufs[i].len && L->off[i] < L->upload) memcpy(h + L->off[i], bufs[i].data, bufs[i].len);
+    if (bufs[i].len && L->off[i] < L->upload) memcpy(h + L->off[i], source_of(t, bufs[i].data), bufs[i].len);
     tab[i] = (vy_kbuf){(uint8_t *)(uintptr_t)(d + L->off[i]), bufs[i].len, bufs[i].elems};
   }
   memset(h + L->err_off, 0, sizeof(vy_kerr));
@@ -456,7 +484,7 @@ static vy_status enqueue(cuda_backend *be, const vy_cuda_code *c, lane *l, const
 /* Runs the kernel on the bound buffers and copies the returned buffers
  * back into bufs. */
 static vy_status run_on_device(cuda_backend *be, cuda_kernel *k, const vy_cuda_code *c, vy_ibuf *bufs,
-                               const vy_igrid *grid, const vy_dispatch_config *cfg, vy_error *err) {
+                               const deferrals *t, const vy_igrid *grid, const vy_dispatch_config *cfg, vy_error *err) {
   const vy_allocator *a = alloc_of(&be->base);
   uint32_t n = k->pp->program->nbuffers;
   layout L;
@@ -469,7 +497,7 @@ static vy_status run_on_device(cuda_backend *be, cuda_kernel *k, const vy_cuda_c
   if (st == VY_OK) st = lane_take(be, &l, err);
   bool timed_out = false;
   if (st == VY_OK) {
-    layout_stage(&L, bufs, n, hb.host, db.dptr);
+    layout_stage(&L, bufs, n, t, hb.host, db.dptr);
     uint32_t iters = cfg->has_fixpoint_iterations ? cfg->fixpoint_iterations : 1;
     st = enqueue(be, c, l, bufs, n, &L, hb.host, db.dptr, grid, iters, err);
     vy_status wst = lane_wait(be, l, cfg->timeout_ns, db.dptr + L.err_off + offsetof(vy_kerr, stop), &timed_out,
@@ -509,10 +537,15 @@ static vy_status run_kernel(cuda_kernel *k, const vy_input *inputs, size_t ninpu
   vy_status st = vy_cuda_device_bind(&be->dev, err);
   if (st != VY_OK) return st;
   vy_ibuf *bufs = n ? vy_mem_calloc(a, n, sizeof *bufs) : NULL;
-  if (n && !bufs) return vy_error_nomem(err);
+  deferrals t = {n ? vy_mem_calloc(a, n, sizeof *t.d) : NULL, 0, n};
+  if (n && (!bufs || !t.d)) {
+    vy_mem_free(a, bufs, n * sizeof *bufs);
+    vy_mem_free(a, t.d, n * sizeof *t.d);
+    return vy_error_nomem(err);
+  }
   uint64_t used = 0;
   vy_igrid grid;
-  vy_bind_hooks hooks = {.borrow = borrow_all};
+  vy_bind_hooks hooks = {.borrow = borrow_all, .copy = defer_copy, .ud = &t};
   st = vy_bind_buffers(p, a, inputs, ninputs, VY_INTERP_DEFAULT_MAX_MEMORY, &hooks, bufs, &used, &grid, err);
   if (st == VY_OK && cfg->has_grid_override) {
     memcpy(grid.count, cfg->grid_override, sizeof grid.count);
@@ -525,7 +558,7 @@ static vy_status run_kernel(cuda_kernel *k, const vy_input *inputs, size_t ninpu
   if (st == VY_OK) st = vy_jit_grid_checks(p, grid.count, err);
   const vy_cuda_code *c = k->entry ? vy_kcache_entry_kernel(k->entry) : k->code;
   if (st == VY_OK && !c) st = vy_error_set(err, VY_E_INTERNAL, "cuda kernel has no code. Fix: report this cuda bug");
-  if (st == VY_OK) st = run_on_device(be, k, c, bufs, &grid, cfg, err);
+  if (st == VY_OK) st = run_on_device(be, k, c, bufs, &t, &grid, cfg, err);
   if (st == VY_OK) {
     vy_interp_outputs io;
     memset(&io, 0, sizeof io);
@@ -537,6 +570,7 @@ static vy_status run_kernel(cuda_kernel *k, const vy_input *inputs, size_t ninpu
   }
   vy_imem_free_bufs(a, bufs, n);
   vy_mem_free(a, bufs, n * sizeof *bufs);
+  vy_mem_free(a, t.d, n * sizeof *t.d);
   if (st == VY_OK) st = vy_outputs_check_cap(cfg, out, err);
   return st;
 }
