@@ -360,6 +360,20 @@ static void h_async_begin(vy_lw *w, const vy_cn *n, LLVMValueRef offset, LLVMVal
 
 static void h_async_wait(vy_lw *w, const vy_cn *n) { refuse(P(w), n, "async copies", "use plain loads and stores"); }
 
+/* Long Loops look at err->stop every VY_LW_POLL_CHUNK iterations: once
+ * the dispatch failed (another invocation raised) or the host stopped it,
+ * the invocation ends as if it returned (it keeps arriving at barriers). */
+static void h_poll(vy_lw *w) {
+  ptx *k = P(w);
+  LLVMValueRef stop = LLVMBuildLoad2(w->b, w->t_i32, k->err, "stop");
+  LLVMSetVolatile(stop, 1);
+  LLVMBasicBlockRef go = vy_lw_block(w, "poll.go"), end = vy_lw_block(w, "poll.stop");
+  LLVMBuildCondBr(w->b, LLVMBuildICmp(w->b, LLVMIntNE, stop, c32(w, 0), ""), end, go);
+  LLVMPositionBuilderAtEnd(w->b, end);
+  h_ret(w);
+  LLVMPositionBuilderAtEnd(w->b, go);
+}
+
 static const vy_lw_hooks ptx_hooks = {
     .id = h_id,
     .id64 = h_id64,
@@ -375,6 +389,7 @@ static const vy_lw_hooks ptx_hooks = {
     .host_fn = h_host_fn,
     .async_begin = h_async_begin,
     .async_wait = h_async_wait,
+    .poll = h_poll,
 };
 
 /* ---- collectives ---- */

@@ -470,6 +470,26 @@ static void test_barrier_uniformity(void **state) {
   free(s);
 }
 
+/* A Loop whose work has no literal bound looks at err->stop now and then
+ * (the block start reads it too); a short literal one does not. */
+static void test_poll(void **state) {
+  (void)state;
+  static const char src[] = "program workgroup(32) {\n"
+                            "  buffer n: u32 read @0 count(1)\n"
+                            "  buffer out: u32 read_write @1 count(32) output\n"
+                            "  region vyre.program.root {\n"
+                            "    let s = 0\n"
+                            "    loop i in 0..n[0] { s = s + i }\n"
+                            "    loop j in 0..8 { s = s ^ j }\n"
+                            "    out[gid.x] = s\n"
+                            "  }\n"
+                            "}\n";
+  char *s = ptx_of(src, "sm_90");
+  assert_int_equal(count(s, "ld.volatile.global.u32"), 2);
+  assert_assembles(s, "sm_90");
+  free(s);
+}
+
 static void test_refusals(void **state) {
   (void)state;
   vy_bytes out = {0};
@@ -600,6 +620,7 @@ int main(void) {
       cmocka_unit_test(test_transcendentals),
       cmocka_unit_test(test_f32_ieee),
       cmocka_unit_test(test_barrier_uniformity),
+      cmocka_unit_test(test_poll),
       cmocka_unit_test(test_refusals),
       cmocka_unit_test(test_unknown_sm),
       cmocka_unit_test(test_dump),
