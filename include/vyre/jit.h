@@ -49,8 +49,10 @@
  *
  * DispatchConfig: workgroup_override and grid_override are honoured,
  * fixpoint_iterations > 1 runs the kernel that many times on the same
- * buffers, timeout_ns stops at the next workgroup boundary (VY_E_TIMEOUT),
- * max_output_bytes is checked; ulp_budget, label and profile are ignored.
+ * buffers, timeout_ns stops the run soon after it passes (VY_E_TIMEOUT; a
+ * watchdog flag that kernels read before each workgroup and once per 4096
+ * iterations of a Loop that may run long), max_output_bytes is checked;
+ * ulp_budget, label and profile are ignored.
  *
  * "cuda" lowers the same way for NVIDIA GPUs (LLVM's NVPTX target, the SM
  * of the device, the PTX ISA its driver loads), links the PTX to a cubin
