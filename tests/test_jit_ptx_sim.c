@@ -198,18 +198,22 @@ static bool release_warp(uint32_t w) {
   return true;
 }
 
+/* A fresh context for thread i at thread_main (its own function: getcontext
+ * returns like setjmp, so no caller's loop variable lives across it). */
+static void start_thread(uint32_t i) {
+  sthread *t = &S.t[i];
+  t->state = T_RUN;
+  getcontext(&t->ctx);
+  t->ctx.uc_stack.ss_sp = S.stacks + (size_t)i * STACK_SIZE;
+  t->ctx.uc_stack.ss_size = STACK_SIZE;
+  t->ctx.uc_link = &S.sched;
+  makecontext(&t->ctx, thread_main, 0);
+}
+
 static void run_block(uint32_t ctaid, uint64_t wg_base) {
   S.ctaid = ctaid;
   S.wg_base = wg_base;
-  for (uint32_t i = 0; i < S.n; i++) {
-    sthread *t = &S.t[i];
-    t->state = T_RUN;
-    getcontext(&t->ctx);
-    t->ctx.uc_stack.ss_sp = S.stacks + (size_t)i * STACK_SIZE;
-    t->ctx.uc_stack.ss_size = STACK_SIZE;
-    t->ctx.uc_link = &S.sched;
-    makecontext(&t->ctx, thread_main, 0);
-  }
+  for (uint32_t i = 0; i < S.n; i++) start_thread(i);
   for (;;) {
     for (uint32_t i = 0; i < S.n; i++)
       if (S.t[i].state == T_RUN) {
