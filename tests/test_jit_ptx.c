@@ -543,6 +543,31 @@ static void test_refusals(void **state) {
   assert_int_equal(vy_jit_ptx_emit(NULL, "sm_90", 0, NULL, &out, &err), VY_E_INVALID_ARGUMENT);
 }
 
+/* The PTX ISA version follows vy_ptx_target.ptx_isa (0: LLVM's minimum
+ * for the SM, 7.8 for sm_90). */
+static void test_ptx_isa(void **state) {
+  (void)state;
+  vy_program *p = parse(add_one);
+  vy_interp_prepared *pp = NULL;
+  vy_error err;
+  assert_int_equal(vy_interp_prepare_ex(p, NULL, NULL, false, &pp, &err), VY_OK);
+  static const struct {
+    unsigned isa;
+    const char *version;
+  } v[] = {{0, ".version 7.8"}, {80, ".version 8.0"}, {83, ".version 8.3"}};
+  for (size_t i = 0; i < sizeof v / sizeof *v; i++) {
+    vy_ptx_target t = {"sm_90", v[i].isa, VY_JIT_O2, NULL, -1, false};
+    vy_bytes out = {0};
+    vy_ptx_lowered low;
+    if (vy_ptx_compile(pp, &t, NULL, &out, &low, &err) != VY_OK) fail_msg("%s", err.message);
+    assert_non_null(strstr((const char *)out.data, v[i].version));
+    vy_bytes_free(&out);
+    vy_ptx_lowered_free(NULL, &low);
+  }
+  vy_interp_prepared_destroy(pp);
+  vy_program_destroy(p);
+}
+
 static void test_unknown_sm(void **state) {
   (void)state;
   vy_bytes out = {0};
@@ -622,6 +647,7 @@ int main(void) {
       cmocka_unit_test(test_barrier_uniformity),
       cmocka_unit_test(test_poll),
       cmocka_unit_test(test_refusals),
+      cmocka_unit_test(test_ptx_isa),
       cmocka_unit_test(test_unknown_sm),
       cmocka_unit_test(test_dump),
       cmocka_unit_test(test_fault_injection),
