@@ -29,6 +29,7 @@
 
 #include "backend_cpu_int.h"
 #include "fault_alloc.h"
+#include "ulp_sweep.h"
 #include "vyre/jit.h"
 #include "vyre/vyre.h"
 
@@ -926,56 +927,9 @@ static void vector_width(void **state) {
 
 /* ---- transcendentals ---- */
 
-static uint32_t ulp_distance(float a, float b) {
-  if (isnan(a) || isnan(b)) return isnan(a) && isnan(b) ? 0 : UINT32_MAX;
-  int32_t ia = (int32_t)fbits(a), ib = (int32_t)fbits(b);
-  if (ia < 0) ia = INT32_MIN - ia;
-  if (ib < 0) ib = INT32_MIN - ib;
-  int64_t d = (int64_t)ia - ib;
-  return (uint32_t)(d < 0 ? -d : d);
-}
-
 static void transcendental_ulp(void **state) {
   (void)state;
-  static const struct {
-    const char *op;
-    float lo, hi;
-  } ops[] = {{"sin", -100, 100},  {"cos", -100, 100}, {"tan", -10, 10},  {"asin", -1, 1},   {"acos", -1, 1},
-             {"atan", -1e4, 1e4}, {"sinh", -80, 80},  {"cosh", -80, 80}, {"tanh", -20, 20}, {"exp", -100, 88},
-             {"exp2", -140, 127}, {"log", 0, 1e30},   {"log2", 0, 1e30}};
-  enum { N = 1 << 14 };
-  static float x[N], z[N];
-  for (size_t k = 0; k < sizeof ops / sizeof *ops; k++) {
-    char src[512];
-    snprintf(src, sizeof src,
-             "program workgroup(64) {\n  buffer x: f32 read @0\n  buffer y: f32 read_write @1\n  region r {\n"
-             "    let i = gid.x\n    if i < len(y) {\n      y[i] = %s(x[i])\n    }\n  }\n}\n",
-             ops[k].op);
-    vy_program *p = parse(src);
-    uint64_t s = 12345 + k;
-    for (int i = 0; i < N; i++) {
-      s = s * 6364136223846793005ull + 1442695040888963407ull;
-      x[i] = ops[k].lo + (ops[k].hi - ops[k].lo) * (float)((double)(s >> 11) / 9007199254740992.0);
-    }
-    vy_input in[2] = {{x, sizeof x}, {z, sizeof z}};
-    vy_outputs a, b;
-    run_ok(p, in, 2, NULL, &a);
-    assert_int_equal(vy_dispatch(g_ref, p, in, 2, NULL, &b, NULL), VY_OK);
-    uint32_t worst = 0;
-    for (int i = 0; i < N; i++) {
-      float fa, fb;
-      memcpy(&fa, a.items[0].data + 4 * i, 4);
-      memcpy(&fb, b.items[0].data + 4 * i, 4);
-      uint32_t d = ulp_distance(fa, fb);
-      if (d > worst) worst = d;
-    }
-    printf("  %-5s max %u ULP from the interpreter over %d inputs in [%g, %g]\n", ops[k].op, worst, N,
-           (double)ops[k].lo, (double)ops[k].hi);
-    assert_true(worst <= 4); /* the bound documented in include/vyre/jit.h */
-    vy_outputs_free(&a);
-    vy_outputs_free(&b);
-    vy_program_destroy(p);
-  }
+  assert_true(vy_ulp_sweep(g_cpu, g_ref, "  ") <= 4); /* the bound documented in include/vyre/jit.h */
 }
 
 /* ---- resources ---- */
