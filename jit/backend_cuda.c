@@ -5,7 +5,9 @@
  * llvm-cpu backend (include/vyre/jit.h): bit-identical outputs for
  * race-free programs, the interpreter's errors for runtime errors.
  *
- * Dispatch: inputs are bound with the interpreter's binding code
+ * Dispatch (the engine is backend_cuda_run.c; asynchronous dispatch,
+ * Streamable and resident buffers are backend_cuda_{async,stream,resident}.c):
+ * inputs are bound with the interpreter's binding code
  * (lib/bind.c), staged in one pinned host block laid out like the device
  * block (the vy_kbuf table, the vy_kerr record, every buffer 256-byte
  * aligned), uploaded with one copy (outputs the backend allocates are
@@ -39,6 +41,7 @@
 #include <unistd.h>
 
 #include "backend_cuda_int.h"
+#include "backend_cuda_priv_int.h"
 #include "backend_int.h"
 #include "backend_jit_int.h"
 #include "bind_int.h"
@@ -48,8 +51,6 @@
 #include "vyre/jit.h"
 
 #define LLVM_MAX_PTX_ISA 85u              /* LLVM 19 knows up to ptx85 */
-#define MAX_BLOCKS_PER_LAUNCH 2147483647u /* gridDim.x limit of the driver */
-#define ALIGN 256u
 
 /* The node ops the cuda backend executes: those of llvm-cpu except the
  * async copies, which the NVPTX lowering does not lower (vyre's own CUDA
@@ -61,36 +62,6 @@ static const char *const cuda_ops[] = {
     "vyre.node.all_reduce", "vyre.node.all_gather", "vyre.node.reduce_scatter", "vyre.node.broadcast",
 };
 
-/* A stream to run dispatches on, a control stream (the timeout's stop
- * flag) and the events that time the launches. */
-typedef struct lane {
-  vy_cu_stream s, ctl;
-  vy_cu_event ev[2];
-  struct lane *next;
-} lane;
-
-typedef struct cuda_backend {
-  vy_backend base;
-  vy_cuda_device dev;
-  vy_cuda_pool *dmem, *hmem;
-  char sm[16];
-  unsigned ptx_isa;
-  char libdevice[1024]; /* "" = none */
-  vy_ckey_base key_base;
-  pthread_mutex_t lock; /* lanes */
-  lane *lanes;
-} cuda_backend;
-
-typedef struct cuda_kernel {
-  vy_kernel base;
-  vy_program *derived; /* workgroup_override copy, owned */
-  vy_interp_prepared *pp;
-  vy_site *sites; /* resolved against pp */
-  uint32_t nsites;
-  vy_kcache_entry *entry; /* the kernel cache's reference to the code, or */
-  vy_cuda_code *code;     /* the code owned by this kernel (uncached) */
-  _Atomic uint64_t kernel_ns;
-} cuda_kernel;
 
 static const vy_backend_ops cuda_backend_ops;
 static const vy_kernel_ops cuda_kernel_ops;
@@ -284,297 +255,9 @@ static vy_status compile_program(cuda_backend *be, const vy_program *p, const vy
   return VY_OK;
 }
 
-/* ---- lanes ---- */
-
-static void lane_destroy(const vy_cuda_api *api, lane *l) {
-  if (l->s) api->StreamDestroy(l->s);
-  if (l->ctl) api->StreamDestroy(l->ctl);
-  for (int i = 0; i < 2; i++)
-    if (l->ev[i]) api->EventDestroy(l->ev[i]);
-}
-
-static vy_status lane_take(cuda_backend *be, lane **out, vy_error *err) {
-  pthread_mutex_lock(&be->lock);
-  lane *l = be->lanes;
-  if (l) be->lanes = l->next;
-  pthread_mutex_unlock(&be->lock);
-  if (l) {
-    *out = l;
-    return VY_OK;
-  }
-  const vy_cuda_api *api = be->dev.api;
-  l = vy_mem_calloc(alloc_of(&be->base), 1, sizeof *l);
-  if (!l) return vy_error_nomem(err);
-  vy_cu_result r = api->StreamCreate(&l->s, VY_CU_STREAM_NON_BLOCKING);
-  if (r == VY_CU_SUCCESS) r = api->StreamCreate(&l->ctl, VY_CU_STREAM_NON_BLOCKING);
-  if (r == VY_CU_SUCCESS) r = api->EventCreate(&l->ev[0], VY_CU_EVENT_DEFAULT);
-  if (r == VY_CU_SUCCESS) r = api->EventCreate(&l->ev[1], VY_CU_EVENT_DEFAULT);
-  if (r != VY_CU_SUCCESS) {
-    vy_status st = vy_cuda_error(api, r, VY_E_DISPATCH_FAILED, "creating a CUDA stream", err);
-    lane_destroy(api, l);
-    vy_mem_free(alloc_of(&be->base), l, sizeof *l);
-    return st;
-  }
-  *out = l;
-  return VY_OK;
-}
-
-static void lane_put(cuda_backend *be, lane *l) {
-  pthread_mutex_lock(&be->lock);
-  l->next = be->lanes;
-  be->lanes = l;
-  pthread_mutex_unlock(&be->lock);
-}
-
-static uint64_t now_ns(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
-/* Waits for the lane's stream. With a timeout, polls and, once it has
- * passed, sets the error record's stop flag (at `stop`) from the control
- * stream so that blocks not yet started return; *timed_out then. */
-static vy_status lane_wait(cuda_backend *be, lane *l, uint64_t timeout_ns, vy_cu_ptr stop, bool *timed_out,
-                           vy_error *err) {
-  const vy_cuda_api *api = be->dev.api;
-  *timed_out = false;
-  vy_cu_result r;
-  if (!timeout_ns) {
-    r = api->StreamSynchronize(l->s);
-  } else {
-    uint64_t deadline = now_ns() + timeout_ns;
-    long pause = 2000; /* ns, doubled up to 1 ms */
-    while ((r = api->StreamQuery(l->s)) == VY_CU_ERROR_NOT_READY) {
-      if (!*timed_out && now_ns() >= deadline) {
-        *timed_out = true;
-        r = api->MemsetD8Async(stop, 1, 1, l->ctl);
-        if (r != VY_CU_SUCCESS) break;
-      }
-      struct timespec ts = {0, pause};
-      nanosleep(&ts, NULL);
-      if (pause < 1000000) pause *= 2;
-    }
-    if (r == VY_CU_SUCCESS && *timed_out) r = api->StreamSynchronize(l->ctl);
-  }
-  return r == VY_CU_SUCCESS ? VY_OK : vy_cuda_error(api, r, VY_E_DISPATCH_FAILED, "running the kernel", err);
-}
-
-/* ---- dispatch ---- */
-
-static bool borrow_all(void *ud, uint32_t i) {
-  (void)ud, (void)i;
-  return true; /* the host copy of a buffer that is not returned is only read (to upload it) */
-}
-
-/* The inputs of returned buffers are not copied by the binding: the host
- * buffer is only the destination of the download, and the staging block is
- * filled from the caller's bytes directly (one host copy instead of two). */
-typedef struct deferred {
-  const void *dst, *src;
-} deferred;
-
-typedef struct deferrals {
-  deferred *d;
-  uint32_t n, cap;
-} deferrals;
-
-static void defer_copy(void *ud, void *dst, const void *src, size_t len) {
-  deferrals *t = ud;
-  if (t->n < t->cap)
-    t->d[t->n++] = (deferred){dst, src};
-  else
-    memcpy(dst, src, len); /* at most one per buffer: not reached */
-}
-
-/* The bytes to upload for bound buffer data: the caller's when deferred. */
-static const void *source_of(const deferrals *t, const void *data) {
-  for (uint32_t j = 0; j < t->n; j++)
-    if (t->d[j].dst == data) return t->d[j].src;
-  return data;
-}
-
-static size_t align_up(size_t n) { return (n + ALIGN - 1) / ALIGN * ALIGN; }
-
-/* Where a dispatch's data lives in its device block, mirrored by its
- * pinned staging block: the vy_kbuf table, the vy_kerr record, the buffers
- * with initial contents, then the outputs the backend allocates, which are
- * zeroed on the device instead of being copied up. */
-typedef struct layout {
-  size_t *off; /* per buffer (workgroup buffers: unused) */
-  size_t table_off, err_off;
-  size_t upload; /* [0, upload) is copied up, [upload, total) zeroed on the device */
-  size_t total;
-} layout;
-
-static vy_status layout_make(const vy_allocator *a, const vy_ibuf *bufs, uint32_t n, layout *L, vy_error *err) {
-  memset(L, 0, sizeof *L);
-  L->off = vy_mem_calloc(a, n ? n : 1, sizeof *L->off);
-  if (!L->off) return vy_error_nomem(err);
-  L->table_off = 0;
-  L->err_off = align_up((size_t)n * sizeof(vy_kbuf));
-  size_t at = align_up(L->err_off + sizeof(vy_kerr));
-  for (int zero = 0; zero < 2; zero++) {
-    if (zero) L->upload = at;
-    for (uint32_t i = 0; i < n; i++) {
-      if (bufs[i].workgroup || vy_buffer_is_backend_allocated(bufs[i].decl) != (bool)zero) continue;
-      L->off[i] = at;
-      at += align_up(bufs[i].len ? bufs[i].len : 1);
-    }
-  }
-  L->total = at;
-  return VY_OK;
-}
-
-/* Fills the staging block h for device block d: the buffer table, a zero
- * error record, the buffers to upload. */
-static void layout_stage(const layout *L, const vy_ibuf *bufs, uint32_t n, const deferrals *t, uint8_t *h,
-                         vy_cu_ptr d) {
-  vy_kbuf *tab = (vy_kbuf *)(h + L->table_off);
-  for (uint32_t i = 0; i < n; i++) {
-    if (bufs[i].workgroup) {
-      memset(&tab[i], 0, sizeof tab[i]);
-      continue;
-    }
-    if (bufs[i].len && L->off[i] < L->upload) memcpy(h + L->off[i], source_of(t, bufs[i].data), bufs[i].len);
-    tab[i] = (vy_kbuf){(uint8_t *)(uintptr_t)(d + L->off[i]), bufs[i].len, bufs[i].elems};
-  }
-  memset(h + L->err_off, 0, sizeof(vy_kerr));
-}
-
-/* Enqueues the upload, the zeroing, the launches and the downloads of one
- * dispatch on lane l (staging h mirrors device block d per L). */
-static vy_status enqueue(cuda_backend *be, const vy_cuda_code *c, lane *l, const vy_ibuf *bufs, uint32_t n,
-                         const layout *L, uint8_t *h, vy_cu_ptr d, const vy_igrid *grid, uint32_t iters,
-                         vy_error *err) {
-  const vy_cuda_api *api = be->dev.api;
-  vy_cu_result r = api->MemcpyHtoDAsync(d, h, L->upload, l->s);
-  if (r == VY_CU_SUCCESS && L->total > L->upload) r = api->MemsetD8Async(d + L->upload, 0, L->total - L->upload, l->s);
-  if (r == VY_CU_SUCCESS) r = api->EventRecord(l->ev[0], l->s);
-  vy_cu_ptr tab = d + L->table_off, rec = d + L->err_off;
-  uint64_t per = be->dev.max_grid_x < MAX_BLOCKS_PER_LAUNCH ? be->dev.max_grid_x : MAX_BLOCKS_PER_LAUNCH;
-  uint32_t gx = grid->count[0], gy = grid->count[1], gz = grid->count[2];
-  for (uint32_t it = 0; it < iters && r == VY_CU_SUCCESS; it++) {
-    for (uint64_t base = 0; base < grid->total_wg && r == VY_CU_SUCCESS; base += per) {
-      uint64_t blocks = grid->total_wg - base < per ? grid->total_wg - base : per;
-      void *params[] = {&tab, &rec, &base, &gx, &gy, &gz};
-      r = api->LaunchKernel(c->mod->fn, (unsigned)blocks, 1, 1, c->block_threads, 1, 1, 0, l->s, params, NULL);
-      if (r != VY_CU_SUCCESS) return vy_cuda_error(api, r, VY_E_DISPATCH_FAILED, "cuLaunchKernel", err);
-    }
-  }
-  if (r == VY_CU_SUCCESS) r = api->EventRecord(l->ev[1], l->s);
-  for (uint32_t i = 0; i < n && r == VY_CU_SUCCESS; i++)
-    if (bufs[i].is_output && bufs[i].len) r = api->MemcpyDtoHAsync(h + L->off[i], d + L->off[i], bufs[i].len, l->s);
-  if (r == VY_CU_SUCCESS) r = api->MemcpyDtoHAsync(h + L->err_off, rec, sizeof(vy_kerr), l->s);
-  return r == VY_CU_SUCCESS ? VY_OK : vy_cuda_error(api, r, VY_E_DISPATCH_FAILED, "queueing a dispatch", err);
-}
-
-/* Runs the kernel on the bound buffers and copies the returned buffers
- * back into bufs. */
-static vy_status run_on_device(cuda_backend *be, cuda_kernel *k, const vy_cuda_code *c, vy_ibuf *bufs,
-                               const deferrals *t, const vy_igrid *grid, const vy_dispatch_config *cfg, vy_error *err) {
-  const vy_allocator *a = alloc_of(&be->base);
-  uint32_t n = k->pp->program->nbuffers;
-  layout L;
-  vy_status st = layout_make(a, bufs, n, &L, err);
-  if (st != VY_OK) return st;
-  vy_cuda_block db = {0}, hb = {0};
-  lane *l = NULL;
-  st = vy_cuda_pool_get(be->dmem, L.total, &db, err);
-  if (st == VY_OK) st = vy_cuda_pool_get(be->hmem, L.total, &hb, err);
-  if (st == VY_OK) st = lane_take(be, &l, err);
-  bool timed_out = false;
-  if (st == VY_OK) {
-    layout_stage(&L, bufs, n, t, hb.host, db.dptr);
-    uint32_t iters = cfg->has_fixpoint_iterations ? cfg->fixpoint_iterations : 1;
-    st = enqueue(be, c, l, bufs, n, &L, hb.host, db.dptr, grid, iters, err);
-    vy_status wst = lane_wait(be, l, cfg->timeout_ns, db.dptr + L.err_off + offsetof(vy_kerr, stop), &timed_out,
-                              st == VY_OK ? err : NULL);
-    if (st == VY_OK) st = wst;
-  }
-  if (st == VY_OK) {
-    const uint8_t *h = hb.host;
-    for (uint32_t i = 0; i < n; i++)
-      if (bufs[i].is_output && bufs[i].len) memcpy(bufs[i].data, h + L.off[i], bufs[i].len);
-    vy_kerr e;
-    memcpy(&e, h + L.err_off, sizeof e);
-    float ms = 0;
-    if (be->dev.api->EventElapsedTime(&ms, l->ev[0], l->ev[1]) == VY_CU_SUCCESS)
-      atomic_store(&k->kernel_ns, (uint64_t)((double)ms * 1e6));
-    if (atomic_load(&e.claimed))
-      st = vy_lower_error(k->pp, k->sites, k->nsites, &e, err);
-    else if (timed_out)
-      st = vy_error_set(err, VY_E_TIMEOUT,
-                        "the dispatch ran past its timeout of %llu ns and was stopped. Fix: raise timeout_ns or "
-                        "dispatch less work",
-                        (unsigned long long)cfg->timeout_ns);
-  }
-  if (l) lane_put(be, l);
-  vy_cuda_pool_put(be->hmem, &hb);
-  vy_cuda_pool_put(be->dmem, &db);
-  vy_mem_free(a, L.off, (n ? n : 1) * sizeof *L.off);
-  return st;
-}
-
-static vy_status run_kernel(cuda_kernel *k, const vy_input *inputs, size_t ninputs, const vy_dispatch_config *cfg,
-                            vy_outputs *out, vy_error *err) {
-  cuda_backend *be = (cuda_backend *)k->base.be;
-  const vy_allocator *a = alloc_of(&be->base);
-  const vy_program *p = k->pp->program;
-  uint32_t n = p->nbuffers;
-  vy_status st = vy_cuda_device_bind(&be->dev, err);
-  if (st != VY_OK) return st;
-  vy_ibuf *bufs = n ? vy_mem_calloc(a, n, sizeof *bufs) : NULL;
-  deferrals t = {n ? vy_mem_calloc(a, n, sizeof *t.d) : NULL, 0, n};
-  if (n && (!bufs || !t.d)) {
-    vy_mem_free(a, bufs, n * sizeof *bufs);
-    vy_mem_free(a, t.d, n * sizeof *t.d);
-    return vy_error_nomem(err);
-  }
-  uint64_t used = 0;
-  vy_igrid grid;
-  vy_bind_hooks hooks = {.borrow = borrow_all, .copy = defer_copy, .ud = &t};
-  st = vy_bind_buffers(p, a, inputs, ninputs, VY_INTERP_DEFAULT_MAX_MEMORY, &hooks, bufs, &used, &grid, err);
-  if (st == VY_OK && cfg->has_grid_override) {
-    memcpy(grid.count, cfg->grid_override, sizeof grid.count);
-    uint64_t xy = (uint64_t)grid.count[0] * grid.count[1];
-    if (__builtin_mul_overflow(xy, (uint64_t)grid.count[2], &grid.total_wg))
-      st = vy_error_set(err, VY_E_INVALID_PROGRAM,
-                        "grid_override [%u,%u,%u] has more than 2^64 workgroups. Fix: use a smaller grid",
-                        grid.count[0], grid.count[1], grid.count[2]);
-  }
-  if (st == VY_OK) st = vy_jit_grid_checks(p, grid.count, err);
-  const vy_cuda_code *c = k->entry ? vy_kcache_entry_kernel(k->entry) : k->code;
-  if (st == VY_OK && !c) st = vy_error_set(err, VY_E_INTERNAL, "cuda kernel has no code. Fix: report this cuda bug");
-  if (st == VY_OK) st = run_on_device(be, k, c, bufs, &t, &grid, cfg, err);
-  if (st == VY_OK) {
-    vy_interp_outputs io;
-    memset(&io, 0, sizeof io);
-    st = vy_imem_collect_outputs(a, bufs, n, &io, err);
-    out->count = io.count;
-    out->items = io.items;
-    out->alloc = io.alloc;
-    if (st != VY_OK) vy_outputs_free(out);
-  }
-  vy_imem_free_bufs(a, bufs, n);
-  vy_mem_free(a, bufs, n * sizeof *bufs);
-  vy_mem_free(a, t.d, n * sizeof *t.d);
-  if (st == VY_OK) st = vy_outputs_check_cap(cfg, out, err);
-  return st;
-}
-
 static vy_status cuda_kernel_dispatch(vy_kernel *kb, const vy_input *inputs, size_t ninputs,
                                       const vy_dispatch_config *cfg, vy_outputs *out, vy_error *err) {
-  cuda_kernel *k = (cuda_kernel *)kb;
-  if (ninputs && !inputs)
-    return vy_error_set(err, VY_E_INVALID_ARGUMENT, "dispatch: %zu inputs but a NULL array. Fix: pass them", ninputs);
-  vy_status st = vy_jit_kernel_config_check(&k->base, cfg, err);
-  if (st == VY_OK && cfg != &k->base.cfg && cfg->ulp_budget != k->base.cfg.ulp_budget)
-    st = vy_error_set(err, VY_E_INVALID_ARGUMENT,
-                      "ulp_budget differs from the one the cuda kernel was compiled with. Fix: compile the program "
-                      "again with the new ulp_budget");
-  if (st != VY_OK) return st;
-  return run_kernel(k, inputs, ninputs, cfg, out, err);
+  return vy_cuda_run_kernel((cuda_kernel *)kb, inputs, ninputs, cfg, out, err);
 }
 
 static void cuda_kernel_destroy(vy_kernel *k) { kernel_free((cuda_kernel *)k); }
@@ -589,6 +272,8 @@ uint64_t vy_cuda_kernel_time_ns(const vy_kernel *k) {
 /* ---- Executable ---- */
 
 static bool is_cuda(const vy_backend *be) { return be && be->ops == &cuda_backend_ops; }
+
+bool vy_cuda_is_backend(const vy_backend *be) { return is_cuda(be); }
 
 vy_status vy_cuda_compile_ex(vy_backend *be, const vy_program *p, const vy_dispatch_config *cfg, bool validate,
                              vy_kernel **out, vy_error *err) {
@@ -617,13 +302,12 @@ static vy_status cuda_dispatch(vy_backend *be, const vy_program *p, const vy_inp
     return vy_error_set(err, VY_E_INVALID_ARGUMENT, "dispatch: %zu inputs but a NULL array. Fix: pass them", ninputs);
   vy_kernel *k = NULL;
   vy_status st = cuda_compile(be, p, cfg, &k, err);
-  if (st == VY_OK) st = run_kernel((cuda_kernel *)k, inputs, ninputs, &k->cfg, out, err);
+  if (st == VY_OK) st = vy_cuda_run_kernel((cuda_kernel *)k, inputs, ninputs, &k->cfg, out, err);
   vy_kernel_destroy(k);
   return st;
 }
 
 static const vy_executable cuda_executable = {cuda_dispatch, cuda_compile};
-static const vy_streamable cuda_streamable = {vy_stream_via_kernel};
 
 /* ---- backend ---- */
 
@@ -634,12 +318,7 @@ static void cuda_close(vy_backend *be) {
   /* every kernel is destroyed by now (backend.h), so no module of this
    * backend (the cache's domain) is referenced any more */
   if (vy_kcache_global()) vy_kcache_purge(vy_kcache_global(), b, false);
-  while (b->lanes) {
-    lane *l = b->lanes;
-    b->lanes = l->next;
-    lane_destroy(b->dev.api, l);
-    vy_mem_free(a, l, sizeof *l);
-  }
+  vy_cuda_lanes_free(b);
   vy_cuda_pool_destroy(b->dmem);
   vy_cuda_pool_destroy(b->hmem);
   vy_cuda_device_close(&b->dev);
@@ -658,8 +337,12 @@ static vy_status cuda_open(vy_context *ctx, vy_backend **out, vy_error *err) {
     vy_mem_free(a, b, sizeof *b);
     return vy_error_set(err, VY_E_INTERNAL, "cannot create a mutex. Fix: free system resources");
   }
-  b->base = (vy_backend){
-      .ops = &cuda_backend_ops, .executable = &cuda_executable, .streamable = &cuda_streamable, .ctx = ctx};
+  b->base = (vy_backend){.ops = &cuda_backend_ops,
+                         .executable = &cuda_executable,
+                         .streamable = &vy_cuda_streamable,
+                         .ctx = ctx,
+                         .async = &vy_cuda_asyncable,
+                         .resident = &vy_cuda_residentable};
   vy_status st = vy_cuda_device_open(-1, &b->dev, err);
   if (st == VY_OK) {
     vy_cuda_pick_sm(b->dev.cc_major, b->dev.cc_minor, b->sm, sizeof b->sm);

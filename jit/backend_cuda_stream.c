@@ -1,0 +1,87 @@
+/* backend_cuda_stream.c - Streamable on the cuda backend (backend.h): the
+ * program is compiled once, then every chunk is one dispatch started on a
+ * lane of its own (a CUDA stream, backend_cuda_run.c) with its own pinned
+ * staging and device blocks, and up to K dispatches are in flight at once
+ * (K = max_chunks_in_flight, default 3). Because each one's upload,
+ * launches and download are queued on a different stream, the GPU's copy
+ * engines upload chunk k+1 and download chunk k-1 while chunk k computes;
+ * the caller's thread stages the next chunk meanwhile. Results are
+ * finished and delivered to the sink in chunk order on the caller's thread.
+ *
+ * A chunk's bytes are copied into pinned staging when its dispatch starts,
+ * so a source's chunk is needed only until the next call of next(), stable
+ * or not. Memory is bounded by K dispatches (their host outputs, staging
+ * and device blocks, reused from the backend's pools) whatever the stream
+ * length. No thread is started. */
+#include <string.h>
+
+#include "backend_cuda_priv_int.h"
+#include "error_int.h"
+#include "stream_int.h"
+
+#define DEFAULT_IN_FLIGHT 3u /* triple buffering */
+
+typedef struct ring {
+  vy_cuda_run *runs;
+  size_t k;
+  uint64_t head, tail; /* next to deliver / to start */
+} ring;
+
+/* Reads the next chunk and starts its dispatch in the ring's tail slot
+ * (a dispatch error is kept in the slot for the sink). Returns the
+ * source's error; *eof at its end. */
+static vy_status start_next(cuda_kernel *k, const vy_chunk_source *src, vy_input *ins, size_t nins, ring *r,
+                            bool *eof, vy_error *err) {
+  vy_input c = {NULL, 0};
+  vy_status st = src->next(src->ud, &c, eof, err);
+  if (st != VY_OK || *eof) return st;
+  if (c.len && !c.data)
+    return vy_error_set(err, VY_E_INVALID_ARGUMENT,
+                        "the chunk source gave %zu bytes at a NULL pointer. Fix: return the chunk's bytes", c.len);
+  ins[0] = c;
+  vy_error e;
+  vy_cuda_run_start(k, ins, nins, &k->base.cfg, &r->runs[r->tail % r->k], &e);
+  r->tail++;
+  return VY_OK;
+}
+
+static vy_status cuda_stream(vy_backend *be, const vy_program *p, const vy_input *fixed, size_t nfixed,
+                             const vy_chunk_source *src, const vy_output_sink *sink, const vy_dispatch_config *cfg,
+                             vy_error *err) {
+  vy_status st = vy_stream_check_args(fixed, nfixed, src, sink, err);
+  if (st != VY_OK) return st;
+  const vy_allocator *a = vy_context_allocator(be->ctx);
+  vy_kernel *kb = NULL;
+  st = vy_compile(be, p, cfg, &kb, err);
+  if (st != VY_OK) return st;
+  cuda_kernel *k = (cuda_kernel *)kb;
+  ring r = {NULL, kb->cfg.max_chunks_in_flight ? kb->cfg.max_chunks_in_flight : DEFAULT_IN_FLIGHT, 0, 0};
+  size_t nins = nfixed + 1;
+  vy_input *ins = vy_mem_calloc(a, nins, sizeof *ins);
+  r.runs = ins ? vy_mem_calloc(a, r.k, sizeof *r.runs) : NULL;
+  if (!r.runs) {
+    vy_mem_free(a, ins, nins * sizeof *ins);
+    vy_kernel_destroy(kb);
+    return vy_error_nomem(err);
+  }
+  if (nfixed) memcpy(ins + 1, fixed, nfixed * sizeof *fixed);
+  bool eof = false, stopping = false;
+  for (;;) {
+    while (st == VY_OK && !eof && !stopping && r.tail - r.head < r.k)
+      st = start_next(k, src, ins, nins, &r, &eof, err);
+    if (r.head == r.tail) break;
+    vy_outputs outs;
+    vy_error e;
+    vy_status cst = vy_cuda_run_finish(&r.runs[r.head % r.k], &outs, &e);
+    if (!stopping && !sink->put(sink->ud, (size_t)r.head, cst, cst == VY_OK ? &outs : NULL, cst == VY_OK ? NULL : &e))
+      stopping = true; /* the chunks in flight are finished and dropped */
+    vy_outputs_free(&outs);
+    r.head++;
+  }
+  vy_mem_free(a, r.runs, r.k * sizeof *r.runs);
+  vy_mem_free(a, ins, nins * sizeof *ins);
+  vy_kernel_destroy(kb);
+  return st;
+}
+
+const vy_streamable vy_cuda_streamable = {cuda_stream};
