@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "bench_int.h"
+#include "native_cuda.h"
 #include "cli_int.h"
 #include "error_int.h"
 #include "vyre/cache.h"
@@ -47,7 +48,8 @@ static const char bench_usage[] =
     "                   (saxpy,atomic), a directory of .vy programs, or one .vy file;\n"
     "                   the built-in suite is " VY_BENCH_SUITE_DIR " ($VYRE_BENCH_SUITE)\n"
     "  --backends LIST  backends to time: ids from 'vyre-jit run --backend list' and\n"
-    "                   'native' (the C baselines); default: all available\n"
+    "                   'native' (the C baselines), 'cuda-native' (the CUDA C baselines,\n"
+    "                   $VYRE_BENCH_CUDA; needs a GPU); default: all available\n"
     "  --threads LIST   worker threads for the compiled backends and the baselines,\n"
     "                   one run per count (1,2); default: one per logical CPU\n"
     "  --size S         small, medium (default) or large; the interpreter always runs\n"
@@ -87,6 +89,8 @@ typedef struct bench {
   size_t nothers;
   vyb_native_lib native;
   bool has_native;
+  vyb_cuda_lib cuda; /* the cuda-native column (bench/native_cuda.h) */
+  bool has_cuda;
   vyb_plan run_plan, ref_plan, compile_plan, overhead_plan;
   char cache_dir[4096]; /* private disk cache for the disk-hit timings; "" = none */
   vyb_program *programs;
@@ -341,6 +345,10 @@ static int check_requested(bench *b) {
       if (!b->has_native) return CLI_BAD_INPUT; /* the reason was printed when loading */
       continue;
     }
+    if (!strcmp(id, VYB_CUDA_NATIVE)) {
+      if (!b->has_cuda) return CLI_BAD_INPUT; /* the reason was printed when loading */
+      continue;
+    }
     vy_error err;
     if (vy_context_probe_backend(b->ctx[0], id, &err) != VY_OK) {
       fprintf(stderr, "vyre-jit bench: --backends %s: %s\n", id, err.message);
@@ -406,6 +414,7 @@ static void describe_run(bench *b) {
   r->backends[0] = 0;
   if (b->time_native) append(r->backends, sizeof r->backends, &used, "native");
   if (b->time_reference) append(r->backends, sizeof r->backends, &used, "%sreference", used ? "," : "");
+  if (b->has_cuda) append(r->backends, sizeof r->backends, &used, "%s" VYB_CUDA_NATIVE, used ? "," : "");
   for (size_t i = 0; i < b->nothers; i++)
     if (i == 0 || strcmp(vy_backend_id(b->others[i].be), vy_backend_id(b->others[i - 1].be)))
       append(r->backends, sizeof r->backends, &used, "%s%s", used ? "," : "", vy_backend_id(b->others[i].be));
@@ -718,6 +727,15 @@ static void run_backend(bench *b, const vyb_program *p, const bench_backend *bb,
   vy_kernel_destroy(k);
 }
 
+/* The cuda-native row (bench/native_cuda.c checks and times it). */
+static void run_cuda_native(bench *b, const vyb_program *p, const vyb_data *small, const vyb_data *timed,
+                            const vyb_outset *golden, const vyb_outset *check) {
+  progress(b, "%s: " VYB_CUDA_NATIVE, p->name);
+  vyb_result *x = add_result(b, p, VYB_CUDA_NATIVE, 0, timed);
+  vyb_cuda_row(&b->cuda, p, small, timed, golden, check, &b->run_plan, x);
+  b->failures = b->failures || x->outcome == VYB_WRONG || x->outcome == VYB_FAILED;
+}
+
 static void bench_program(bench *b, const vyb_program *p) {
   size_t first = b->report.nresults;
   vyb_data small = {0}, big = {0};
@@ -734,8 +752,10 @@ static void bench_program(bench *b, const vyb_program *p) {
   if (st == VY_OK) {
     run_native_baseline(b, p, &small, timed, &golden, &check);
     for (size_t i = 0; i < b->nothers; i++) run_backend(b, p, &b->others[i], &small, timed, &golden, &check);
+    if (b->has_cuda) run_cuda_native(b, p, &small, timed, &golden, &check);
   }
   set_ratios(b, first);
+  vyb_cuda_ratios(b->report.results + first, b->report.nresults - first);
   vyb_outset_free(&golden);
   vyb_outset_free(&check);
   vyb_data_free(&small);
@@ -802,6 +822,12 @@ static void open_native(bench *b) {
   vy_error err;
   b->has_native = wanted && vyb_native_open(b->o.native, &b->native, &err) == VY_OK;
   if (wanted && !b->has_native) fprintf(stderr, "vyre-jit bench: no native baselines: %s\n", err.message);
+  /* by default only where it can run; asked for by name, its absence is said */
+  wanted = b->o.backends && listed(b->o.backends, VYB_CUDA_NATIVE);
+  b->has_cuda = (!b->o.backends || wanted) && vyb_cuda_open(NULL, &b->cuda, &err) == VY_OK;
+  if (wanted && !b->has_cuda)
+    fprintf(stderr, "vyre-jit bench: --backends " VYB_CUDA_NATIVE ": unavailable: %s\n", err.message);
+  if (b->has_cuda) fprintf(stderr, "vyre-jit bench: " VYB_CUDA_NATIVE " on %s (%s)\n", b->cuda.device, b->cuda.info);
 }
 
 static void cleanup(bench *b) {
@@ -817,6 +843,7 @@ static void cleanup(bench *b) {
     rmdir(b->cache_dir);
   }
   vyb_native_close(&b->native);
+  vyb_cuda_close(&b->cuda);
 }
 
 /* Runs everything after the arguments are known. */
