@@ -40,6 +40,9 @@ static int g_device_count = 1;
 static uint32_t g_max_grid = 2147483647u; /* gridDim.x limit */
 static size_t g_mem_limit = SIZE_MAX;     /* larger device allocations fail (out of memory) */
 static bool g_bad_ptx, g_slow;            /* the linker rejects the PTX; kernels run until stopped */
+static atomic_bool g_hold;                /* every stream reports busy (NOT_READY) until cleared */
+static atomic_long g_htod_bytes;          /* bytes copied host -> device */
+static vy_cu_stream g_launch_stream[64];  /* the stream of each launch */
 static atomic_bool g_stop_written;
 static atomic_long g_dev_bytes, g_host_bytes, g_objects; /* live allocations of the emulation */
 static atomic_int g_launches, g_links;
@@ -167,6 +170,7 @@ static vy_cu_result f_host_free(void *p) {
 }
 static vy_cu_result f_htod(vy_cu_ptr d, const void *s, size_t n, vy_cu_stream st) {
   (void)st;
+  atomic_fetch_add(&g_htod_bytes, (long)n);
   memcpy((void *)(uintptr_t)d, s, n);
   return VY_CU_SUCCESS;
 }
@@ -201,6 +205,7 @@ static vy_cu_result f_stream_sync(vy_cu_stream s) {
 }
 static vy_cu_result f_stream_query(vy_cu_stream s) {
   (void)s;
+  if (atomic_load(&g_hold)) return VY_CU_ERROR_NOT_READY;
   return g_slow && !atomic_load(&g_stop_written) ? VY_CU_ERROR_NOT_READY : VY_CU_SUCCESS;
 }
 static vy_cu_result f_event_create(vy_cu_event *e, unsigned flags) {
@@ -307,11 +312,11 @@ static vy_cu_result f_fn_attr(int *v, int a, vy_cu_function f) {
  * the others copy x to y. */
 static vy_cu_result f_launch(vy_cu_function f, unsigned gx_blocks, unsigned gy, unsigned gz, unsigned bx, unsigned by,
                              unsigned bz, unsigned shared, vy_cu_stream s, void **params, void **extra) {
-  (void)f, (void)s, (void)extra, (void)shared;
+  (void)f, (void)extra, (void)shared;
   if (gy != 1 || gz != 1 || by != 1 || bz != 1 || bx != 4 || !gx_blocks || gx_blocks > g_max_grid)
     return VY_CU_ERROR_INVALID_VALUE;
   int launch = atomic_fetch_add(&g_launches, 1);
-  if (launch < 64) g_launch_blocks[launch] = gx_blocks;
+  if (launch < 64) g_launch_blocks[launch] = gx_blocks, g_launch_stream[launch] = s;
   vy_cu_ptr tab, rec;
   uint64_t base;
   memcpy(&tab, params[0], 8);
@@ -439,6 +444,8 @@ static void reset(void) {
   atomic_store(&g_stop_written, false);
   atomic_store(&g_launches, 0);
   atomic_store(&g_zeroed, 0);
+  atomic_store(&g_hold, false);
+  atomic_store(&g_htod_bytes, 0);
   g_driver = 12040;
   g_cc[0] = 9, g_cc[1] = 0;
 }
@@ -730,6 +737,423 @@ static void concurrent_dispatch(void **state) {
   env_close(&e);
 }
 
+/* ---- asynchronous dispatch, streams, resident buffers ---- */
+
+#include "vyre/async.h"
+#include "vyre/resident.h"
+#include "vyre/stream.h"
+
+/* axpy's result computed here: for i < yn, (i < xn ? x[i] : 0) * 3 + y[i]
+ * (loads past x give 0; the grid covers the output y). */
+static void axpy_ref(const uint32_t *x, size_t xn, const uint32_t *y, size_t yn, uint32_t *out) {
+  for (size_t i = 0; i < yn; i++) out[i] = (i < xn ? x[i] : 0) * 3 + y[i];
+}
+
+static void assert_u32s(const vy_bytes *b, const uint32_t *want, size_t n) {
+  assert_int_equal(b->len, 4 * n);
+  for (size_t i = 0; i < n; i++) {
+    uint32_t v;
+    memcpy(&v, b->data + 4 * i, 4);
+    assert_int_equal(v, want[i]);
+  }
+}
+
+/* Three dispatches in flight at once on one kernel, not ready while the
+ * streams are busy, collected out of order with wait and wait_into; a
+ * program dispatch compiles at the start; errors (binding, the kernel's
+ * error record, compile) come from the wait, not from the start. */
+static void async_in_flight(void **state) {
+  (void)state;
+  env e;
+  vy_error err;
+  if (env_open(NULL, &e, &err) != VY_OK) fail_msg("%s", err.message);
+  vy_program *p = parse(axpy_src);
+  vy_kernel *k = NULL;
+  if (vy_compile(e.be, p, NULL, &k, &err) != VY_OK) fail_msg("%s", err.message);
+  uint32_t x[3][12], y[3][12], want[12];
+  vy_input in[3][2];
+  vy_pending *pd[3];
+  atomic_store(&g_hold, true);
+  for (uint32_t j = 0; j < 3; j++) {
+    for (uint32_t i = 0; i < 12; i++) x[j][i] = 10 * j + i, y[j][i] = 100 * j;
+    in[j][0] = (vy_input){x[j], 4 * (8 + 2 * (size_t)j)};
+    in[j][1] = (vy_input){y[j], 4 * (8 + 2 * (size_t)j)};
+    if (vy_kernel_dispatch_async(k, in[j], 2, NULL, &pd[j], &err) != VY_OK) fail_msg("%s", err.message);
+  }
+  int launches = atomic_load(&g_launches);
+  assert_true(launches >= 3);
+  assert_true(g_launch_stream[0] != g_launch_stream[launches - 1]); /* each on a stream of its own */
+  for (int j = 0; j < 3; j++) assert_false(vy_pending_is_ready(pd[j]));
+  atomic_store(&g_hold, false);
+  for (int j = 0; j < 3; j++) assert_true(vy_pending_is_ready(pd[j]));
+  vy_outputs out = {0};
+  for (int j = 2; j >= 0; j--) { /* the last first; wait_into reuses the slots */
+    size_t n = 8 + 2 * (size_t)j;
+    if (vy_pending_wait_into(pd[j], &out, &err) != VY_OK) fail_msg("%s", err.message);
+    axpy_ref(x[j], n, y[j], n, want);
+    assert_int_equal(out.count, 1);
+    assert_u32s(&out.items[0], want, n);
+  }
+  vy_outputs_free(&out);
+  /* a program dispatch; a binding error (x shorter than declared) at the wait */
+  vy_pending *a = NULL, *b = NULL;
+  assert_int_equal(vy_dispatch_async(e.be, p, in[1], 2, NULL, &a, &err), VY_OK);
+  vy_input short_in[2] = {{x[0], 16}, {y[0], 32}};
+  assert_int_equal(vy_kernel_dispatch_async(k, short_in, 2, NULL, &b, &err), VY_OK);
+  assert_true(vy_pending_is_ready(b));
+  assert_int_equal(vy_pending_wait(b, &out, &err), VY_E_RUNTIME);
+  assert_non_null(strstr(err.message, "Fix:"));
+  assert_int_equal(out.count, 0);
+  if (vy_pending_wait(a, &out, &err) != VY_OK) fail_msg("%s", err.message);
+  axpy_ref(x[1], 10, y[1], 10, want);
+  assert_u32s(&out.items[0], want, 10);
+  vy_outputs_free(&out);
+  /* discarded before it is waited on: nothing leaks */
+  assert_int_equal(vy_kernel_dispatch_async(k, in[0], 2, NULL, &a, &err), VY_OK);
+  vy_pending_discard(a);
+  vy_kernel_destroy(k);
+  vy_program_destroy(p);
+  /* the kernel's error record, delivered at the wait */
+  g_kernel = K_TRAP;
+  p = parse(trap_src);
+  uint32_t tx[8] = {0, 1, 2, 3, 4, 7, 6, 5}, ty[8] = {0};
+  vy_input tin[2] = {{tx, sizeof tx}, {ty, sizeof ty}};
+  assert_int_equal(vy_dispatch_async(e.be, p, tin, 2, NULL, &a, &err), VY_OK);
+  assert_int_equal(vy_pending_wait(a, &out, &err), VY_E_RUNTIME);
+  assert_non_null(strstr(err.message, "boom"));
+  vy_program_destroy(p);
+  /* a compile error, delivered at the wait */
+  char src[512];
+  snprintf(src, sizeof src,
+           "program workgroup(4) {\n  buffer y: u32 read_write @0 count(8)\n  region vyre.program.root {\n"
+           "    y[gid.x] = %ld\n  }\n}\n",
+           (long)time(NULL) % 1000000 + 11);
+  p = parse(src);
+  g_bad_ptx = true;
+  assert_int_equal(vy_dispatch_async(e.be, p, tin, 1, NULL, &a, &err), VY_OK);
+  assert_int_equal(vy_pending_wait(a, &out, &err), VY_E_COMPILE_FAILED);
+  assert_non_null(strstr(err.message, "CUDA_ERROR_INVALID_PTX"));
+  vy_program_destroy(p);
+  env_close(&e);
+}
+
+/* ---- streams ---- */
+
+/* A source of chunks of the lengths in `lens` (u32 elements), element i of
+ * chunk c being 1000 c + i; the bytes are overwritten at every call (an
+ * unstable source). */
+typedef struct chunks {
+  const size_t *lens;
+  size_t n, next, reads;
+  uint32_t buf[64];
+} chunks;
+
+static vy_status chunks_next(void *ud, vy_input *chunk, bool *done, vy_error *err) {
+  (void)err;
+  chunks *c = ud;
+  c->reads++;
+  if (c->next == c->n) {
+    *done = true;
+    return VY_OK;
+  }
+  size_t len = c->lens[c->next];
+  for (size_t i = 0; i < len; i++) c->buf[i] = (uint32_t)(1000 * c->next + i);
+  *chunk = (vy_input){c->buf, 4 * len};
+  c->next++;
+  return VY_OK;
+}
+
+/* What the sink saw: every chunk's index, status and output. */
+typedef struct seen {
+  size_t count, stop_after; /* stop_after: put returns false at this index (SIZE_MAX: never) */
+  size_t index[16];
+  vy_status st[16];
+  uint32_t out[16][16];
+  size_t out_n[16];
+  char msg[16][64];
+} seen;
+
+static bool seen_put(void *ud, size_t index, vy_status st, const vy_outputs *outs, const vy_error *err) {
+  seen *s = ud;
+  size_t i = s->count++;
+  assert_true(i < 16);
+  s->index[i] = index;
+  s->st[i] = st;
+  if (st == VY_OK) {
+    assert_int_equal(outs->count, 1);
+    s->out_n[i] = outs->items[0].len / 4;
+    memcpy(s->out[i], outs->items[0].data, outs->items[0].len);
+  } else {
+    snprintf(s->msg[i], sizeof s->msg[i], "%.63s", err->message);
+  }
+  return index != s->stop_after;
+}
+
+/* Streams chunks of `lens` through axpy with y = 16 fixed elements (5 i)
+ * and checks every delivered chunk against axpy_ref; returns what the
+ * sink saw in *s. */
+static vy_status stream_axpy(vy_backend *be, const vy_program *p, const size_t *lens, size_t n, uint32_t in_flight,
+                             seen *s, chunks *c, vy_error *err) {
+  uint32_t y[16];
+  for (uint32_t i = 0; i < 16; i++) y[i] = 5 * i;
+  vy_input fixed = {y, sizeof y};
+  *c = (chunks){lens, n, 0, 0, {0}};
+  vy_chunk_source src = {chunks_next, c, 0, NULL};
+  vy_output_sink sink = {seen_put, s, NULL};
+  vy_dispatch_config cfg;
+  vy_dispatch_config_default(&cfg);
+  cfg.max_chunks_in_flight = in_flight;
+  vy_status st = vy_stream(be, p, &fixed, 1, &src, &sink, &cfg, err);
+  for (size_t i = 0; i < s->count; i++) {
+    assert_int_equal(s->index[i], i); /* chunk order */
+    if (s->st[i] != VY_OK) continue;
+    uint32_t x[64], want[16];
+    for (size_t j = 0; j < lens[i]; j++) x[j] = (uint32_t)(1000 * i + j);
+    axpy_ref(x, lens[i], y, 16, want);
+    assert_int_equal(s->out_n[i], 16);
+    assert_memory_equal(s->out[i], want, sizeof want);
+  }
+  return st;
+}
+
+/* Streams of 0, 1 and many chunks of uneven sizes, with 1, 2 and 3 in
+ * flight, on several CUDA streams; a short chunk in the middle fails alone
+ * and the stream goes on; a sink that stops early; a set-up error is
+ * returned before any chunk is read. */
+static void stream_chunks(void **state) {
+  (void)state;
+  env e;
+  vy_error err;
+  if (env_open(NULL, &e, &err) != VY_OK) fail_msg("%s", err.message);
+  vy_program *p = parse(axpy_src);
+  static const size_t many[] = {16, 8, 24, 12, 16, 20, 9, 16, 8, 13};
+  static const size_t one[] = {16};
+  chunks c;
+  for (uint32_t fl = 0; fl <= 3; fl++) { /* 0: the backend's choice */
+    seen s = {.stop_after = SIZE_MAX};
+    if (stream_axpy(e.be, p, many, 10, fl, &s, &c, &err) != VY_OK) fail_msg("%s", err.message);
+    assert_int_equal(s.count, 10);
+    for (size_t i = 0; i < 10; i++) assert_int_equal(s.st[i], VY_OK);
+  }
+  int launches = atomic_load(&g_launches);
+  bool two_streams = false;
+  for (int i = 1; i < launches && i < 64; i++) two_streams |= g_launch_stream[i] != g_launch_stream[0];
+  assert_true(two_streams);
+  seen s0 = {.stop_after = SIZE_MAX};
+  assert_int_equal(stream_axpy(e.be, p, many, 0, 3, &s0, &c, &err), VY_OK);
+  assert_int_equal(s0.count, 0);
+  seen s1 = {.stop_after = SIZE_MAX};
+  assert_int_equal(stream_axpy(e.be, p, one, 1, 3, &s1, &c, &err), VY_OK);
+  assert_int_equal(s1.count, 1);
+  assert_int_equal(s1.st[0], VY_OK);
+  /* chunk 2 has 4 elements, fewer than x's declared 8 */
+  static const size_t bad[] = {16, 8, 4, 12, 16};
+  seen sb = {.stop_after = SIZE_MAX};
+  assert_int_equal(stream_axpy(e.be, p, bad, 5, 3, &sb, &c, &err), VY_OK);
+  assert_int_equal(sb.count, 5);
+  assert_int_equal(sb.st[2], VY_E_RUNTIME);
+  assert_non_null(strstr(sb.msg[2], "bytes"));
+  assert_int_equal(sb.st[1], VY_OK);
+  assert_int_equal(sb.st[3], VY_OK);
+  /* the sink stops after chunk 2: no more deliveries, at most 3 more reads */
+  seen ss = {.stop_after = 2};
+  assert_int_equal(stream_axpy(e.be, p, many, 10, 3, &ss, &c, &err), VY_OK);
+  assert_int_equal(ss.count, 3);
+  assert_true(c.reads <= 6);
+  vy_program_destroy(p);
+  /* a chunk whose kernel raises: its error, the others' outputs */
+  g_kernel = K_TRAP;
+  p = parse(trap_src);
+  uint32_t data[24] = {0}, y[8] = {0};
+  data[8 + 3] = 7; /* in the second chunk of 8 */
+  vy_chunk_source src;
+  assert_int_equal(vy_chunk_source_memory(data, sizeof data, 32, NULL, &src, &err), VY_OK);
+  seen st = {.stop_after = SIZE_MAX};
+  vy_output_sink sink = {seen_put, &st, NULL};
+  vy_input fixed = {y, sizeof y};
+  assert_int_equal(vy_stream(e.be, p, &fixed, 1, &src, &sink, NULL, &err), VY_OK);
+  vy_chunk_source_close(&src);
+  assert_int_equal(st.count, 3);
+  assert_int_equal(st.st[0], VY_OK);
+  assert_int_equal(st.st[1], VY_E_RUNTIME);
+  assert_int_equal(st.st[2], VY_OK);
+  vy_program_destroy(p);
+  /* a set-up error (compile) at once: no chunk read, nothing delivered */
+  char text[512];
+  snprintf(text, sizeof text,
+           "program workgroup(4) {\n  buffer x: u32 read @0 count(8)\n  buffer y: u32 read_write @1 count(8)\n"
+           "  region vyre.program.root {\n    y[gid.x] = x[gid.x] + %ld\n  }\n}\n",
+           (long)time(NULL) % 1000000 + 13);
+  p = parse(text);
+  g_bad_ptx = true;
+  seen se = {.stop_after = SIZE_MAX};
+  assert_int_equal(stream_axpy(e.be, p, many, 10, 3, &se, &c, &err), VY_E_COMPILE_FAILED);
+  assert_int_equal(c.reads, 0);
+  assert_int_equal(se.count, 0);
+  vy_program_destroy(p);
+  env_close(&e);
+}
+
+/* ---- resident buffers ---- */
+
+/* Upload whole and in ranges, dispatch in place (only the buffer table and
+ * the error record go up), fixpoint, download ranges; a buffer of another
+ * backend instance and a short buffer are refused. */
+static void resident_buffers(void **state) {
+  (void)state;
+  env e;
+  vy_error err;
+  if (env_open(NULL, &e, &err) != VY_OK) fail_msg("%s", err.message);
+  vy_program *p = parse(axpy_src);
+  enum { N = 1024 };
+  uint32_t *x = calloc(N, 4), *y = calloc(N, 4), *got = calloc(N, 4), *want = calloc(N, 4);
+  assert_true(x && y && got && want);
+  for (uint32_t i = 0; i < N; i++) x[i] = i * 7 + 1, y[i] = 50000 + i;
+  vy_resident *rb[2] = {NULL, NULL};
+  assert_int_equal(vy_resident_alloc(e.be, 4 * N, &rb[0], &err), VY_OK);
+  assert_int_equal(vy_resident_alloc(e.be, 4 * N, &rb[1], &err), VY_OK);
+  assert_int_equal(vy_resident_len(rb[0]), 4 * N);
+  assert_ptr_equal(vy_resident_backend(rb[0]), e.be);
+  /* zero-filled at allocation */
+  assert_int_equal(vy_resident_download(rb[1], 0, 4 * N, got, &err), VY_OK);
+  for (uint32_t i = 0; i < N; i++) assert_int_equal(got[i], 0);
+  assert_int_equal(vy_resident_upload(rb[0], 0, x, 4 * N, &err), VY_OK);
+  assert_int_equal(vy_resident_upload(rb[1], 0, y, 4 * 100, &err), VY_OK); /* y in two ranges */
+  assert_int_equal(vy_resident_upload(rb[1], 4 * 100, y + 100, 4 * (N - 100), &err), VY_OK);
+  assert_int_equal(vy_resident_upload(rb[1], 4 * N - 4, y, 8, &err), VY_E_INVALID_ARGUMENT);
+  long up0 = atomic_load(&g_htod_bytes);
+  int l0 = atomic_load(&g_launches);
+  vy_dispatch_config cfg;
+  vy_dispatch_config_default(&cfg);
+  cfg.has_fixpoint_iterations = true;
+  cfg.fixpoint_iterations = 3;
+  if (vy_dispatch_resident(e.be, p, rb, 2, &cfg, &err) != VY_OK) fail_msg("%s", err.message);
+  assert_true(atomic_load(&g_htod_bytes) - up0 < 1024); /* the table and the record, no buffer */
+  assert_int_equal(atomic_load(&g_launches) - l0, 3);
+  for (uint32_t i = 0; i < N; i++) want[i] = y[i] + 3 * 3 * x[i]; /* three launches of y += 3 x */
+  assert_int_equal(vy_resident_download(rb[1], 0, 4 * N, got, &err), VY_OK);
+  assert_memory_equal(got, want, 4 * N);
+  /* a range in the middle */
+  assert_int_equal(vy_resident_download(rb[1], 4 * 500, 4 * 10, got, &err), VY_OK);
+  assert_memory_equal(got, want + 500, 4 * 10);
+  /* a kernel handle, dispatched again in place: one more y += 3 x */
+  vy_kernel *k = NULL;
+  if (vy_compile(e.be, p, NULL, &k, &err) != VY_OK) fail_msg("%s", err.message);
+  if (vy_kernel_dispatch_resident(k, rb, 2, NULL, &err) != VY_OK) fail_msg("%s", err.message);
+  assert_int_equal(vy_resident_download(rb[1], 4 * (N - 4), 16, got, &err), VY_OK);
+  for (uint32_t i = 0; i < 4; i++) assert_int_equal(got[i], want[N - 4 + i] + 3 * x[N - 4 + i]);
+  /* a buffer of another cuda backend instance */
+  vy_backend *other = NULL;
+  if (vy_backend_open(e.ctx, "cuda", &other, &err) != VY_OK) fail_msg("%s", err.message);
+  vy_resident *foreign = NULL;
+  assert_int_equal(vy_resident_alloc(other, 4 * N, &foreign, &err), VY_OK);
+  vy_resident *mixed[2] = {rb[0], foreign};
+  assert_int_equal(vy_kernel_dispatch_resident(k, mixed, 2, NULL, &err), VY_E_INVALID_ARGUMENT);
+  assert_non_null(strstr(err.message, "another backend"));
+  assert_non_null(strstr(err.message, "Fix:"));
+  vy_resident_free(foreign);
+  vy_backend_close(other);
+  /* a buffer shorter than declared: the binding's runtime error */
+  vy_resident *tiny = NULL;
+  assert_int_equal(vy_resident_alloc(e.be, 16, &tiny, &err), VY_OK);
+  vy_resident *short_bufs[2] = {tiny, rb[1]};
+  assert_int_equal(vy_kernel_dispatch_resident(k, short_bufs, 2, NULL, &err), VY_E_RUNTIME);
+  assert_non_null(strstr(err.message, "Fix:"));
+  vy_resident_free(tiny);
+  vy_kernel_destroy(k);
+  vy_resident_free(rb[0]);
+  vy_resident_free(rb[1]);
+  vy_program_destroy(p);
+  /* the kernel's error record from a resident dispatch */
+  g_kernel = K_TRAP;
+  p = parse(trap_src);
+  uint32_t tx[8] = {0, 1, 2, 7, 4, 5, 6, 3};
+  assert_int_equal(vy_resident_alloc(e.be, 32, &rb[0], &err), VY_OK);
+  assert_int_equal(vy_resident_alloc(e.be, 32, &rb[1], &err), VY_OK);
+  assert_int_equal(vy_resident_upload(rb[0], 0, tx, sizeof tx, &err), VY_OK);
+  assert_int_equal(vy_dispatch_resident(e.be, p, rb, 2, NULL, &err), VY_E_RUNTIME);
+  assert_non_null(strstr(err.message, "boom"));
+  vy_resident_free(rb[0]);
+  vy_resident_free(rb[1]);
+  vy_program_destroy(p);
+  free(x), free(y), free(got), free(want);
+  env_close(&e);
+}
+
+/* An output the backend allocates, bound to a resident buffer, is zeroed
+ * on the device at every dispatch (its old contents do not leak in). */
+static void resident_output_zeroed(void **state) {
+  (void)state;
+  env e;
+  vy_error err;
+  if (env_open(NULL, &e, &err) != VY_OK) fail_msg("%s", err.message);
+  vy_program *p = parse("program workgroup(4) {\n"
+                        "  buffer x: u32 read @0 count(8)\n"
+                        "  buffer out: u32 read_write @1 count(8) output\n"
+                        "  region vyre.program.root {\n"
+                        "    out[gid.x] = x[gid.x] * 3 + out[gid.x]\n"
+                        "  }\n"
+                        "}\n");
+  uint32_t x[8] = {1, 2, 3, 4, 5, 6, 7, 8}, junk[8], got[8];
+  memset(junk, 0xAB, sizeof junk);
+  vy_resident *rb[2];
+  assert_int_equal(vy_resident_alloc(e.be, sizeof x, &rb[0], &err), VY_OK);
+  assert_int_equal(vy_resident_alloc(e.be, sizeof x, &rb[1], &err), VY_OK);
+  assert_int_equal(vy_resident_upload(rb[0], 0, x, sizeof x, &err), VY_OK);
+  assert_int_equal(vy_resident_upload(rb[1], 0, junk, sizeof junk, &err), VY_OK);
+  if (vy_dispatch_resident(e.be, p, rb, 2, NULL, &err) != VY_OK) fail_msg("%s", err.message);
+  assert_int_equal(vy_resident_download(rb[1], 0, sizeof got, got, &err), VY_OK);
+  for (int i = 0; i < 8; i++) assert_int_equal(got[i], 3 * x[i]);
+  vy_resident_free(rb[0]);
+  vy_resident_free(rb[1]);
+  vy_program_destroy(p);
+  env_close(&e);
+}
+
+/* Every allocation of the async, stream and resident paths failing in
+ * turn: VY_E_NOMEM (at the start, the wait or the sink), nothing leaked. */
+static vy_status async_stream_resident_with(const vy_allocator *alloc, void *ud) {
+  fault_job *j = ud;
+  env e;
+  vy_error err;
+  uint32_t x[8] = {1, 2, 3, 4, 5, 6, 7, 8}, y[8] = {0}, got[8];
+  vy_input in[2] = {{x, sizeof x}, {y, sizeof y}};
+  vy_outputs out = {0};
+  vy_pending *pd = NULL;
+  vy_status st = env_open(alloc, &e, &err);
+  if (st == VY_OK) st = vy_dispatch_async(e.be, j->p, in, 2, NULL, &pd, &err);
+  if (st == VY_OK) st = vy_pending_wait(pd, &out, &err);
+  if (st == VY_OK) assert_int_equal(out.items[0].data[4], 6);
+  vy_outputs_free(&out);
+  seen s = {.stop_after = SIZE_MAX};
+  if (st == VY_OK) {
+    static const size_t lens[] = {8, 12, 16};
+    chunks c;
+    st = stream_axpy(e.be, j->p, lens, 3, 2, &s, &c, &err);
+    for (size_t i = 0; st == VY_OK && i < s.count; i++) st = s.st[i];
+    if (st == VY_OK) assert_int_equal(s.count, 3);
+  }
+  vy_resident *rb[2] = {NULL, NULL};
+  if (st == VY_OK) st = vy_resident_alloc(e.be, sizeof x, &rb[0], &err);
+  if (st == VY_OK) st = vy_resident_alloc(e.be, sizeof y, &rb[1], &err);
+  if (st == VY_OK) st = vy_resident_upload(rb[0], 0, x, sizeof x, &err);
+  if (st == VY_OK) st = vy_dispatch_resident(e.be, j->p, rb, 2, NULL, &err);
+  if (st == VY_OK) st = vy_resident_download(rb[1], 0, sizeof got, got, &err);
+  if (st == VY_OK) assert_int_equal(got[1], 6);
+  vy_resident_free(rb[0]);
+  vy_resident_free(rb[1]);
+  env_close(&e);
+  return st;
+}
+
+static void async_stream_resident_allocation_failures(void **state) {
+  (void)state;
+  vy_program *p = parse(axpy_src);
+  fault_job j = {p};
+  assert_true(vy_fault_run_all(async_stream_resident_with, &j) > 0);
+  vy_program_destroy(p);
+}
+
 int main(void) {
   vy_cuda_api_override(&fake_api);
   const struct CMUnitTest tests[] = {
@@ -742,6 +1166,11 @@ int main(void) {
       cmocka_unit_test_setup(cache_key_target, test_setup),
       cmocka_unit_test_setup(allocation_failures, test_setup),
       cmocka_unit_test_setup(concurrent_dispatch, test_setup),
+      cmocka_unit_test_setup(async_in_flight, test_setup),
+      cmocka_unit_test_setup(stream_chunks, test_setup),
+      cmocka_unit_test_setup(resident_buffers, test_setup),
+      cmocka_unit_test_setup(resident_output_zeroed, test_setup),
+      cmocka_unit_test_setup(async_stream_resident_allocation_failures, test_setup),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
