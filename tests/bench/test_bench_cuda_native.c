@@ -181,6 +181,20 @@ static void test_open_real(void **state) {
     assert_non_null(strstr(err.message, "no GPU to run the CUDA baselines on"));
     assert_non_null(strstr(err.message, "Fix:"));
     assert_null(lib.handle);
+    /* its functions still answer: a bad shape before any CUDA call, then
+     * the CUDA error with its reason */
+    void *h = dlopen(path, RTLD_NOW | RTLD_LOCAL | RTLD_NODELETE);
+    assert_non_null(h);
+    vyb_cuda_fn fn;
+    const char *(*why)(void);
+    *(void **)&fn = dlsym(h, "vyb_cuda_saxpy");
+    *(void **)&why = dlsym(h, "vyb_cuda_last_error");
+    assert_true(fn && why && fn != vyb_cuda_saxpy);
+    assert_int_equal(fn(f->d.bufs, 2, 1, NULL), VYB_NATIVE_BAD_SHAPE);
+    assert_int_equal(fn(f->d.bufs, 3, 0, NULL), VYB_NATIVE_BAD_SHAPE); /* reps < 1 */
+    assert_int_equal(fn(f->d.bufs, 3, 1, NULL), VYB_CUDA_ERROR);
+    assert_non_null(strstr(why(), "cudaMalloc"));
+    dlclose(h);
     return;
   }
   assert_true(lib.device[0] && lib.info && strstr(lib.info, "nvcc"));
