@@ -805,7 +805,6 @@ static unsigned host_width(vy_type_kind k) {
 
 static LLVMValueRef host_arg(vy_lw *w, vy_type_kind k, vy_jv v) {
   if (k == VY_TYPE_F32 && v.t.k == VY_JK_F32) return vy_lw_canon(w, v.v);
-  if (k == VY_TYPE_F64 && v.t.k == VY_JK_F32) return LLVMBuildFPExt(w->b, vy_lw_canon(w, v.v), w->t_f64, "");
   unsigned n, width = host_width(k);
   LLVMValueRef raw = vy_lw_raw(w, v, &n);
   LLVMValueRef r = vy_lw_resize(w, raw, n, width);

@@ -56,9 +56,15 @@ LLVMValueRef vy_lw_raw(vy_lw *w, vy_jv v, unsigned *nbytes) {
   case VY_JK_U64:
     *nbytes = 8;
     return v.v;
-  case VY_JK_F32:
+  case VY_JK_F32: { /* the f64 of the canonical value; NaN gives the canonical f64 NaN explicitly, since
+                       fpext keeps the payload on x86 but gives 0x7fffffffe0000000 on NVIDIA GPUs */
     *nbytes = 8;
-    return LLVMBuildBitCast(b, LLVMBuildFPExt(b, vy_lw_canon(w, v.v), w->t_f64, ""), w->t_i64, "");
+    LLVMValueRef canon = vy_lw_canon(w, v.v);
+    LLVMValueRef wide = LLVMBuildBitCast(b, LLVMBuildFPExt(b, canon, w->t_f64, ""), w->t_i64, "");
+    LLVMValueRef abs = LLVMBuildAnd(b, LLVMBuildBitCast(b, canon, w->t_i32, ""), c32(w, 0x7FFFFFFFu), "");
+    LLVMValueRef nan = LLVMBuildICmp(b, LLVMIntUGT, abs, c32(w, 0x7F800000u), "isnan");
+    return LLVMBuildSelect(b, nan, LLVMConstInt(w->t_i64, 0x7FF8000000000000ull, 0), wide, "canon64");
+  }
   case VY_JK_BYTES:
     *nbytes = v.t.n;
     return v.v;
@@ -416,11 +422,18 @@ static vy_jv bin_f32(vy_lw *w, const vy_cx *x, vy_jv av, vy_jv bv) {
   case VY_BINOP_MAX: {
     /* interp_ops.c min_f/max_f: a NaN operand gives the other one; else
      * b wins only when strictly smaller (min) / larger (max), so equal
-     * operands (+0 vs -0) give the left one. A NaN b fails the compare. */
+     * operands (+0 vs -0) give the left one. A NaN b fails the compare.
+     * Two zeros (or subnormals, zeros to the reference) give a by an
+     * integer test: LLVM turns select(b > a, b, a) of operands it knows
+     * are not NaN into maxnum, whose PTX max.f32 gives +0 for (-0, +0). */
     bool mn = x->op == VY_BINOP_MIN;
     LLVMValueRef pick_b = LLVMBuildFCmp(B, mn ? LLVMRealOLT : LLVMRealOGT, b, a, "");
     LLVMValueRef r = LLVMBuildSelect(B, pick_b, b, a, "");
-    return jv(VY_JK_F32, LLVMBuildSelect(B, LLVMBuildFCmp(B, LLVMRealUNO, a, a, ""), b, r, mn ? "fmin" : "fmax"));
+    r = LLVMBuildSelect(B, LLVMBuildFCmp(B, LLVMRealUNO, a, a, ""), b, r, "");
+    LLVMValueRef ab = LLVMBuildOr(B, LLVMBuildBitCast(B, a, w->t_i32, ""), LLVMBuildBitCast(B, b, w->t_i32, ""), "");
+    LLVMValueRef zeros = LLVMBuildICmp(B, LLVMIntULT, LLVMBuildAnd(B, ab, c32(w, 0x7F800000u), ""), c32(w, 0x00800000u),
+                                       "zeros");
+    return jv(VY_JK_F32, LLVMBuildSelect(B, zeros, a, r, mn ? "fmin" : "fmax"));
   }
   default:
     return bin_fail(w, x, av, bv);

@@ -35,6 +35,7 @@
 
 #include <cmocka.h>
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -128,6 +129,29 @@ static float flush(float x) {
 }
 /* mul.rn.ftz.f32: operands and result flushed */
 static float vysim_mul_ftz(float x, float y) { return flush(flush(x) * flush(y)); }
+
+/* ---- instructions whose GPU results differ from the host's ----
+ *
+ * cvt.f64.f32 of a NaN: the host keeps the payload and sets the quiet bit
+ * (0x7FC00000 -> 0x7FF8000000000000); an H100 (driver 580) gave
+ * 0x7FFFFFFFE0000000, the GPU's canonical f32 NaN 0x7FFFFFFF widened. */
+static double vysim_cvt_f64_f32(float x) {
+  if (x == x) return (double)x;
+  uint64_t b = 0x7FFFFFFFE0000000ull;
+  double d;
+  memcpy(&d, &b, 8);
+  return d;
+}
+
+/* select(x > y, x, y) and its relatives: LLVM's NVPTX instruction
+ * selection turns them into max/min (maxnum/minnum) when it proves both
+ * operands are not NaN, and the GPU's max.f32 / min.f32 order -0 below +0
+ * where the select keeps the operand the compare did not pick. r is the
+ * select's own result; two zeros of different sign give the GPU's. */
+static float vysim_sel_max_f32(float r, float x, float y) { return x == 0 && y == 0 && signbit(x) != signbit(y) ? 0.0f : r; }
+static float vysim_sel_min_f32(float r, float x, float y) { return x == 0 && y == 0 && signbit(x) != signbit(y) ? -0.0f : r; }
+static double vysim_sel_max_f64(double r, double x, double y) { return x == 0 && y == 0 && signbit(x) != signbit(y) ? 0.0 : r; }
+static double vysim_sel_min_f64(double r, double x, double y) { return x == 0 && y == 0 && signbit(x) != signbit(y) ? -0.0 : r; }
 
 /* Releases the block's barrier when every thread waits at one. */
 static bool release_barrier(void) {
@@ -252,6 +276,11 @@ static const struct {
     {"llvm.nvvm.shfl.sync.down.i32", "vysim_shfl_down", (const void *)vysim_shfl_down},
     {"llvm.nvvm.redux.sync.add", "vysim_redux_add", (const void *)vysim_redux_add},
     {"llvm.nvvm.mul.rn.ftz.f", "vysim_mul_ftz", (const void *)vysim_mul_ftz},
+    {NULL, "vysim_cvt_f64_f32", (const void *)vysim_cvt_f64_f32},
+    {NULL, "vysim_sel_max_f32", (const void *)vysim_sel_max_f32},
+    {NULL, "vysim_sel_min_f32", (const void *)vysim_sel_min_f32},
+    {NULL, "vysim_sel_max_f64", (const void *)vysim_sel_max_f64},
+    {NULL, "vysim_sel_min_f64", (const void *)vysim_sel_min_f64},
 };
 
 static int setup(void **state) {
@@ -273,16 +302,88 @@ static int teardown(void **state) {
   return 0;
 }
 
-/* The NVVM intrinsics as calls of the simulator (convergent, like them). */
+/* A call of simulator function `sym` (ret (args...)) at b's position. */
+static LLVMValueRef sim_call(LLVMModuleRef m, LLVMBuilderRef b, const char *sym, LLVMTypeRef ret, LLVMValueRef *args,
+                             unsigned n) {
+  LLVMTypeRef params[3];
+  for (unsigned i = 0; i < n; i++) params[i] = LLVMTypeOf(args[i]);
+  LLVMTypeRef ft = LLVMFunctionType(ret, params, n, 0);
+  LLVMValueRef f = LLVMGetNamedFunction(m, sym);
+  if (!f) f = LLVMAddFunction(m, sym, ft);
+  return LLVMBuildCall2(b, ft, f, args, n, "");
+}
+
+/* Is select `s` (condition an fcmp of its two operands) a max (1), a min
+ * (-1), or neither (0)? */
+static int select_minmax(LLVMValueRef s) {
+  LLVMValueRef c = LLVMGetOperand(s, 0), t = LLVMGetOperand(s, 1), f = LLVMGetOperand(s, 2);
+  if (!LLVMIsAInstruction(c) || LLVMGetInstructionOpcode(c) != LLVMFCmp) return 0;
+  LLVMValueRef x = LLVMGetOperand(c, 0), y = LLVMGetOperand(c, 1);
+  int gt;
+  switch (LLVMGetFCmpPredicate(c)) {
+  case LLVMRealOGT:
+  case LLVMRealOGE:
+  case LLVMRealUGT:
+  case LLVMRealUGE:
+    gt = 1;
+    break;
+  case LLVMRealOLT:
+  case LLVMRealOLE:
+  case LLVMRealULT:
+  case LLVMRealULE:
+    gt = -1;
+    break;
+  default:
+    return 0;
+  }
+  if (t == x && f == y) return gt;
+  if (t == y && f == x) return -gt;
+  return 0;
+}
+
+/* The instructions whose GPU results the host would not give (see
+ * vysim_cvt_f64_f32 and vysim_sel_*) become calls of their models. */
+static void model_gpu_instructions(LLVMModuleRef m) {
+  LLVMContextRef c = LLVMGetModuleContext(m);
+  LLVMBuilderRef b = LLVMCreateBuilderInContext(c);
+  LLVMTypeRef f32 = LLVMFloatTypeInContext(c), f64 = LLVMDoubleTypeInContext(c);
+  for (LLVMValueRef fn = LLVMGetFirstFunction(m); fn; fn = LLVMGetNextFunction(fn))
+    for (LLVMBasicBlockRef bb = LLVMGetFirstBasicBlock(fn); bb; bb = LLVMGetNextBasicBlock(bb))
+      for (LLVMValueRef i = LLVMGetFirstInstruction(bb), next; i; i = next) {
+        next = LLVMGetNextInstruction(i);
+        LLVMOpcode op = LLVMGetInstructionOpcode(i);
+        LLVMTypeRef t = LLVMTypeOf(i);
+        if (op == LLVMFPExt && t == f64 && LLVMTypeOf(LLVMGetOperand(i, 0)) == f32) {
+          LLVMPositionBuilderBefore(b, i);
+          LLVMValueRef arg = LLVMGetOperand(i, 0);
+          LLVMValueRef call = sim_call(m, b, "vysim_cvt_f64_f32", f64, &arg, 1);
+          LLVMReplaceAllUsesWith(i, call);
+          LLVMInstructionEraseFromParent(i);
+        } else if (op == LLVMSelect && (t == f32 || t == f64) && select_minmax(i)) {
+          const char *sym = select_minmax(i) > 0 ? (t == f32 ? "vysim_sel_max_f32" : "vysim_sel_max_f64")
+                                                 : (t == f32 ? "vysim_sel_min_f32" : "vysim_sel_min_f64");
+          LLVMPositionBuilder(b, bb, next); /* next is never NULL: a block ends with its terminator */
+          LLVMValueRef args[3] = {LLVMGetUndef(t), LLVMGetOperand(i, 1), LLVMGetOperand(i, 2)};
+          LLVMValueRef call = sim_call(m, b, sym, t, args, 3);
+          LLVMReplaceAllUsesWith(i, call);
+          LLVMSetOperand(call, 0, i);
+        }
+      }
+  LLVMDisposeBuilder(b);
+}
+
+/* The NVVM intrinsics as calls of the simulator (convergent, like them),
+ * and the GPU's own results of some plain instructions. */
 static bool retarget(LLVMModuleRef m, char *why, size_t cap) {
   LLVMContextRef c = LLVMGetModuleContext(m);
+  model_gpu_instructions(m);
   for (LLVMValueRef f = LLVMGetFirstFunction(m), next; f; f = next) {
     next = LLVMGetNextFunction(f);
     size_t len;
     const char *name = LLVMGetValueName2(f, &len);
     if (strncmp(name, "llvm.nvvm.", 10) != 0) continue;
     size_t i = 0;
-    while (i < sizeof sims / sizeof *sims && strcmp(name, sims[i].intrinsic) != 0) i++;
+    while (i < sizeof sims / sizeof *sims && !(sims[i].intrinsic && strcmp(name, sims[i].intrinsic) == 0)) i++;
     if (i == sizeof sims / sizeof *sims) {
       snprintf(why, cap, "the simulator has no %s", name);
       return false;
