@@ -4,10 +4,13 @@
  *
  * Shape of the kernel:
  *
- *   ids from %tid.x / %ctaid.x and the wg_base, gx, gy parameters
+ *   ids from %tid.x / %ctaid.x and the wg_base, gx, gy parameters (no
+ *   division when the block's workgroup index is below gx: a 1-D grid)
  *   buffer records loaded from `bufs`; workgroup buffers are addrspace(3)
  *   globals, zeroed by the block at start, then one barrier that also
- *   makes the `stop` test uniform (a block never splits around a barrier)
+ *   gives thread 0's `stop` test to the block (a block never splits
+ *   around a barrier); without barriers each thread tests `stop`, and a
+ *   kernel with neither barriers nor Loops does not (ptx_int.h)
  *   <statement list of the entry>
  *
  * Statements holding a Barrier (block level) or a subgroup operation (warp
@@ -39,7 +42,8 @@
  *    this is the reference's result.
  *
  * Errors: a raise claims err->claimed with a CAS; the winner fills the
- * record and sets err->stop. Blocks that start after that return at once.
+ * record and sets err->stop. Blocks that start after that return at once
+ * (those of a kernel without barriers and Loops run their bounded work).
  *
  * Loads of storage buffers that no Store or atomic of the program targets
  * carry !invariant.load (ld.global.nc, the read-only data path).
@@ -815,8 +819,19 @@ static void ids(ptx *k, LLVMValueRef wg_base, LLVMValueRef gx, LLVMValueRef gy) 
   k->lid[2] = wg[2] == 1 ? c32(w, 0) : LLVMBuildUDiv(B, k->tid, c32(w, wg[0] * wg[1]), "lid.z");
   LLVMValueRef lin = LLVMBuildAdd(B, wg_base, LLVMBuildZExt(B, ctaid, w->t_i64, ""), "wg.lin");
   LLVMValueRef g0 = LLVMBuildZExt(B, gx, w->t_i64, ""), g1 = LLVMBuildZExt(B, gy, w->t_i64, "");
-  LLVMValueRef rest = LLVMBuildUDiv(B, lin, g0, "");
-  k->wid[0] = LLVMBuildTrunc(B, LLVMBuildURem(B, lin, g0, ""), w->t_i32, "wid.x");
+  /* lin < gx (every block of a 1-D grid): wid.x = lin, no 64-bit division
+   * (a branch, uniform over the block, that LLVM cannot flatten: gx may be 0) */
+  LLVMBasicBlockRef pre = LLVMGetInsertBlock(B), divide = vy_lw_block(w, "wid.div"), done = vy_lw_block(w, "wid");
+  LLVMBuildCondBr(B, LLVMBuildICmp(B, LLVMIntULT, lin, g0, ""), done, divide);
+  LLVMPositionBuilderAtEnd(B, divide);
+  LLVMValueRef q = LLVMBuildUDiv(B, lin, g0, ""), r = LLVMBuildURem(B, lin, g0, "");
+  LLVMBuildBr(B, done);
+  LLVMPositionBuilderAtEnd(B, done);
+  LLVMValueRef rest = LLVMBuildPhi(B, w->t_i64, ""), x = LLVMBuildPhi(B, w->t_i64, "");
+  LLVMBasicBlockRef from[2] = {pre, divide};
+  LLVMAddIncoming(rest, (LLVMValueRef[]){c64(w, 0), q}, from, 2);
+  LLVMAddIncoming(x, (LLVMValueRef[]){lin, r}, from, 2);
+  k->wid[0] = LLVMBuildTrunc(B, x, w->t_i32, "wid.x");
   k->wid[1] = LLVMBuildTrunc(B, LLVMBuildURem(B, rest, g1, ""), w->t_i32, "wid.y");
   k->wid[2] = LLVMBuildTrunc(B, LLVMBuildUDiv(B, rest, g1, ""), w->t_i32, "wid.z");
   for (int a = 0; a < 3; a++) /* no wrap: the host checks that every global id fits u32 */
@@ -833,7 +848,25 @@ static void ids(ptx *k, LLVMValueRef wg_base, LLVMValueRef gx, LLVMValueRef gy) 
   }
 }
 
-/* Buffer records, workgroup memory (declared and zeroed) and the stop test. */
+/* Whether list l holds a Loop at any depth. */
+static bool has_loop(const vy_cl *l) {
+  for (uint32_t i = 0; i < l->count; i++) {
+    const vy_cn *n = &l->items[i];
+    if (n->kind == VY_NODE_LOOP) return true;
+    if ((n->kind == VY_NODE_IF || n->kind == VY_NODE_BLOCK || n->kind == VY_NODE_REGION) &&
+        (has_loop(&n->body) || has_loop(&n->body2)))
+      return true;
+  }
+  return false;
+}
+
+/* Buffer records, workgroup memory (declared and zeroed) and the stop
+ * test (ptx_int.h): thread 0 reads err->stop and the start barrier tells
+ * the block; without that barrier every thread reads it, and a kernel
+ * with neither barrier nor Loop does not test it at all (an invocation's
+ * work is bounded by the program; a read that every warp of the grid
+ * sends to one L2 line, and that its loads wait for, cost saxpy 2/3 of
+ * the H100's bandwidth). */
 static void buffers(ptx *k, LLVMValueRef bufs, bool uses_sync) {
   vy_lw *w = &k->w;
   LLVMBuilderRef B = w->b;
@@ -884,11 +917,24 @@ static void buffers(ptx *k, LLVMValueRef bufs, bool uses_sync) {
     k->bytes[b] = f[1];
     k->elems[b] = f[2];
   }
+  bool block_wide = has_shared || uses_sync;
+  if (!block_wide && !has_loop(&w->pp->entry)) return;
+  LLVMBasicBlockRef pre = LLVMGetInsertBlock(B), read = vy_lw_block(w, "stop.read"), got = vy_lw_block(w, "stop.got");
+  if (block_wide)
+    LLVMBuildCondBr(B, LLVMBuildICmp(B, LLVMIntEQ, k->tid, c32(w, 0), ""), read, got);
+  else
+    LLVMBuildBr(B, read);
+  LLVMPositionBuilderAtEnd(B, read);
   LLVMValueRef stop = LLVMBuildLoad2(B, w->t_i32, k->err, "stop"); /* vy_kerr.stop is the first field */
   LLVMSetOrdering(stop, LLVMAtomicOrderingMonotonic);
   LLVMSetAlignment(stop, 4);
-  LLVMValueRef stopped = LLVMBuildICmp(B, LLVMIntNE, stop, c32(w, 0), "stopped");
-  if (has_shared || uses_sync) { /* one answer for the whole block */
+  LLVMBuildBr(B, got);
+  LLVMPositionBuilderAtEnd(B, got);
+  LLVMValueRef seen = LLVMBuildPhi(B, w->t_i32, "stop.seen");
+  LLVMAddIncoming(seen, (LLVMValueRef[]){stop}, (LLVMBasicBlockRef[]){read}, 1);
+  if (block_wide) LLVMAddIncoming(seen, (LLVMValueRef[]){c32(w, 0)}, (LLVMBasicBlockRef[]){pre}, 1);
+  LLVMValueRef stopped = LLVMBuildICmp(B, LLVMIntNE, seen, c32(w, 0), "stopped");
+  if (block_wide) { /* thread 0's answer for the whole block */
     LLVMValueRef s = LLVMBuildZExt(B, stopped, w->t_i32, "");
     stopped = LLVMBuildICmp(B, LLVMIntNE, nvvm(w, "llvm.nvvm.barrier0.or", &s, 1), c32(w, 0), "");
   }
