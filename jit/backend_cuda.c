@@ -80,21 +80,6 @@ void vy_cuda_pick_sm(int major, int minor, char *out, size_t cap) {
   snprintf(out, cap, "sm_%d", cc > 90 ? 90 : cc);
 }
 
-void vy_cuda_libdevice_path(char *out, size_t cap) {
-  const char *env = getenv("VYRE_JIT_LIBDEVICE");
-  if (env && *env) {
-    snprintf(out, cap, "%s", env);
-    return;
-  }
-  const char *home = getenv("CUDA_HOME");
-  if (home && *home) {
-    snprintf(out, cap, "%s/nvvm/libdevice/libdevice.10.bc", home);
-    if (access(out, R_OK) == 0) return;
-  }
-  snprintf(out, cap, "/usr/local/cuda/nvvm/libdevice/libdevice.10.bc");
-  if (access(out, R_OK) != 0) out[0] = 0;
-}
-
 /* ---- capabilities ---- */
 
 static void cuda_caps(const vy_backend *be, vy_backend_caps *c) {
@@ -347,7 +332,7 @@ static vy_status cuda_open(vy_context *ctx, vy_backend **out, vy_error *err) {
   if (st == VY_OK) {
     vy_cuda_pick_sm(b->dev.cc_major, b->dev.cc_minor, b->sm, sizeof b->sm);
     b->ptx_isa = vy_cuda_pick_ptx_isa(b->dev.driver_version);
-    vy_cuda_libdevice_path(b->libdevice, sizeof b->libdevice);
+    vy_ptx_libdevice_path(b->libdevice, sizeof b->libdevice);
     st = vy_cuda_cache_base(&b->dev, b->sm, b->ptx_isa, &b->key_base, err);
   }
   /* idle blocks kept for the next dispatch: a quarter of the device's

@@ -35,10 +35,4 @@ unsigned vy_cuda_pick_ptx_isa(int driver_version);
  * the driver's JIT). Writes at most cap bytes. */
 void vy_cuda_pick_sm(int major, int minor, char *out, size_t cap);
 
-/* libdevice for the NVPTX lowering: $VYRE_JIT_LIBDEVICE, else
- * $CUDA_HOME/nvvm/libdevice/libdevice.10.bc, else
- * /usr/local/cuda/nvvm/libdevice/libdevice.10.bc, the first that exists
- * (the variable's path is taken as given); "" when none. */
-void vy_cuda_libdevice_path(char *out, size_t cap);
-
 #endif

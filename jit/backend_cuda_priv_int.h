@@ -91,10 +91,11 @@ const vy_cuda_code *vy_cuda_kernel_code(const cuda_kernel *k);
 vy_status vy_cuda_check_cfg(const cuda_kernel *k, const vy_dispatch_config *cfg, vy_error *err);
 
 /* Binds `inputs` (or resident buffers through hooks->place) for kernel k
- * and computes the grid (grid_override applied, the reference's grid
- * checks); bufs has one slot per declared buffer. Errors: those of the
- * binding (VY_E_RUNTIME, VY_E_NOMEM, ...), VY_E_INVALID_PROGRAM. */
-vy_status vy_cuda_bind(cuda_kernel *k, const vy_input *inputs, size_t ninputs, const vy_dispatch_config *cfg,
+ * with host buffers from `alloc` and computes the grid (grid_override
+ * applied, the reference's grid checks); bufs has one slot per declared
+ * buffer. Errors: those of the binding (VY_E_RUNTIME, VY_E_NOMEM, ...),
+ * VY_E_INVALID_PROGRAM. */
+vy_status vy_cuda_bind(cuda_kernel *k, const vy_allocator *alloc, const vy_input *inputs, size_t ninputs, const vy_dispatch_config *cfg,
                        const vy_bind_hooks *hooks, vy_ibuf *bufs, vy_igrid *grid, vy_error *err);
 
 /* Queues on lane l: event 0, `iters` times the grid's launches (split at
@@ -112,6 +113,7 @@ vy_status vy_cuda_conclude(cuda_backend *be, cuda_kernel *k, vy_cuda_lane *l, co
 /* A dispatch in flight (fields private to backend_cuda_run.c). */
 typedef struct vy_cuda_run {
   cuda_kernel *k;
+  const vy_allocator *alloc; /* host buffers and outputs */
   vy_dispatch_config cfg; /* copied; strings borrowed */
   vy_ibuf *bufs;
   uint32_t n;
@@ -131,8 +133,9 @@ typedef struct vy_cuda_run {
  * launches and the download on a lane of its own. Never blocks on the
  * GPU. Returns VY_OK, or the error of a step before queueing; in both
  * cases *r must be finished (vy_cuda_run_finish) or dropped
- * (vy_cuda_run_drop). `cfg` may be NULL (the kernel's). */
-vy_status vy_cuda_run_start(cuda_kernel *k, const vy_input *inputs, size_t ninputs, const vy_dispatch_config *cfg,
+ * (vy_cuda_run_drop). `cfg` may be NULL (the kernel's). The host buffers
+ * and the outputs come from `alloc` (NULL: the backend's allocator). */
+vy_status vy_cuda_run_start(cuda_kernel *k, const vy_allocator *alloc, const vy_input *inputs, size_t ninputs, const vy_dispatch_config *cfg,
                             vy_cuda_run *r, vy_error *err);
 
 /* true when finishing r would not block on the GPU. */

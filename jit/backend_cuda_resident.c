@@ -165,7 +165,7 @@ static vy_status res_dispatch(vy_kernel *kb, vy_resident *const *rbufs, size_t n
   placing pl = {by_decl};
   vy_bind_hooks hooks = {.place = place, .ud = &pl};
   vy_igrid grid;
-  if (st == VY_OK) st = vy_cuda_bind(k, NULL, 0, cfg, &hooks, bufs, &grid, err);
+  if (st == VY_OK) st = vy_cuda_bind(k, a, NULL, 0, cfg, &hooks, bufs, &grid, err);
   size_t err_off = ((size_t)n * sizeof(vy_kbuf) + 255) / 256 * 256;
   vy_cuda_block db = {0}, hb = {0};
   vy_cuda_lane *l = NULL;

@@ -113,12 +113,13 @@ const vy_cuda_code *vy_cuda_kernel_code(const cuda_kernel *k) {
   return k->entry ? vy_kcache_entry_kernel(k->entry) : k->code;
 }
 
-vy_status vy_cuda_bind(cuda_kernel *k, const vy_input *inputs, size_t ninputs, const vy_dispatch_config *cfg,
-                       const vy_bind_hooks *hooks, vy_ibuf *bufs, vy_igrid *grid, vy_error *err) {
+vy_status vy_cuda_bind(cuda_kernel *k, const vy_allocator *alloc, const vy_input *inputs, size_t ninputs,
+                       const vy_dispatch_config *cfg, const vy_bind_hooks *hooks, vy_ibuf *bufs, vy_igrid *grid,
+                       vy_error *err) {
   const vy_program *p = k->pp->program;
   uint64_t used = 0;
-  vy_status st = vy_bind_buffers(p, alloc_of((cuda_backend *)k->base.be), inputs, ninputs,
-                                 VY_INTERP_DEFAULT_MAX_MEMORY, hooks, bufs, &used, grid, err);
+  vy_status st =
+      vy_bind_buffers(p, alloc, inputs, ninputs, VY_INTERP_DEFAULT_MAX_MEMORY, hooks, bufs, &used, grid, err);
   if (st == VY_OK && cfg->has_grid_override) {
     memcpy(grid->count, cfg->grid_override, sizeof grid->count);
     uint64_t xy = (uint64_t)grid->count[0] * grid->count[1];
@@ -172,7 +173,7 @@ static size_t align_up(size_t n) { return (n + ALIGN - 1) / ALIGN * ALIGN; }
  * buffers with initial contents, then the outputs the backend allocates,
  * which are zeroed on the device instead of being copied up. */
 static vy_status layout_make(vy_cuda_run *r, vy_error *err) {
-  const vy_allocator *a = alloc_of((cuda_backend *)r->k->base.be);
+  const vy_allocator *a = r->alloc;
   r->off = vy_mem_calloc(a, r->n ? r->n : 1, sizeof *r->off);
   if (!r->off) return vy_error_nomem(err);
   r->err_off = align_up((size_t)r->n * sizeof(vy_kbuf));
@@ -270,12 +271,13 @@ vy_status vy_cuda_check_cfg(const cuda_kernel *k, const vy_dispatch_config *cfg,
   return st;
 }
 
-vy_status vy_cuda_run_start(cuda_kernel *k, const vy_input *inputs, size_t ninputs, const vy_dispatch_config *cfg,
-                            vy_cuda_run *r, vy_error *err) {
+vy_status vy_cuda_run_start(cuda_kernel *k, const vy_allocator *alloc, const vy_input *inputs, size_t ninputs,
+                            const vy_dispatch_config *cfg, vy_cuda_run *r, vy_error *err) {
   cuda_backend *be = (cuda_backend *)k->base.be;
-  const vy_allocator *a = alloc_of(be);
+  const vy_allocator *a = alloc ? alloc : alloc_of(be);
   memset(r, 0, sizeof *r);
   r->k = k;
+  r->alloc = a;
   r->cfg = cfg ? *cfg : k->base.cfg;
   r->n = k->pp->program->nbuffers;
   vy_error_clear(&r->err);
@@ -290,7 +292,7 @@ vy_status vy_cuda_run_start(cuda_kernel *k, const vy_input *inputs, size_t ninpu
   deferrals t = {NULL, 0, r->n};
   if (st == VY_OK && r->n && !(t.d = vy_mem_calloc(a, r->n, sizeof *t.d))) st = vy_error_nomem(err);
   vy_bind_hooks hooks = {.borrow = borrow_all, .copy = defer_copy, .ud = &t};
-  if (st == VY_OK) st = vy_cuda_bind(k, inputs, ninputs, &r->cfg, &hooks, r->bufs, &r->grid, err);
+  if (st == VY_OK) st = vy_cuda_bind(k, a, inputs, ninputs, &r->cfg, &hooks, r->bufs, &r->grid, err);
   if (st == VY_OK) st = layout_make(r, err);
   if (st == VY_OK) st = vy_cuda_pool_get(be->dmem, r->total, &r->db, err);
   if (st == VY_OK) st = vy_cuda_pool_get(be->hmem, r->total, &r->hb, err);
@@ -318,7 +320,7 @@ bool vy_cuda_run_ready(const vy_cuda_run *r) {
 /* Frees everything r holds (after its stream is idle or failed). */
 static void run_release(vy_cuda_run *r) {
   cuda_backend *be = (cuda_backend *)r->k->base.be;
-  const vy_allocator *a = alloc_of(be);
+  const vy_allocator *a = r->alloc;
   if (r->l) vy_cuda_lane_put(be, r->l);
   vy_cuda_pool_put(be->hmem, &r->hb);
   vy_cuda_pool_put(be->dmem, &r->db);
@@ -330,7 +332,7 @@ static void run_release(vy_cuda_run *r) {
 
 vy_status vy_cuda_run_finish(vy_cuda_run *r, vy_outputs *out, vy_error *err) {
   cuda_backend *be = (cuda_backend *)r->k->base.be;
-  const vy_allocator *a = alloc_of(be);
+  const vy_allocator *a = r->alloc;
   memset(out, 0, sizeof *out);
   vy_status st = r->st;
   if (st != VY_OK) {
@@ -375,6 +377,6 @@ void vy_cuda_run_drop(vy_cuda_run *r) {
 vy_status vy_cuda_run_kernel(cuda_kernel *k, const vy_input *inputs, size_t ninputs, const vy_dispatch_config *cfg,
                              vy_outputs *out, vy_error *err) {
   vy_cuda_run r;
-  vy_cuda_run_start(k, inputs, ninputs, cfg, &r, err);
+  vy_cuda_run_start(k, NULL, inputs, ninputs, cfg, &r, err);
   return vy_cuda_run_finish(&r, out, err);
 }

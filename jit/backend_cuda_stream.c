@@ -11,8 +11,9 @@
  * A chunk's bytes are copied into pinned staging when its dispatch starts,
  * so a source's chunk is needed only until the next call of next(), stable
  * or not. Memory is bounded by K dispatches (their host outputs, staging
- * and device blocks, reused from the backend's pools) whatever the stream
- * length. No thread is started. */
+ * and device blocks, reused from the backend's pools; host buffers of a
+ * chunk's size from a reuse cache, so that no chunk maps fresh pages)
+ * whatever the stream length. No thread is started. */
 #include <string.h>
 
 #include "backend_cuda_priv_int.h"
@@ -22,6 +23,7 @@
 #define DEFAULT_IN_FLIGHT 3u /* triple buffering */
 
 typedef struct ring {
+  const vy_allocator *alloc; /* the dispatches' host buffers: chunk-sized blocks reused */
   vy_cuda_run *runs;
   size_t k;
   uint64_t head, tail; /* next to deliver / to start */
@@ -40,7 +42,7 @@ static vy_status start_next(cuda_kernel *k, const vy_chunk_source *src, vy_input
                         "the chunk source gave %zu bytes at a NULL pointer. Fix: return the chunk's bytes", c.len);
   ins[0] = c;
   vy_error e;
-  vy_cuda_run_start(k, ins, nins, &k->base.cfg, &r->runs[r->tail % r->k], &e);
+  vy_cuda_run_start(k, r->alloc, ins, nins, &k->base.cfg, &r->runs[r->tail % r->k], &e);
   r->tail++;
   return VY_OK;
 }
@@ -55,12 +57,16 @@ static vy_status cuda_stream(vy_backend *be, const vy_program *p, const vy_input
   st = vy_compile(be, p, cfg, &kb, err);
   if (st != VY_OK) return st;
   cuda_kernel *k = (cuda_kernel *)kb;
-  ring r = {NULL, kb->cfg.max_chunks_in_flight ? kb->cfg.max_chunks_in_flight : DEFAULT_IN_FLIGHT, 0, 0};
+  vy_reuse_alloc reuse;
+  vy_reuse_alloc_init(&reuse, a);
+  ring r = {&reuse.alloc, NULL, kb->cfg.max_chunks_in_flight ? kb->cfg.max_chunks_in_flight : DEFAULT_IN_FLIGHT, 0,
+            0};
   size_t nins = nfixed + 1;
   vy_input *ins = vy_mem_calloc(a, nins, sizeof *ins);
   r.runs = ins ? vy_mem_calloc(a, r.k, sizeof *r.runs) : NULL;
   if (!r.runs) {
     vy_mem_free(a, ins, nins * sizeof *ins);
+    vy_reuse_alloc_destroy(&reuse);
     vy_kernel_destroy(kb);
     return vy_error_nomem(err);
   }
@@ -80,6 +86,7 @@ static vy_status cuda_stream(vy_backend *be, const vy_program *p, const vy_input
   }
   vy_mem_free(a, r.runs, r.k * sizeof *r.runs);
   vy_mem_free(a, ins, nins * sizeof *ins);
+  vy_reuse_alloc_destroy(&reuse);
   vy_kernel_destroy(kb);
   return st;
 }

@@ -28,12 +28,19 @@
 #include "ptx_int.h"
 #include "vyre/jit.h"
 
-#define DEFAULT_LIBDEVICE "/usr/local/cuda/nvvm/libdevice/libdevice.10.bc"
+/* out = a + b when it fits (and is readable, when must_exist). */
+static bool libdevice_try(char *out, size_t cap, const char *a, const char *b, bool must_exist) {
+  int n = snprintf(out, cap, "%s%s", a, b);
+  return n >= 0 && (size_t)n < cap && (!must_exist || access(out, R_OK) == 0);
+}
 
-const char *vy_ptx_libdevice_default(void) {
-  const char *e = getenv("VYRE_JIT_LIBDEVICE");
-  if (e && *e) return e;
-  return access(DEFAULT_LIBDEVICE, R_OK) == 0 ? DEFAULT_LIBDEVICE : NULL;
+void vy_ptx_libdevice_path(char *out, size_t cap) {
+  if (!cap) return;
+  const char *env = getenv("VYRE_JIT_LIBDEVICE"), *home = getenv("CUDA_HOME");
+  bool found = env && *env ? libdevice_try(out, cap, env, "", false)
+                           : (home && *home && libdevice_try(out, cap, home, "/nvvm/libdevice/libdevice.10.bc", true)) ||
+                                 libdevice_try(out, cap, "/usr/local/cuda/nvvm/libdevice/libdevice.10.bc", "", true);
+  if (!found) out[0] = 0;
 }
 
 /* The f32 math intrinsics the core emits and their libdevice functions. */
@@ -292,7 +299,9 @@ vy_status vy_jit_ptx_emit(const vy_program *p, const char *sm, unsigned ptx_isa,
   vy_interp_prepared *pp = NULL;
   vy_status st = vy_interp_prepare(p, NULL, alloc, &pp, err);
   if (st) return st;
-  vy_ptx_target t = {sm, ptx_isa, VY_JIT_O2, vy_ptx_libdevice_default(), -1, false};
+  char libdevice[1024];
+  vy_ptx_libdevice_path(libdevice, sizeof libdevice);
+  vy_ptx_target t = {sm, ptx_isa, VY_JIT_O2, libdevice[0] ? libdevice : NULL, -1, false};
   vy_ptx_lowered low;
   st = vy_ptx_compile(pp, &t, alloc, out, &low, err);
   if (!st) vy_ptx_lowered_free(alloc, &low);

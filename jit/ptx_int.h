@@ -91,10 +91,13 @@ void vy_ptx_lowered_free(const vy_allocator *alloc, vy_ptx_lowered *l);
 vy_status vy_lower_ptx(const vy_interp_prepared *pp, const vy_ptx_target *t, LLVMContextRef c, LLVMModuleRef m,
                        const vy_allocator *alloc, vy_ptx_lowered *out, vy_error *err);
 
-/* The libdevice to link for transcendentals: $VYRE_JIT_LIBDEVICE when set
- * and non-empty, else /usr/local/cuda/nvvm/libdevice/libdevice.10.bc when
- * that file exists, else NULL. The string is static or the environment's;
- * do not free it. Thread-safe (reads the environment). */
-const char *vy_ptx_libdevice_default(void);
+/* The libdevice to link for transcendentals (the one lookup of the cuda
+ * backend and `vyre-jit emit ptx`): $VYRE_JIT_LIBDEVICE when set and
+ * non-empty (taken as given, so a wrong path fails loudly at the compile),
+ * else $CUDA_HOME/nvvm/libdevice/libdevice.10.bc, else
+ * /usr/local/cuda/nvvm/libdevice/libdevice.10.bc, the first of these two
+ * that is readable. `out` (cap bytes) gets the path, "" when there is none
+ * (or it does not fit). Thread-safe (reads the environment). */
+void vy_ptx_libdevice_path(char *out, size_t cap);
 
 #endif

@@ -159,28 +159,6 @@ static void ptx_isa_choice(void **state) {
   assert_string_equal(sm, "sm_90");
 }
 
-static void libdevice_choice(void **state) {
-  (void)state;
-  char *old_ld = getenv("VYRE_JIT_LIBDEVICE") ? strdup(getenv("VYRE_JIT_LIBDEVICE")) : NULL;
-  char *old_home = getenv("CUDA_HOME") ? strdup(getenv("CUDA_HOME")) : NULL;
-  char path[1024];
-  setenv("VYRE_JIT_LIBDEVICE", "/some/where/libdevice.bc", 1);
-  vy_cuda_libdevice_path(path, sizeof path);
-  assert_string_equal(path, "/some/where/libdevice.bc");
-  unsetenv("VYRE_JIT_LIBDEVICE");
-  setenv("CUDA_HOME", "/nonexistent-cuda-home", 1);
-  vy_cuda_libdevice_path(path, sizeof path);
-  const char *sys = "/usr/local/cuda/nvvm/libdevice/libdevice.10.bc";
-  assert_string_equal(path, access(sys, R_OK) == 0 ? sys : "");
-  if (old_ld) setenv("VYRE_JIT_LIBDEVICE", old_ld, 1);
-  if (old_home)
-    setenv("CUDA_HOME", old_home, 1);
-  else
-    unsetenv("CUDA_HOME");
-  free(old_ld);
-  free(old_home);
-}
-
 /* CUresult values from cuda.h, mapped as the backend contract says. */
 static void error_mapping(void **state) {
   (void)state;
@@ -706,7 +684,6 @@ int main(void) {
   size_t nt = 0, rootlen = strlen(g_root);
   tests[nt++] = (struct CMUnitTest){"open, or unavailable with a reason", open_or_unavailable, NULL, NULL, NULL};
   tests[nt++] = (struct CMUnitTest){"PTX ISA and SM choice", ptx_isa_choice, NULL, NULL, NULL};
-  tests[nt++] = (struct CMUnitTest){"libdevice path", libdevice_choice, NULL, NULL, NULL};
   tests[nt++] = (struct CMUnitTest){"CUresult mapping", error_mapping, NULL, NULL, NULL};
   tests[nt++] = (struct CMUnitTest){"cached artifact parser", artifact_parser, NULL, NULL, NULL};
   tests[nt++] = (struct CMUnitTest){"DispatchConfig fields (GPU)", config_fields, NULL, NULL, NULL};

@@ -24,6 +24,7 @@
 #include <cmocka.h>
 
 #include "backend_cuda_int.h"
+#include "backend_cuda_link_int.h"
 #include "cpu_dispatch_int.h"
 #include "cuda_driver_int.h"
 #include "fault_alloc.h"
@@ -1154,6 +1155,26 @@ static void async_stream_resident_allocation_failures(void **state) {
   vy_program_destroy(p);
 }
 
+/* The link measurement copies the block both ways (reps + 1 times) and
+ * reports positive rates; a backend that is not cuda is refused. */
+static void link_bandwidth(void **state) {
+  (void)state;
+  env e;
+  vy_error err;
+  if (env_open(NULL, &e, &err) != VY_OK) fail_msg("%s", err.message);
+  double h2d = 0, d2h = 0;
+  long up0 = atomic_load(&g_htod_bytes);
+  if (vy_cuda_link_bandwidth(e.be, 1 << 20, 3, &h2d, &d2h, &err) != VY_OK) fail_msg("%s", err.message);
+  assert_int_equal(atomic_load(&g_htod_bytes) - up0, 4L << 20);
+  assert_true(h2d > 0 && d2h > 0);
+  vy_backend *ref = NULL;
+  assert_int_equal(vy_backend_open(e.ctx, "reference", &ref, &err), VY_OK);
+  assert_int_equal(vy_cuda_link_bandwidth(ref, 1 << 20, 3, &h2d, &d2h, &err), VY_E_INVALID_ARGUMENT);
+  assert_non_null(strstr(err.message, "Fix:"));
+  vy_backend_close(ref);
+  env_close(&e);
+}
+
 int main(void) {
   vy_cuda_api_override(&fake_api);
   const struct CMUnitTest tests[] = {
@@ -1171,6 +1192,7 @@ int main(void) {
       cmocka_unit_test_setup(resident_buffers, test_setup),
       cmocka_unit_test_setup(resident_output_zeroed, test_setup),
       cmocka_unit_test_setup(async_stream_resident_allocation_failures, test_setup),
+      cmocka_unit_test_setup(link_bandwidth, test_setup),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

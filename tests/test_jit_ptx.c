@@ -48,8 +48,9 @@ static const char *ptxas(void) {
 
 /* A libdevice to link: the default one, else the CUDA 13 toolkit's. */
 static const char *libdevice(void) {
-  const char *d = vy_ptx_libdevice_default();
-  if (d) return d;
+  static char d[1024];
+  vy_ptx_libdevice_path(d, sizeof d);
+  if (d[0]) return d;
   static const char alt[] = "/usr/local/cuda-13.0/nvvm/libdevice/libdevice.10.bc";
   return access(alt, R_OK) == 0 ? alt : NULL;
 }
@@ -129,6 +130,63 @@ static void assert_assembles(const char *text, const char *sm) {
   char log[2048];
   int r = assemble(text, sm, log, sizeof log);
   if (r == 0) fail_msg("ptxas -arch=%s rejected the PTX: %s", sm, log);
+}
+
+/* ---- the libdevice lookup ---- */
+
+static void put_env(const char *name, const char *value) {
+  if (value)
+    setenv(name, value, 1);
+  else
+    unsetenv(name);
+}
+
+/* $VYRE_JIT_LIBDEVICE as given, else $CUDA_HOME's when readable, else
+ * /usr/local/cuda's when readable, else "". */
+static void test_libdevice_lookup(void **state) {
+  (void)state;
+  char *old_ld = getenv("VYRE_JIT_LIBDEVICE") ? strdup(getenv("VYRE_JIT_LIBDEVICE")) : NULL;
+  char *old_home = getenv("CUDA_HOME") ? strdup(getenv("CUDA_HOME")) : NULL;
+  char home[] = "/tmp/vy_cuda_home_XXXXXX", dir[128], file[160], path[1024];
+  assert_non_null(mkdtemp(home));
+  snprintf(dir, sizeof dir, "%s/nvvm", home);
+  assert_int_equal(mkdir(dir, 0700), 0);
+  snprintf(dir, sizeof dir, "%s/nvvm/libdevice", home);
+  assert_int_equal(mkdir(dir, 0700), 0);
+  snprintf(file, sizeof file, "%s/libdevice.10.bc", dir);
+  FILE *f = fopen(file, "w");
+  assert_non_null(f);
+  fclose(f);
+  const char *sys = "/usr/local/cuda/nvvm/libdevice/libdevice.10.bc";
+  const char *sys_or_none = access(sys, R_OK) == 0 ? sys : "";
+
+  put_env("VYRE_JIT_LIBDEVICE", "/some/where/libdevice.bc"); /* taken as given, even over CUDA_HOME */
+  put_env("CUDA_HOME", home);
+  vy_ptx_libdevice_path(path, sizeof path);
+  assert_string_equal(path, "/some/where/libdevice.bc");
+  put_env("VYRE_JIT_LIBDEVICE", ""); /* empty = unset */
+  vy_ptx_libdevice_path(path, sizeof path);
+  assert_string_equal(path, file);
+  put_env("VYRE_JIT_LIBDEVICE", NULL);
+  put_env("CUDA_HOME", "/nonexistent-cuda-home"); /* no file there: the system one */
+  vy_ptx_libdevice_path(path, sizeof path);
+  assert_string_equal(path, sys_or_none);
+  put_env("CUDA_HOME", NULL);
+  vy_ptx_libdevice_path(path, sizeof path);
+  assert_string_equal(path, sys_or_none);
+  put_env("CUDA_HOME", home); /* a path that does not fit gives "" */
+  vy_ptx_libdevice_path(path, 8);
+  assert_string_equal(path, "");
+
+  unlink(file);
+  rmdir(dir);
+  snprintf(dir, sizeof dir, "%s/nvvm", home);
+  rmdir(dir);
+  rmdir(home);
+  put_env("VYRE_JIT_LIBDEVICE", old_ld);
+  put_env("CUDA_HOME", old_home);
+  free(old_ld);
+  free(old_home);
 }
 
 /* ---- the corpus ---- */
@@ -651,6 +709,7 @@ int main(void) {
       cmocka_unit_test(test_unknown_sm),
       cmocka_unit_test(test_dump),
       cmocka_unit_test(test_fault_injection),
+      cmocka_unit_test(test_libdevice_lookup),
       cmocka_unit_test(test_corpus),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);

@@ -5,12 +5,21 @@
  * (elementwise f32; chunk = x, y and a fixed) and byte_class (byte
  * scanning; chunk = text, classes fixed) of the benchmark suite. Every
  * variant compiles once outside the timing; the timings are the best of
- * --reps runs; throughput counts the streamed input's bytes. */
+ * --reps runs; throughput counts the streamed input's bytes.
+ *
+ * On the cuda backend the run also measures the host <-> device link
+ * (pinned copies of a 256 MiB block each way, backend_cuda_link_int.h) and
+ * prints, per chunk size, the stream's link use: the time the link needs
+ * for the bytes the stream moves (every chunk and fixed input up, every
+ * output down, at the measured rates one after the other) as a percentage
+ * of the stream's time (100 % = the stream runs at the link's speed; above
+ * 100 % the two directions overlapped). */
 #define _POSIX_C_SOURCE 200809L /* clock_gettime */
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
+#include "../jit/backend_cuda_link_int.h" /* vy_cuda_link_bandwidth */
 #include "cli_int.h"
 #include "vyre/stream.h"
 
@@ -25,7 +34,9 @@ static const char usage[] =
     "Streams a SIZE MiB input (default 256) through each program in chunks of each\n"
     "size (default 1,4,16 MiB) and prints, per chunk size, the throughput (input GB/s)\n"
     "of one big dispatch of the whole input, of the chunks dispatched one after the\n"
-    "other, and of vy_stream (chunks pipelined over the threads), with the ratios.\n";
+    "other, and of vy_stream (chunks pipelined over the threads), with the ratios.\n"
+    "On cuda it also measures the pinned host<->device link bandwidth and prints\n"
+    "link%: the stream's transfers at that bandwidth as a share of its time.\n";
 
 typedef struct opts {
   uint64_t size_mib;
@@ -142,12 +153,21 @@ static void unload(workload *w) {
 
 /* ---- the three ways ---- */
 
+/* What a stream's sink saw: the first error, the chunks and output bytes. */
+typedef struct tally {
+  vy_error err;
+  uint64_t chunks, out_bytes;
+} tally;
+
 static bool discard(void *ud, size_t index, vy_status st, const vy_outputs *outs, const vy_error *err) {
-  (void)index, (void)outs;
+  tally *t = ud;
+  (void)index;
   if (st != VY_OK) {
-    *(vy_error *)ud = *err;
+    t->err = *err;
     return false;
   }
+  t->chunks++;
+  for (size_t i = 0; i < outs->count; i++) t->out_bytes += outs->items[i].len;
   return true;
 }
 
@@ -181,41 +201,58 @@ static vy_status time_separate(vy_kernel *k, const workload *w, size_t chunk, do
   return st;
 }
 
-static vy_status time_stream(vy_backend *be, const workload *w, size_t chunk, double *t, vy_error *err) {
+/* Bytes a stream moves over the host link: up (chunks and fixed inputs
+ * per chunk) and down (outputs), set by time_stream. */
+typedef struct link_bytes {
+  double up, down;
+} link_bytes;
+
+static vy_status time_stream(vy_backend *be, const workload *w, size_t chunk, double *t, link_bytes *lb,
+                             vy_error *err) {
   vy_input fixed[2];
   size_t nfixed = fixed_inputs(w, chunk, fixed);
   vy_chunk_source src;
-  vy_error chunk_err;
-  chunk_err.code = VY_OK;
-  vy_output_sink sink = {discard, &chunk_err, NULL};
+  tally tl;
+  memset(&tl, 0, sizeof tl);
+  tl.err.code = VY_OK;
+  vy_output_sink sink = {discard, &tl, NULL};
   vy_status st = vy_chunk_source_memory(w->stream, w->size, chunk, NULL, &src, err);
   double t0 = now_s();
   if (st == VY_OK) st = vy_stream(be, w->p, fixed, nfixed, &src, &sink, NULL, err);
   *t = now_s() - t0;
   vy_chunk_source_close(&src);
-  if (st == VY_OK && chunk_err.code != VY_OK) {
-    *err = chunk_err;
-    st = chunk_err.code;
+  if (st == VY_OK && tl.err.code != VY_OK) {
+    *err = tl.err;
+    st = tl.err.code;
   }
+  size_t fixed_bytes = 0;
+  for (size_t i = 0; i < nfixed; i++) fixed_bytes += fixed[i].len;
+  lb->up = (double)w->size + (double)tl.chunks * (double)fixed_bytes;
+  lb->down = (double)tl.out_bytes;
   return st;
 }
 
 /* Best of reps of one way; 0 = big, 1 = separate, 2 = stream. */
 static vy_status best(int way, int reps, vy_backend *be, vy_kernel *k, const workload *w, size_t chunk, double *t,
-                      vy_error *err) {
+                      link_bytes *lb, vy_error *err) {
   *t = 1e30;
   for (int r = 0; r < reps; r++) {
     double one = 0;
     vy_status st = way == 0   ? time_big(k, w, &one, err)
                    : way == 1 ? time_separate(k, w, chunk, &one, err)
-                              : time_stream(be, w, chunk, &one, err);
+                              : time_stream(be, w, chunk, &one, lb, err);
     if (st != VY_OK) return st;
     if (one < *t) *t = one;
   }
   return VY_OK;
 }
 
-static int bench_program(vy_backend *be, const opts *o, const char *name) {
+/* The measured link rates in bytes/s (0: not cuda, no column). */
+typedef struct link_rate {
+  double h2d, d2h;
+} link_rate;
+
+static int bench_program(vy_backend *be, const opts *o, const link_rate *link, const char *name) {
   workload w;
   int rc = load(name, (size_t)(o->size_mib << 20), &w);
   vy_kernel *k = NULL;
@@ -223,18 +260,22 @@ static int bench_program(vy_backend *be, const opts *o, const char *name) {
   vy_status st = VY_OK;
   if (rc == CLI_OK) st = vy_compile(be, w.p, NULL, &k, &err);
   double big = 0;
-  if (rc == CLI_OK && st == VY_OK) st = best(0, o->reps, be, k, &w, 0, &big, &err);
+  link_bytes lb = {0, 0};
+  if (rc == CLI_OK && st == VY_OK) st = best(0, o->reps, be, k, &w, 0, &big, &lb, &err);
   double gb = (double)w.size * 1e-9;
   if (rc == CLI_OK && st == VY_OK)
-    printf("%-11s %5s %11.2f %11s %11s %9s %9s\n", name, "whole", gb / big, "-", "-", "-", "-");
+    printf("%-11s %5s %11.2f %11s %11s %9s %9s %9s\n", name, "whole", gb / big, "-", "-", "-", "-", "-");
   for (int c = 0; rc == CLI_OK && st == VY_OK && c < o->nchunks; c++) {
     size_t chunk = (size_t)(o->chunks[c] << 20);
     double sep = 0, str = 0;
-    st = best(1, o->reps, be, k, &w, chunk, &sep, &err);
-    if (st == VY_OK) st = best(2, o->reps, be, k, &w, chunk, &str, &err);
+    st = best(1, o->reps, be, k, &w, chunk, &sep, &lb, &err);
+    if (st == VY_OK) st = best(2, o->reps, be, k, &w, chunk, &str, &lb, &err);
+    char use[32] = "-";
+    if (link->h2d > 0 && link->d2h > 0)
+      snprintf(use, sizeof use, "%.0f%%", 100.0 * (lb.up / link->h2d + lb.down / link->d2h) / str);
     if (st == VY_OK)
-      printf("%-11s %3lluMiB %11.2f %11.2f %11.2f %8.0f%% %8.0f%%\n", name, (unsigned long long)o->chunks[c],
-             gb / big, gb / sep, gb / str, 100.0 * big / str, 100.0 * sep / str);
+      printf("%-11s %3lluMiB %11.2f %11.2f %11.2f %8.0f%% %8.0f%% %9s\n", name, (unsigned long long)o->chunks[c],
+             gb / big, gb / sep, gb / str, 100.0 * big / str, 100.0 * sep / str, use);
     fflush(stdout);
   }
   if (rc == CLI_OK && st != VY_OK) {
@@ -262,18 +303,28 @@ int cmd_bench_stream(int argc, char **argv) {
       rc = CLI_BAD_INPUT;
     }
   }
+  link_rate link = {0, 0};
   if (rc == CLI_OK) {
     vy_backend_caps caps;
     vy_backend_capabilities(be, &caps);
     printf("backend %s, %u threads, input %llu MiB, best of %d\n", vy_backend_id(be), caps.threads,
            (unsigned long long)o.size_mib, o.reps);
-    printf("%-11s %6s %11s %11s %11s %9s %9s\n", "program", "chunk", "big GB/s", "separate", "stream",
-           "str/big", "str/sep");
+    if (strcmp(vy_backend_id(be), "cuda") == 0) {
+      if (vy_cuda_link_bandwidth(be, (size_t)256 << 20, 5, &link.h2d, &link.d2h, &err) != VY_OK) {
+        cli_report("bench --stream", &err);
+        rc = CLI_INTERNAL;
+      } else {
+        printf("host link (pinned 256 MiB, best of 5): H2D %.2f GB/s, D2H %.2f GB/s\n", link.h2d * 1e-9,
+               link.d2h * 1e-9);
+      }
+    }
+    printf("%-11s %6s %11s %11s %11s %9s %9s %9s\n", "program", "chunk", "big GB/s", "separate", "stream",
+           "str/big", "str/sep", "link%");
   }
   char *list = rc == CLI_OK ? strdup(o.programs) : NULL;
   for (char *save = NULL, *tok = list ? strtok_r(list, ",", &save) : NULL; tok && rc == CLI_OK;
        tok = strtok_r(NULL, ",", &save))
-    rc = bench_program(be, &o, tok);
+    rc = bench_program(be, &o, &link, tok);
   free(list);
   vy_backend_close(be);
   vy_context_destroy(ctx);
