@@ -164,8 +164,8 @@ uint32_t vy_lw_type_size(vy_jt t) {
     return 4;
   case VY_JK_U64:
     return 8;
-  case VY_JK_BOOL:
-    return 1;
+  case VY_JK_BOOL: /* 4 bytes in memory: see vy_lw_mem_type */
+    return 4;
   case VY_JK_BYTES:
     return 16;
   case VY_JK_NEVER:
@@ -175,7 +175,11 @@ uint32_t vy_lw_type_size(vy_jt t) {
 }
 
 LLVMTypeRef vy_lw_mem_type(vy_lw *w, vy_jt t) {
-  if (t.k == VY_JK_BOOL) return w->t_i8;
+  /* i32, not i8: LLVM 19's x86 backend widens an 8-lane i8 compare to 16
+   * bytes and keeps the upper 8 mask bits set in the masked byte store it
+   * feeds, so a vectorized region wrote the flags of the next 8 invocations
+   * (diffgen plain seed 51234: invocations skipped as returned) */
+  if (t.k == VY_JK_BOOL) return w->t_i32;
   if (t.k == VY_JK_BYTES) return w->t_i128;
   return vy_lw_type(w, t);
 }
@@ -278,7 +282,7 @@ vy_jbind *vy_lw_bind(vy_lw *w, const vy_cn *n, uint32_t slot, vy_jt t, vy_home h
 }
 
 static LLVMValueRef to_mem(vy_lw *w, vy_jt t, LLVMValueRef v) {
-  if (t.k == VY_JK_BOOL) return LLVMBuildZExt(w->b, v, w->t_i8, "");
+  if (t.k == VY_JK_BOOL) return LLVMBuildZExt(w->b, v, w->t_i32, "");
   if (t.k == VY_JK_BYTES) return vy_lw_resize(w, v, t.n, 16);
   return v;
 }

@@ -103,7 +103,7 @@ static LLVMValueRef array_load(cpu *k, uint32_t a, LLVMValueRef lane) {
 static void array_store(cpu *k, uint32_t a, LLVMValueRef lane, LLVMValueRef v) {
   vy_lw *w = &k->w;
   vy_jt t = k->arrs[a].t;
-  if (t.k == VY_JK_BOOL) v = LLVMBuildZExt(w->b, v, w->t_i8, "");
+  if (t.k == VY_JK_BOOL) v = LLVMBuildZExt(w->b, v, vy_lw_mem_type(w, t), "");
   if (t.k == VY_JK_BYTES) v = vy_lw_resize(w, v, t.n, 16);
   tag(k, LLVMBuildStore(w->b, v, array_addr(k, a, lane)));
 }
@@ -194,8 +194,8 @@ static void h_raise(vy_lw *w, uint32_t site, bool has_inv, vy_jv a, vy_jv b) {
 static void h_ret(vy_lw *w) {
   cpu *k = C(w);
   if (k->need_done) {
-    LLVMValueRef off = LLVMBuildAdd(w->b, c64(w, k->done_off), k->lin, "");
-    tag(k, LLVMBuildStore(w->b, LLVMConstInt(w->t_i8, 1, 0), LLVMBuildGEP2(w->b, w->t_i8, k->scratch, &off, 1, "")));
+    LLVMValueRef off = LLVMBuildAdd(w->b, c64(w, k->done_off), LLVMBuildMul(w->b, k->lin, c64(w, 4), ""), "");
+    tag(k, LLVMBuildStore(w->b, c32(w, 1), LLVMBuildGEP2(w->b, w->t_i8, k->scratch, &off, 1, "")));
   }
   LLVMBuildBr(w->b, k->inv_end);
 }
@@ -472,10 +472,10 @@ static void invocation_loop(cpu *k, bool all_lanes, region_body body, void *ud) 
   k->in_region = true;
   LLVMValueRef skip = NULL; /* returned, or masked off by an enclosing divergent If */
   if (k->need_done && !all_lanes) {
-    LLVMValueRef off = LLVMBuildAdd(B, c64(w, k->done_off), k->lin, "");
-    LLVMValueRef d = LLVMBuildLoad2(B, w->t_i8, LLVMBuildGEP2(B, w->t_i8, k->scratch, &off, 1, ""), "done");
+    LLVMValueRef off = LLVMBuildAdd(B, c64(w, k->done_off), LLVMBuildMul(B, k->lin, c64(w, 4), ""), "");
+    LLVMValueRef d = LLVMBuildLoad2(B, w->t_i32, LLVMBuildGEP2(B, w->t_i8, k->scratch, &off, 1, ""), "done");
     tag(k, d);
-    skip = LLVMBuildICmp(B, LLVMIntNE, d, LLVMConstInt(w->t_i8, 0, 0), "");
+    skip = LLVMBuildICmp(B, LLVMIntNE, d, c32(w, 0), "");
   }
   if (k->mask >= 0 && !all_lanes) {
     LLVMValueRef m =
@@ -727,16 +727,15 @@ static void cond_body(cpu *k, void *ud) {
   LLVMBuildStore(B, LLVMBuildAdd(B, ld(k, w->t_i32, ca->nt), c32v, ""), ca->nt);
   LLVMBuildStore(B, LLVMBuildAdd(B, ld(k, w->t_i32, ca->nf), LLVMBuildSub(B, c32(w, 1), c32v, ""), ""), ca->nf);
   if (ca->n->if_id == VY_IX_NONE) return;
-  LLVMValueRef off = LLVMBuildAdd(B, c64(w, k->ifrec_off + (uint64_t)ca->n->if_id * k->per_wg), k->lin, "");
+  LLVMValueRef off = LLVMBuildAdd(B, c64(w, k->ifrec_off + (uint64_t)ca->n->if_id * k->per_wg * 4),
+                                  LLVMBuildMul(B, k->lin, c64(w, 4), ""), "");
   LLVMValueRef p = LLVMBuildGEP2(B, w->t_i8, k->scratch, &off, 1, "rec");
-  LLVMValueRef rec = LLVMBuildLoad2(B, w->t_i8, p, "");
+  LLVMValueRef rec = LLVMBuildLoad2(B, w->t_i32, p, "");
   tag(k, rec);
-  rec = LLVMBuildOr(B, rec, LLVMBuildSelect(B, c, LLVMConstInt(w->t_i8, 1, 0), LLVMConstInt(w->t_i8, 2, 0), ""), "");
+  rec = LLVMBuildOr(B, rec, LLVMBuildSelect(B, c, c32(w, 1), c32(w, 2), ""), "");
   tag(k, LLVMBuildStore(B, rec, p));
-  LLVMValueRef r1 = LLVMBuildICmp(B, LLVMIntNE, LLVMBuildAnd(B, rec, LLVMConstInt(w->t_i8, 1, 0), ""),
-                                  LLVMConstInt(w->t_i8, 0, 0), "");
-  LLVMValueRef r2 = LLVMBuildICmp(B, LLVMIntNE, LLVMBuildAnd(B, rec, LLVMConstInt(w->t_i8, 2, 0), ""),
-                                  LLVMConstInt(w->t_i8, 0, 0), "");
+  LLVMValueRef r1 = LLVMBuildICmp(B, LLVMIntNE, LLVMBuildAnd(B, rec, c32(w, 1), ""), c32(w, 0), "");
+  LLVMValueRef r2 = LLVMBuildICmp(B, LLVMIntNE, LLVMBuildAnd(B, rec, c32(w, 2), ""), c32(w, 0), "");
   LLVMBuildStore(B, LLVMBuildOr(B, ld(k, w->t_i1, ca->any1), r1, ""), ca->any1);
   LLVMBuildStore(B, LLVMBuildOr(B, ld(k, w->t_i1, ca->any2), r2, ""), ca->any2);
 }
@@ -822,7 +821,7 @@ static void wg_if_masked(cpu *k, const vy_cn *n) {
   for (int m = 0; m < 2; m++) { /* invocations that do not evaluate the condition take neither branch */
     LLVMValueRef off = c64(w, k->arrs[m ? ma.else_mask : ma.then_mask].off - k->arr_base);
     LLVMBuildMemSet(B, LLVMBuildGEP2(B, w->t_i8, k->arrays, &off, 1, ""), LLVMConstInt(w->t_i8, 0, 0),
-                    c64(w, k->per_wg), ALIGN);
+                    c64(w, (uint64_t)k->per_wg * vy_lw_type_size(bt)), ALIGN);
   }
   invocation_loop(k, false, mask_body, &ma);
   int32_t saved = k->mask;
@@ -1407,12 +1406,12 @@ static void layout(cpu *k) {
   }
   k->need_done = k->has_wg && k->has_return;
   if (k->need_done) {
-    k->done_off = k->size;
-    k->size += k->per_wg;
+    k->done_off = k->size = align_up(k->size, 4);
+    k->size += (uint64_t)k->per_wg * 4; /* i32 flags (vy_lw_mem_type) */
   }
   if (k->w.pp->nbarrier_ifs) {
-    k->ifrec_off = k->size;
-    k->size += (uint64_t)k->per_wg * k->w.pp->nbarrier_ifs;
+    k->ifrec_off = k->size = align_up(k->size, 4);
+    k->size += (uint64_t)k->per_wg * 4 * k->w.pp->nbarrier_ifs;
   }
   k->zero_size = align_up(k->size, 16);
   k->size = k->zero_size;

@@ -50,7 +50,7 @@
  * of the compiling library is in the key as well, see
  * vy_ckey_code_identity, but builds without a GNU build-id rely on this
  * number alone.) */
-#define VY_CODEGEN_CONTRACT 9u
+#define VY_CODEGEN_CONTRACT 10u
 
 /* A cache key: BLAKE3 of the key record. */
 typedef struct vy_ckey {
