@@ -7,9 +7,12 @@
  * How: vy_lower_ptx builds the kernel (f32_ieee, so float results are
  * flushed by explicit calls and the host's IEEE arithmetic gives the
  * reference's bits); the NVVM intrinsics become calls of the vysim_*
- * functions below and the module is compiled for the host with ORC. A
- * block runs as one ucontext coroutine per thread: a thread runs until it
- * reaches a barrier or a warp collective; a barrier is released when every
+ * functions below, as do the plain instructions whose GPU results differ
+ * from the host's (cvt.f64.f32 of a NaN; float selects of min/max shape,
+ * which the NVPTX backend may make max/min: their signed zeros), and the
+ * module is compiled for the host with ORC. A block runs as one ucontext
+ * coroutine per thread: a thread runs until it reaches a barrier or a
+ * warp collective; a barrier is released when every
  * thread of the block waits at one, a collective when every lane of the
  * warp (the mask must be exactly the warp's lanes) waits at one. A thread
  * that leaves the kernel while others wait, collectives that differ inside
