@@ -54,7 +54,7 @@ static vy_status kernel_async(vy_kernel *k, const vy_input *inputs, size_t ninpu
   cuda_pending *c = pending_new(k->be, err);
   if (!c) return VY_E_NOMEM;
   vy_error e;
-  vy_cuda_run_start((cuda_kernel *)k, NULL, inputs, ninputs, cfg, &c->run, &e); /* an error waits in c->run */
+  vy_cuda_run_start((cuda_kernel *)k, NULL, NULL, inputs, ninputs, cfg, &c->run, &e); /* an error waits in c->run */
   *out = &c->base;
   return VY_OK;
 }
@@ -66,7 +66,7 @@ static vy_status program_async(vy_backend *be, const vy_program *p, const vy_inp
   vy_error e;
   vy_status st = vy_compile(be, p, cfg, &c->owned, &e);
   if (st == VY_OK) {
-    vy_cuda_run_start((cuda_kernel *)c->owned, NULL, inputs, ninputs, &c->owned->cfg, &c->run, &e);
+    vy_cuda_run_start((cuda_kernel *)c->owned, NULL, NULL, inputs, ninputs, &c->owned->cfg, &c->run, &e);
   } else {
     c->run.st = st;
     c->run.err = e;

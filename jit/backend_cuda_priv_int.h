@@ -22,6 +22,7 @@
 #include "cuda_driver_int.h"
 #include "bind_int.h"
 #include "interp_int.h"
+#include "pool_int.h"
 #include "site_table_int.h"
 
 /* A stream to run dispatches on, a control stream (the timeout's stop
@@ -114,6 +115,7 @@ vy_status vy_cuda_conclude(cuda_backend *be, cuda_kernel *k, vy_cuda_lane *l, co
 typedef struct vy_cuda_run {
   cuda_kernel *k;
   const vy_allocator *alloc; /* host buffers and outputs */
+  vy_pool *copiers;          /* NULL, or threads that split the large host copies */
   vy_dispatch_config cfg; /* copied; strings borrowed */
   vy_ibuf *bufs;
   uint32_t n;
@@ -134,8 +136,11 @@ typedef struct vy_cuda_run {
  * GPU. Returns VY_OK, or the error of a step before queueing; in both
  * cases *r must be finished (vy_cuda_run_finish) or dropped
  * (vy_cuda_run_drop). `cfg` may be NULL (the kernel's). The host buffers
- * and the outputs come from `alloc` (NULL: the backend's allocator). */
-vy_status vy_cuda_run_start(cuda_kernel *k, const vy_allocator *alloc, const vy_input *inputs, size_t ninputs, const vy_dispatch_config *cfg,
+ * and the outputs come from `alloc` (NULL: the backend's allocator).
+ * `copiers` (NULL: none) is a pool whose threads share the host copies into
+ * and out of staging that are large (the stream's, so that the host side
+ * keeps up with the link); it must outlive the finish. */
+vy_status vy_cuda_run_start(cuda_kernel *k, const vy_allocator *alloc, vy_pool *copiers, const vy_input *inputs, size_t ninputs, const vy_dispatch_config *cfg,
                             vy_cuda_run *r, vy_error *err);
 
 /* true when finishing r would not block on the GPU. */

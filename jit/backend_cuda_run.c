@@ -166,6 +166,30 @@ static const void *source_of(const deferrals *t, const void *data) {
   return data;
 }
 
+/* memcpy, split over the copier threads when it is large. */
+#define COPY_SLICE ((size_t)1 << 20)
+
+typedef struct copy_job {
+  uint8_t *dst;
+  const uint8_t *src;
+  size_t n;
+} copy_job;
+
+static void copy_slices(void *ctx, uint64_t begin, uint64_t end, unsigned worker) {
+  const copy_job *j = ctx;
+  (void)worker;
+  size_t from = (size_t)begin * COPY_SLICE, to = (size_t)end * COPY_SLICE;
+  if (to > j->n) to = j->n;
+  memcpy(j->dst + from, j->src + from, to - from);
+}
+
+static void copy(vy_pool *copiers, void *dst, const void *src, size_t n) {
+  copy_job j = {dst, src, n};
+  if (!copiers || n < 2 * COPY_SLICE ||
+      vy_pool_parallel_for(copiers, (n + COPY_SLICE - 1) / COPY_SLICE, 1, 0, copy_slices, &j, NULL) != VY_OK)
+    memcpy(dst, src, n);
+}
+
 static size_t align_up(size_t n) { return (n + ALIGN - 1) / ALIGN * ALIGN; }
 
 /* Where a dispatch's data lives in its device block, mirrored by its
@@ -201,7 +225,7 @@ static void layout_stage(const vy_cuda_run *r, const deferrals *t) {
       memset(&tab[i], 0, sizeof tab[i]);
       continue;
     }
-    if (b->len && r->off[i] < r->upload) memcpy(h + r->off[i], source_of(t, b->data), b->len);
+    if (b->len && r->off[i] < r->upload) copy(r->copiers, h + r->off[i], source_of(t, b->data), b->len);
     tab[i] = (vy_kbuf){(uint8_t *)(uintptr_t)(r->db.dptr + r->off[i]), b->len, b->elems};
   }
   memset(h + r->err_off, 0, sizeof(vy_kerr));
@@ -271,13 +295,14 @@ vy_status vy_cuda_check_cfg(const cuda_kernel *k, const vy_dispatch_config *cfg,
   return st;
 }
 
-vy_status vy_cuda_run_start(cuda_kernel *k, const vy_allocator *alloc, const vy_input *inputs, size_t ninputs,
-                            const vy_dispatch_config *cfg, vy_cuda_run *r, vy_error *err) {
+vy_status vy_cuda_run_start(cuda_kernel *k, const vy_allocator *alloc, vy_pool *copiers, const vy_input *inputs,
+                            size_t ninputs, const vy_dispatch_config *cfg, vy_cuda_run *r, vy_error *err) {
   cuda_backend *be = (cuda_backend *)k->base.be;
   const vy_allocator *a = alloc ? alloc : alloc_of(be);
   memset(r, 0, sizeof *r);
   r->k = k;
   r->alloc = a;
+  r->copiers = copiers;
   r->cfg = cfg ? *cfg : k->base.cfg;
   r->n = k->pp->program->nbuffers;
   vy_error_clear(&r->err);
@@ -347,7 +372,7 @@ vy_status vy_cuda_run_finish(vy_cuda_run *r, vy_outputs *out, vy_error *err) {
   if (st == VY_OK) {
     const uint8_t *h = r->hb.host;
     for (uint32_t i = 0; i < r->n; i++)
-      if (r->bufs[i].is_output && r->bufs[i].len) memcpy(r->bufs[i].data, h + r->off[i], r->bufs[i].len);
+      if (r->bufs[i].is_output && r->bufs[i].len) copy(r->copiers, r->bufs[i].data, h + r->off[i], r->bufs[i].len);
     vy_kerr e;
     memcpy(&e, h + r->err_off, sizeof e);
     st = vy_cuda_conclude(be, r->k, r->l, &e, timed_out, &r->cfg, err);
@@ -377,6 +402,6 @@ void vy_cuda_run_drop(vy_cuda_run *r) {
 vy_status vy_cuda_run_kernel(cuda_kernel *k, const vy_input *inputs, size_t ninputs, const vy_dispatch_config *cfg,
                              vy_outputs *out, vy_error *err) {
   vy_cuda_run r;
-  vy_cuda_run_start(k, NULL, inputs, ninputs, cfg, &r, err);
+  vy_cuda_run_start(k, NULL, NULL, inputs, ninputs, cfg, &r, err);
   return vy_cuda_run_finish(&r, out, err);
 }

@@ -5,7 +5,9 @@
  * (K = max_chunks_in_flight, default 3). Because each one's upload,
  * launches and download are queued on a different stream, the GPU's copy
  * engines upload chunk k+1 and download chunk k-1 while chunk k computes;
- * the caller's thread stages the next chunk meanwhile. Results are
+ * the caller's thread stages the next chunk meanwhile, with a pool of up to
+ * MAX_COPIERS threads sharing the large copies into and out of pinned
+ * staging (one core's memcpy is slower than the link). Results are
  * finished and delivered to the sink in chunk order on the caller's thread.
  *
  * A chunk's bytes are copied into pinned staging when its dispatch starts,
@@ -13,7 +15,7 @@
  * or not. Memory is bounded by K dispatches (their host outputs, staging
  * and device blocks, reused from the backend's pools; host buffers of a
  * chunk's size from a reuse cache, so that no chunk maps fresh pages)
- * whatever the stream length. No thread is started. */
+ * whatever the stream length. */
 #include <string.h>
 
 #include "backend_cuda_priv_int.h"
@@ -21,9 +23,11 @@
 #include "stream_int.h"
 
 #define DEFAULT_IN_FLIGHT 3u /* triple buffering */
+#define MAX_COPIERS 8u       /* threads copying chunks into and out of pinned staging */
 
 typedef struct ring {
   const vy_allocator *alloc; /* the dispatches' host buffers: chunk-sized blocks reused */
+  vy_pool *copiers;          /* threads sharing the staging copies (NULL: the caller alone) */
   vy_cuda_run *runs;
   size_t k;
   uint64_t head, tail; /* next to deliver / to start */
@@ -42,7 +46,7 @@ static vy_status start_next(cuda_kernel *k, const vy_chunk_source *src, vy_input
                         "the chunk source gave %zu bytes at a NULL pointer. Fix: return the chunk's bytes", c.len);
   ins[0] = c;
   vy_error e;
-  vy_cuda_run_start(k, r->alloc, ins, nins, &k->base.cfg, &r->runs[r->tail % r->k], &e);
+  vy_cuda_run_start(k, r->alloc, r->copiers, ins, nins, &k->base.cfg, &r->runs[r->tail % r->k], &e);
   r->tail++;
   return VY_OK;
 }
@@ -59,16 +63,20 @@ static vy_status cuda_stream(vy_backend *be, const vy_program *p, const vy_input
   cuda_kernel *k = (cuda_kernel *)kb;
   vy_reuse_alloc reuse;
   vy_reuse_alloc_init(&reuse, a);
-  ring r = {&reuse.alloc, NULL, kb->cfg.max_chunks_in_flight ? kb->cfg.max_chunks_in_flight : DEFAULT_IN_FLIGHT, 0,
-            0};
+  ring r = {&reuse.alloc, NULL, NULL, kb->cfg.max_chunks_in_flight ? kb->cfg.max_chunks_in_flight : DEFAULT_IN_FLIGHT,
+            0, 0};
+  unsigned nt = vy_pool_default_threads();
+  if (nt > 1) /* one thread: the caller copies alone */
+    st = vy_pool_create(a, nt < MAX_COPIERS ? nt : MAX_COPIERS, &r.copiers, err);
   size_t nins = nfixed + 1;
-  vy_input *ins = vy_mem_calloc(a, nins, sizeof *ins);
+  vy_input *ins = st == VY_OK ? vy_mem_calloc(a, nins, sizeof *ins) : NULL;
   r.runs = ins ? vy_mem_calloc(a, r.k, sizeof *r.runs) : NULL;
   if (!r.runs) {
     vy_mem_free(a, ins, nins * sizeof *ins);
+    vy_pool_destroy(r.copiers);
     vy_reuse_alloc_destroy(&reuse);
     vy_kernel_destroy(kb);
-    return vy_error_nomem(err);
+    return st == VY_OK ? vy_error_nomem(err) : st;
   }
   if (nfixed) memcpy(ins + 1, fixed, nfixed * sizeof *fixed);
   bool eof = false, stopping = false;
@@ -86,6 +94,7 @@ static vy_status cuda_stream(vy_backend *be, const vy_program *p, const vy_input
   }
   vy_mem_free(a, r.runs, r.k * sizeof *r.runs);
   vy_mem_free(a, ins, nins * sizeof *ins);
+  vy_pool_destroy(r.copiers);
   vy_reuse_alloc_destroy(&reuse);
   vy_kernel_destroy(kb);
   return st;

@@ -995,6 +995,51 @@ static void stream_chunks(void **state) {
   env_close(&e);
 }
 
+/* Chunks of 4 MiB (the staging copies are split over the copier threads):
+ * every output against the C loop. */
+typedef struct big_check {
+  const uint32_t *x, *y;
+  size_t chunk_elems, yn, delivered;
+  int bad;
+} big_check;
+
+static bool big_put(void *ud, size_t index, vy_status st, const vy_outputs *outs, const vy_error *err) {
+  big_check *c = ud;
+  (void)err;
+  c->delivered++;
+  uint32_t *want = malloc(4 * c->yn);
+  axpy_ref(c->x + index * c->chunk_elems, c->chunk_elems, c->y, c->yn, want);
+  c->bad += st != VY_OK || outs->count != 1 || outs->items[0].len != 4 * c->yn ||
+            memcmp(outs->items[0].data, want, 4 * c->yn) != 0;
+  free(want);
+  return true;
+}
+
+static void stream_large_chunks(void **state) {
+  (void)state;
+  env e;
+  vy_error err;
+  if (env_open(NULL, &e, &err) != VY_OK) fail_msg("%s", err.message);
+  vy_program *p = parse(axpy_src);
+  enum { CE = 1 << 20, NC = 3 };
+  uint32_t *x = malloc(4 * (size_t)CE * NC), *y = malloc(4 * (size_t)CE);
+  assert_true(x && y);
+  for (size_t i = 0; i < (size_t)CE * NC; i++) x[i] = (uint32_t)(i * 2654435761u);
+  for (size_t i = 0; i < CE; i++) y[i] = (uint32_t)(i ^ 0xABCDu);
+  vy_chunk_source src;
+  assert_int_equal(vy_chunk_source_memory(x, 4 * (size_t)CE * NC, 4 * (size_t)CE, NULL, &src, &err), VY_OK);
+  big_check c = {x, y, CE, CE, 0, 0};
+  vy_output_sink sink = {big_put, &c, NULL};
+  vy_input fixed = {y, 4 * (size_t)CE};
+  if (vy_stream(e.be, p, &fixed, 1, &src, &sink, NULL, &err) != VY_OK) fail_msg("%s", err.message);
+  vy_chunk_source_close(&src);
+  assert_int_equal(c.delivered, NC);
+  assert_int_equal(c.bad, 0);
+  free(x), free(y);
+  vy_program_destroy(p);
+  env_close(&e);
+}
+
 /* ---- resident buffers ---- */
 
 /* Upload whole and in ranges, dispatch in place (only the buffer table and
@@ -1189,6 +1234,7 @@ int main(void) {
       cmocka_unit_test_setup(concurrent_dispatch, test_setup),
       cmocka_unit_test_setup(async_in_flight, test_setup),
       cmocka_unit_test_setup(stream_chunks, test_setup),
+      cmocka_unit_test_setup(stream_large_chunks, test_setup),
       cmocka_unit_test_setup(resident_buffers, test_setup),
       cmocka_unit_test_setup(resident_output_zeroed, test_setup),
       cmocka_unit_test_setup(async_stream_resident_allocation_failures, test_setup),
