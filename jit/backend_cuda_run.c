@@ -360,11 +360,9 @@ vy_status vy_cuda_run_finish(vy_cuda_run *r, vy_outputs *out, vy_error *err) {
   const vy_allocator *a = r->alloc;
   memset(out, 0, sizeof *out);
   vy_status st = r->st;
-  if (st != VY_OK) {
-    if (err) *err = r->err;
-  } else {
-    st = vy_cuda_device_bind(&be->dev, err);
-  }
+  if (st != VY_OK && err) *err = r->err;
+  vy_status bound = vy_cuda_device_bind(&be->dev, st == VY_OK ? err : NULL);
+  if (st == VY_OK) st = bound;
   bool timed_out = false;
   if (st == VY_OK)
     st = vy_cuda_lane_wait(be, r->l, r->deadline, r->db.dptr + r->err_off + offsetof(vy_kerr, stop), &timed_out,
@@ -386,8 +384,9 @@ vy_status vy_cuda_run_finish(vy_cuda_run *r, vy_outputs *out, vy_error *err) {
     out->alloc = io.alloc;
     if (st != VY_OK) vy_outputs_free(out);
   }
-  if (r->st == VY_OK && st != VY_OK && r->l) /* a failed wait may leave work queued: let it drain */
-    be->dev.api->StreamSynchronize(r->l->s);
+  /* after an error, work queued before it may still read or write the
+   * blocks: let it drain before they go back to the pools */
+  if (st != VY_OK && r->l && bound == VY_OK) be->dev.api->StreamSynchronize(r->l->s);
   run_release(r);
   if (st == VY_OK) st = vy_outputs_check_cap(&r->cfg, out, err);
   return st;

@@ -1,7 +1,8 @@
 /* test_jit_cuda_fake.c - the cuda backend's host side on any machine: the
  * real compile path (NVPTX lowering, kernel cache, artifact) and the whole
  * dispatch path (binding, staging, launch split, error record, timeout,
- * pools, lanes) run against an emulation of the CUDA driver on host memory
+ * pools, lanes), asynchronous dispatch, streams, resident buffers and the
+ * link measurement run against an emulation of the CUDA driver on host memory
  * (vy_cuda_api_override), so AddressSanitizer and the fault-injecting
  * allocator see them without a GPU. The emulated "kernels" are C versions
  * of the two test programs below, computed by hand from their text; they
