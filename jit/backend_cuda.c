@@ -50,7 +50,7 @@
 #include "error_int.h"
 #include "vyre/jit.h"
 
-#define LLVM_MAX_PTX_ISA 85u              /* LLVM 19 knows up to ptx85 */
+#define LLVM_MAX_PTX_ISA 85u /* LLVM 19 knows up to ptx85 */
 
 /* The node ops the cuda backend executes: those of llvm-cpu except the
  * async copies, which the NVPTX lowering does not lower (vyre's own CUDA
@@ -61,7 +61,6 @@ static const char *const cuda_ops[] = {
     "vyre.node.return",     "vyre.node.block",      "vyre.node.barrier",        "vyre.node.region",    "vyre.node.trap",
     "vyre.node.all_reduce", "vyre.node.all_gather", "vyre.node.reduce_scatter", "vyre.node.broadcast",
 };
-
 
 static const vy_backend_ops cuda_backend_ops;
 static const vy_kernel_ops cuda_kernel_ops;

@@ -74,8 +74,8 @@ void vy_cuda_lanes_free(cuda_backend *be);
  * polls and, once it has passed, writes 1 to the byte at `stop` from the
  * control stream so that blocks not yet started return; *timed_out then.
  * Errors: VY_E_DISPATCH_FAILED (mapped driver error). */
-vy_status vy_cuda_lane_wait(cuda_backend *be, vy_cuda_lane *l, uint64_t deadline_ns, vy_cu_ptr stop,
-                            bool *timed_out, vy_error *err);
+vy_status vy_cuda_lane_wait(cuda_backend *be, vy_cuda_lane *l, uint64_t deadline_ns, vy_cu_ptr stop, bool *timed_out,
+                            vy_error *err);
 
 /* CLOCK_MONOTONIC in ns. */
 uint64_t vy_cuda_now_ns(void);
@@ -96,8 +96,9 @@ vy_status vy_cuda_check_cfg(const cuda_kernel *k, const vy_dispatch_config *cfg,
  * applied, the reference's grid checks); bufs has one slot per declared
  * buffer. Errors: those of the binding (VY_E_RUNTIME, VY_E_NOMEM, ...),
  * VY_E_INVALID_PROGRAM. */
-vy_status vy_cuda_bind(cuda_kernel *k, const vy_allocator *alloc, const vy_input *inputs, size_t ninputs, const vy_dispatch_config *cfg,
-                       const vy_bind_hooks *hooks, vy_ibuf *bufs, vy_igrid *grid, vy_error *err);
+vy_status vy_cuda_bind(cuda_kernel *k, const vy_allocator *alloc, const vy_input *inputs, size_t ninputs,
+                       const vy_dispatch_config *cfg, const vy_bind_hooks *hooks, vy_ibuf *bufs, vy_igrid *grid,
+                       vy_error *err);
 
 /* Queues on lane l: event 0, `iters` times the grid's launches (split at
  * the driver's gridDim.x limit) with buffer table `tab` and error record
@@ -116,7 +117,7 @@ typedef struct vy_cuda_run {
   cuda_kernel *k;
   const vy_allocator *alloc; /* host buffers and outputs */
   vy_pool *copiers;          /* NULL, or threads that split the large host copies */
-  vy_dispatch_config cfg; /* copied; strings borrowed */
+  vy_dispatch_config cfg;    /* copied; strings borrowed */
   vy_ibuf *bufs;
   uint32_t n;
   size_t *off; /* layout */
@@ -140,8 +141,8 @@ typedef struct vy_cuda_run {
  * `copiers` (NULL: none) is a pool whose threads share the host copies into
  * and out of staging that are large (the stream's, so that the host side
  * keeps up with the link); it must outlive the finish. */
-vy_status vy_cuda_run_start(cuda_kernel *k, const vy_allocator *alloc, vy_pool *copiers, const vy_input *inputs, size_t ninputs, const vy_dispatch_config *cfg,
-                            vy_cuda_run *r, vy_error *err);
+vy_status vy_cuda_run_start(cuda_kernel *k, const vy_allocator *alloc, vy_pool *copiers, const vy_input *inputs,
+                            size_t ninputs, const vy_dispatch_config *cfg, vy_cuda_run *r, vy_error *err);
 
 /* true when finishing r would not block on the GPU. */
 bool vy_cuda_run_ready(const vy_cuda_run *r);
@@ -161,8 +162,8 @@ vy_status vy_cuda_run_kernel(cuda_kernel *k, const vy_input *inputs, size_t ninp
 
 /* ---- capabilities (their own files) ---- */
 
-extern const vy_asyncable vy_cuda_asyncable;     /* backend_cuda_async.c */
-extern const vy_streamable vy_cuda_streamable;   /* backend_cuda_stream.c */
+extern const vy_asyncable vy_cuda_asyncable;       /* backend_cuda_async.c */
+extern const vy_streamable vy_cuda_streamable;     /* backend_cuda_stream.c */
 extern const vy_residentable vy_cuda_residentable; /* backend_cuda_resident.c */
 
 #endif

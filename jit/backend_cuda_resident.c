@@ -79,8 +79,8 @@ static vy_status transfer(const cuda_resident *r, size_t offset, void *host, siz
     }
     if (cr == VY_CU_SUCCESS) cr = api->StreamSynchronize(l->s);
     if (cr != VY_CU_SUCCESS)
-      st = vy_cuda_error(api, cr, VY_E_DISPATCH_FAILED, up ? "uploading to a resident buffer" :
-                         "downloading a resident buffer", err);
+      st = vy_cuda_error(api, cr, VY_E_DISPATCH_FAILED,
+                         up ? "uploading to a resident buffer" : "downloading a resident buffer", err);
     else if (!up)
       memcpy((uint8_t *)host + done, hb.host, n);
     done += n;
@@ -124,8 +124,8 @@ static bool place(void *ud, uint32_t i, uint8_t **data, size_t *len) {
 /* Queues the table and error record upload, the zeroing of the outputs the
  * backend allocates, the launches and the record's download on lane l. */
 static vy_status enqueue(cuda_backend *be, cuda_kernel *k, vy_cuda_lane *l, const vy_ibuf *bufs, uint32_t n,
-                         vy_resident *const *by_decl, const vy_cuda_block *db, const vy_cuda_block *hb,
-                         size_t err_off, const vy_igrid *grid, uint32_t iters, vy_error *err) {
+                         vy_resident *const *by_decl, const vy_cuda_block *db, const vy_cuda_block *hb, size_t err_off,
+                         const vy_igrid *grid, uint32_t iters, vy_error *err) {
   const vy_cuda_api *api = be->dev.api;
   vy_kbuf *tab = hb->host;
   for (uint32_t i = 0; i < n; i++)

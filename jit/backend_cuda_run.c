@@ -83,8 +83,8 @@ uint64_t vy_cuda_now_ns(void) {
   return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
-vy_status vy_cuda_lane_wait(cuda_backend *be, vy_cuda_lane *l, uint64_t deadline_ns, vy_cu_ptr stop,
-                            bool *timed_out, vy_error *err) {
+vy_status vy_cuda_lane_wait(cuda_backend *be, vy_cuda_lane *l, uint64_t deadline_ns, vy_cu_ptr stop, bool *timed_out,
+                            vy_error *err) {
   const vy_cuda_api *api = be->dev.api;
   *timed_out = false;
   vy_cu_result r;
@@ -273,15 +273,18 @@ static vy_status enqueue(vy_cuda_run *r, vy_error *err) {
   uint8_t *h = r->hb.host;
   vy_cu_ptr d = r->db.dptr;
   vy_cu_result cr = api->MemcpyHtoDAsync(d, h, r->upload, l->s);
-  if (cr == VY_CU_SUCCESS && r->total > r->upload) cr = api->MemsetD8Async(d + r->upload, 0, r->total - r->upload, l->s);
+  if (cr == VY_CU_SUCCESS && r->total > r->upload)
+    cr = api->MemsetD8Async(d + r->upload, 0, r->total - r->upload, l->s);
   if (cr != VY_CU_SUCCESS) return vy_cuda_error(api, cr, VY_E_DISPATCH_FAILED, "queueing the upload", err);
   uint32_t iters = r->cfg.has_fixpoint_iterations ? r->cfg.fixpoint_iterations : 1;
   vy_status st = vy_cuda_enqueue_launches(be, vy_cuda_kernel_code(r->k), l, d, d + r->err_off, &r->grid, iters, err);
   for (uint32_t i = 0; i < r->n && st == VY_OK && cr == VY_CU_SUCCESS; i++)
     if (r->bufs[i].is_output && r->bufs[i].len)
       cr = api->MemcpyDtoHAsync(h + r->off[i], d + r->off[i], r->bufs[i].len, l->s);
-  if (st == VY_OK && cr == VY_CU_SUCCESS) cr = api->MemcpyDtoHAsync(h + r->err_off, d + r->err_off, sizeof(vy_kerr), l->s);
-  if (st == VY_OK && cr != VY_CU_SUCCESS) st = vy_cuda_error(api, cr, VY_E_DISPATCH_FAILED, "queueing the download", err);
+  if (st == VY_OK && cr == VY_CU_SUCCESS)
+    cr = api->MemcpyDtoHAsync(h + r->err_off, d + r->err_off, sizeof(vy_kerr), l->s);
+  if (st == VY_OK && cr != VY_CU_SUCCESS)
+    st = vy_cuda_error(api, cr, VY_E_DISPATCH_FAILED, "queueing the download", err);
   return st;
 }
 
@@ -365,8 +368,7 @@ vy_status vy_cuda_run_finish(vy_cuda_run *r, vy_outputs *out, vy_error *err) {
   if (st == VY_OK) st = bound;
   bool timed_out = false;
   if (st == VY_OK)
-    st = vy_cuda_lane_wait(be, r->l, r->deadline, r->db.dptr + r->err_off + offsetof(vy_kerr, stop), &timed_out,
-                           err);
+    st = vy_cuda_lane_wait(be, r->l, r->deadline, r->db.dptr + r->err_off + offsetof(vy_kerr, stop), &timed_out, err);
   if (st == VY_OK) {
     const uint8_t *h = r->hb.host;
     for (uint32_t i = 0; i < r->n; i++)

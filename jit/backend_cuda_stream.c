@@ -36,8 +36,8 @@ typedef struct ring {
 /* Reads the next chunk and starts its dispatch in the ring's tail slot
  * (a dispatch error is kept in the slot for the sink). Returns the
  * source's error; *eof at its end. */
-static vy_status start_next(cuda_kernel *k, const vy_chunk_source *src, vy_input *ins, size_t nins, ring *r,
-                            bool *eof, vy_error *err) {
+static vy_status start_next(cuda_kernel *k, const vy_chunk_source *src, vy_input *ins, size_t nins, ring *r, bool *eof,
+                            vy_error *err) {
   vy_input c = {NULL, 0};
   vy_status st = src->next(src->ud, &c, eof, err);
   if (st != VY_OK || *eof) return st;
@@ -63,8 +63,8 @@ static vy_status cuda_stream(vy_backend *be, const vy_program *p, const vy_input
   cuda_kernel *k = (cuda_kernel *)kb;
   vy_reuse_alloc reuse;
   vy_reuse_alloc_init(&reuse, a);
-  ring r = {&reuse.alloc, NULL, NULL, kb->cfg.max_chunks_in_flight ? kb->cfg.max_chunks_in_flight : DEFAULT_IN_FLIGHT,
-            0, 0};
+  ring r = {
+      &reuse.alloc, NULL, NULL, kb->cfg.max_chunks_in_flight ? kb->cfg.max_chunks_in_flight : DEFAULT_IN_FLIGHT, 0, 0};
   unsigned nt = vy_pool_default_threads();
   if (nt > 1) /* one thread: the caller copies alone */
     st = vy_pool_create(a, nt < MAX_COPIERS ? nt : MAX_COPIERS, &r.copiers, err);
@@ -81,8 +81,7 @@ static vy_status cuda_stream(vy_backend *be, const vy_program *p, const vy_input
   if (nfixed) memcpy(ins + 1, fixed, nfixed * sizeof *fixed);
   bool eof = false, stopping = false;
   for (;;) {
-    while (st == VY_OK && !eof && !stopping && r.tail - r.head < r.k)
-      st = start_next(k, src, ins, nins, &r, &eof, err);
+    while (st == VY_OK && !eof && !stopping && r.tail - r.head < r.k) st = start_next(k, src, ins, nins, &r, &eof, err);
     if (r.head == r.tail) break;
     vy_outputs outs;
     vy_error e;

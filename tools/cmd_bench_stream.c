@@ -318,8 +318,8 @@ int cmd_bench_stream(int argc, char **argv) {
                link.d2h * 1e-9);
       }
     }
-    printf("%-11s %6s %11s %11s %11s %9s %9s %9s\n", "program", "chunk", "big GB/s", "separate", "stream",
-           "str/big", "str/sep", "link%");
+    printf("%-11s %6s %11s %11s %11s %9s %9s %9s\n", "program", "chunk", "big GB/s", "separate", "stream", "str/big",
+           "str/sep", "link%");
   }
   char *list = rc == CLI_OK ? strdup(o.programs) : NULL;
   for (char *save = NULL, *tok = list ? strtok_r(list, ",", &save) : NULL; tok && rc == CLI_OK;
