@@ -9,11 +9,11 @@
  *
  * On the cuda backend the run also measures the host <-> device link
  * (pinned copies of a 256 MiB block each way, backend_cuda_link_int.h) and
- * prints, per chunk size, the stream's link use: the time the link needs
- * for the bytes the stream moves (every chunk and fixed input up, every
- * output down, at the measured rates one after the other) as a percentage
- * of the stream's time (100 % = the stream runs at the link's speed; above
- * 100 % the two directions overlapped). */
+ * prints, per chunk size, the stream's link use: the time the busier
+ * direction of the link needs for the bytes the stream moves over it
+ * (every chunk and fixed input up, every output down) at the measured
+ * rate, as a percentage of the stream's time (PCIe is full duplex, so 100 %
+ * = the stream runs at the speed of its busier direction). */
 #define _POSIX_C_SOURCE 200809L /* clock_gettime */
 #include <stdlib.h>
 #include <string.h>
@@ -36,7 +36,7 @@ static const char usage[] =
     "of one big dispatch of the whole input, of the chunks dispatched one after the\n"
     "other, and of vy_stream (chunks pipelined over the threads), with the ratios.\n"
     "On cuda it also measures the pinned host<->device link bandwidth and prints\n"
-    "link%: the stream's transfers at that bandwidth as a share of its time.\n";
+    "link%: its busier direction's transfers at that bandwidth as a share of its time.\n";
 
 typedef struct opts {
   uint64_t size_mib;
@@ -271,8 +271,10 @@ static int bench_program(vy_backend *be, const opts *o, const link_rate *link, c
     st = best(1, o->reps, be, k, &w, chunk, &sep, &lb, &err);
     if (st == VY_OK) st = best(2, o->reps, be, k, &w, chunk, &str, &lb, &err);
     char use[32] = "-";
-    if (link->h2d > 0 && link->d2h > 0)
-      snprintf(use, sizeof use, "%.0f%%", 100.0 * (lb.up / link->h2d + lb.down / link->d2h) / str);
+    if (link->h2d > 0 && link->d2h > 0) {
+      double up = lb.up / link->h2d, down = lb.down / link->d2h;
+      snprintf(use, sizeof use, "%.0f%%", 100.0 * (up > down ? up : down) / str);
+    }
     if (st == VY_OK)
       printf("%-11s %3lluMiB %11.2f %11.2f %11.2f %8.0f%% %8.0f%% %9s\n", name, (unsigned long long)o->chunks[c],
              gb / big, gb / sep, gb / str, 100.0 * big / str, 100.0 * sep / str, use);
