@@ -20,8 +20,18 @@ static const char emit_usage[] =
     "--vector-width overrides LLVM's preferred vector width (0 = LLVM's choice).\n"
     "ptx prints the PTX of the cuda backend's kernel for SM --sm (default 90) and\n"
     "PTX ISA --ptx (x10, default: LLVM's minimum for the SM); it needs no GPU.\n"
-    "Transcendentals link libdevice ($VYRE_JIT_LIBDEVICE or /usr/local/cuda).\n"
+    "Transcendentals link libdevice ($VYRE_JIT_LIBDEVICE, $CUDA_HOME/nvvm/libdevice or\n"
+    "/usr/local/cuda/nvvm/libdevice).\n"
     "VYRE_JIT_DUMP=ir,opt,asm writes the same stages of every compile to files.\n";
+
+/* A whole decimal number of at most 4 digits (--sm, --ptx, --vector-width);
+ * false for anything else. */
+static bool small_number(const char *s, unsigned *out) {
+  char *end;
+  if (!*s || strlen(s) > 4 || *s < '0' || *s > '9') return false;
+  *out = (unsigned)strtoul(s, &end, 10);
+  return *end == 0;
+}
 
 int cmd_emit(int argc, char **argv) {
   const char *what = NULL, *input = NULL, *output = NULL;
@@ -36,11 +46,20 @@ int cmd_emit(int argc, char **argv) {
     } else if (strcmp(argv[i], "--opt") == 0 && i + 1 < argc) {
       opt = atoi(argv[++i]);
     } else if (strcmp(argv[i], "--sm") == 0 && i + 1 < argc) {
-      sm = (unsigned)strtoul(argv[++i], NULL, 10);
+      if (!small_number(argv[++i], &sm)) {
+        fprintf(stderr, "vyre-jit emit: --sm needs a number, not '%s'\n%s", argv[i], emit_usage);
+        return CLI_USAGE;
+      }
     } else if (strcmp(argv[i], "--ptx") == 0 && i + 1 < argc) {
-      ptx = (unsigned)strtoul(argv[++i], NULL, 10);
+      if (!small_number(argv[++i], &ptx)) {
+        fprintf(stderr, "vyre-jit emit: --ptx needs a number, not '%s'\n%s", argv[i], emit_usage);
+        return CLI_USAGE;
+      }
     } else if (strcmp(argv[i], "--vector-width") == 0 && i + 1 < argc) {
-      width = (unsigned)strtoul(argv[++i], NULL, 10);
+      if (!small_number(argv[++i], &width)) {
+        fprintf(stderr, "vyre-jit emit: --vector-width needs a number, not '%s'\n%s", argv[i], emit_usage);
+        return CLI_USAGE;
+      }
     } else if (argv[i][0] == '-' && argv[i][1] != 0) {
       fprintf(stderr, "vyre-jit emit: unknown option '%s'\n%s", argv[i], emit_usage);
       return CLI_USAGE;
