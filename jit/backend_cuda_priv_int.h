@@ -112,7 +112,8 @@ vy_status vy_cuda_enqueue_launches(cuda_backend *be, const vy_cuda_code *c, vy_c
 vy_status vy_cuda_conclude(cuda_backend *be, cuda_kernel *k, vy_cuda_lane *l, const vy_kerr *e, bool timed_out,
                            const vy_dispatch_config *cfg, vy_error *err);
 
-/* A dispatch in flight (fields private to backend_cuda_run.c). */
+/* A dispatch in flight: filled and used by backend_cuda_run.c; the
+ * asynchronous handle reads k, st and err only. */
 typedef struct vy_cuda_run {
   cuda_kernel *k;
   const vy_allocator *alloc; /* host buffers and outputs */
