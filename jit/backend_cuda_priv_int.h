@@ -136,8 +136,7 @@ typedef struct vy_cuda_run {
  * caller's bytes are not needed afterwards), and queues the upload, the
  * launches and the download on a lane of its own. Never blocks on the
  * GPU. Returns VY_OK, or the error of a step before queueing; in both
- * cases *r must be finished (vy_cuda_run_finish) or dropped
- * (vy_cuda_run_drop). `cfg` may be NULL (the kernel's). The host buffers
+ * cases *r must be finished (vy_cuda_run_finish or _finish_lent). `cfg` may be NULL (the kernel's). The host buffers
  * and the outputs come from `alloc` (NULL: the backend's allocator).
  * `copiers` (NULL: none) is a pool whose threads share the host copies into
  * and out of staging that are large (the stream's, so that the host side
@@ -154,8 +153,15 @@ bool vy_cuda_run_ready(const vy_cuda_run *r);
  * max_output_bytes). Makes the device's context current. */
 vy_status vy_cuda_run_finish(vy_cuda_run *r, vy_outputs *out, vy_error *err);
 
-/* Waits for r and frees it, throwing its outputs away. */
-void vy_cuda_run_drop(vy_cuda_run *r);
+/* vy_cuda_run_finish without copying the outputs: on VY_OK, out->items
+ * (an array from r's allocator) point into r's pinned staging block, which
+ * r keeps until vy_cuda_run_unlend(r, out); the items own nothing (never
+ * pass *out to vy_outputs_free). On an error r is released here and *out
+ * is empty. For the stream's sink, which borrows outputs for one call. */
+vy_status vy_cuda_run_finish_lent(vy_cuda_run *r, vy_outputs *out, vy_error *err);
+
+/* Frees the array of lent outputs and releases r. */
+void vy_cuda_run_unlend(vy_cuda_run *r, vy_outputs *out);
 
 /* The whole dispatch (start + finish), with the same errors. */
 vy_status vy_cuda_run_kernel(cuda_kernel *k, const vy_input *inputs, size_t ninputs, const vy_dispatch_config *cfg,

@@ -358,10 +358,11 @@ static void run_release(vy_cuda_run *r) {
   r->l = NULL, r->off = NULL, r->bufs = NULL;
 }
 
-vy_status vy_cuda_run_finish(vy_cuda_run *r, vy_outputs *out, vy_error *err) {
+/* Waits for r and reads its error record (the start's error, a driver
+ * error, the kernel's, a timeout). After an error, work queued before it
+ * may still use r's blocks: the stream is drained before they go back. */
+static vy_status run_wait(vy_cuda_run *r, vy_error *err) {
   cuda_backend *be = (cuda_backend *)r->k->base.be;
-  const vy_allocator *a = r->alloc;
-  memset(out, 0, sizeof *out);
   vy_status st = r->st;
   if (st != VY_OK && err) *err = r->err;
   vy_status bound = vy_cuda_device_bind(&be->dev, st == VY_OK ? err : NULL);
@@ -370,34 +371,70 @@ vy_status vy_cuda_run_finish(vy_cuda_run *r, vy_outputs *out, vy_error *err) {
   if (st == VY_OK)
     st = vy_cuda_lane_wait(be, r->l, r->deadline, r->db.dptr + r->err_off + offsetof(vy_kerr, stop), &timed_out, err);
   if (st == VY_OK) {
+    vy_kerr e;
+    memcpy(&e, (const uint8_t *)r->hb.host + r->err_off, sizeof e);
+    st = vy_cuda_conclude(be, r->k, r->l, &e, timed_out, &r->cfg, err);
+  }
+  if (st != VY_OK && r->l && bound == VY_OK) be->dev.api->StreamSynchronize(r->l->s);
+  return st;
+}
+
+vy_status vy_cuda_run_finish(vy_cuda_run *r, vy_outputs *out, vy_error *err) {
+  memset(out, 0, sizeof *out);
+  vy_status st = run_wait(r, err);
+  if (st == VY_OK) {
     const uint8_t *h = r->hb.host;
     for (uint32_t i = 0; i < r->n; i++)
       if (r->bufs[i].is_output && r->bufs[i].len) copy(r->copiers, r->bufs[i].data, h + r->off[i], r->bufs[i].len);
-    vy_kerr e;
-    memcpy(&e, h + r->err_off, sizeof e);
-    st = vy_cuda_conclude(be, r->k, r->l, &e, timed_out, &r->cfg, err);
-  }
-  if (st == VY_OK) {
     vy_interp_outputs io;
     memset(&io, 0, sizeof io);
-    st = vy_imem_collect_outputs(a, r->bufs, r->n, &io, err);
+    st = vy_imem_collect_outputs(r->alloc, r->bufs, r->n, &io, err);
     out->count = io.count;
     out->items = io.items;
     out->alloc = io.alloc;
     if (st != VY_OK) vy_outputs_free(out);
   }
-  /* after an error, work queued before it may still read or write the
-   * blocks: let it drain before they go back to the pools */
-  if (st != VY_OK && r->l && bound == VY_OK) be->dev.api->StreamSynchronize(r->l->s);
   run_release(r);
   if (st == VY_OK) st = vy_outputs_check_cap(&r->cfg, out, err);
   return st;
 }
 
-void vy_cuda_run_drop(vy_cuda_run *r) {
-  vy_outputs o;
-  vy_cuda_run_finish(r, &o, NULL);
-  vy_outputs_free(&o);
+vy_status vy_cuda_run_finish_lent(vy_cuda_run *r, vy_outputs *out, vy_error *err) {
+  memset(out, 0, sizeof *out);
+  vy_status st = run_wait(r, err);
+  size_t count = 0;
+  for (uint32_t i = 0; st == VY_OK && i < r->n; i++) count += r->bufs[i].is_output;
+  if (st == VY_OK && count && !(out->items = vy_mem_calloc(r->alloc, count, sizeof *out->items)))
+    st = vy_error_nomem(err);
+  if (st == VY_OK) { /* the lengths first: a failed max_output_bytes check frees only the array */
+    out->alloc = r->alloc;
+    for (uint32_t i = 0; i < r->n; i++) {
+      const vy_ibuf *b = &r->bufs[i];
+      if (!b->is_output) continue;
+      const vy_buffer_decl *d = b->decl;
+      bool ranged = d->has_output_range && d->range_start <= d->range_end && d->range_end <= b->len;
+      out->items[out->count++].len = ranged ? (size_t)(d->range_end - d->range_start) : b->len;
+    }
+    st = vy_outputs_check_cap(&r->cfg, out, err);
+  }
+  if (st != VY_OK) {
+    run_release(r);
+    return st;
+  }
+  for (uint32_t i = 0, j = 0; i < r->n; i++) {
+    const vy_ibuf *b = &r->bufs[i];
+    if (!b->is_output) continue;
+    const vy_buffer_decl *d = b->decl;
+    bool ranged = d->has_output_range && d->range_start <= d->range_end && d->range_end <= b->len;
+    out->items[j++].data = (uint8_t *)r->hb.host + r->off[i] + (ranged ? (size_t)d->range_start : 0);
+  }
+  return VY_OK;
+}
+
+void vy_cuda_run_unlend(vy_cuda_run *r, vy_outputs *out) {
+  vy_mem_free(out->alloc, out->items, out->count * sizeof *out->items);
+  memset(out, 0, sizeof *out);
+  run_release(r);
 }
 
 vy_status vy_cuda_run_kernel(cuda_kernel *k, const vy_input *inputs, size_t ninputs, const vy_dispatch_config *cfg,

@@ -6,14 +6,16 @@
  * launches and download are queued on a different stream, the GPU's copy
  * engines upload chunk k+1 and download chunk k-1 while chunk k computes;
  * the caller's thread stages the next chunk meanwhile, with a pool of up to
- * MAX_COPIERS threads sharing the large copies into and out of pinned
- * staging (one core's memcpy is slower than the link). Results are
- * finished and delivered to the sink in chunk order on the caller's thread.
+ * MAX_COPIERS threads sharing the large copies into pinned staging (one
+ * core's memcpy is slower than the link). Results are finished and
+ * delivered to the sink in chunk order on the caller's thread, lent in
+ * place from the pinned staging block (the sink borrows outputs for the
+ * call), so outputs are never copied on the host.
  *
  * A chunk's bytes are copied into pinned staging when its dispatch starts,
  * so a source's chunk is needed only until the next call of next(), stable
- * or not. Memory is bounded by K dispatches (their host outputs, staging
- * and device blocks, reused from the backend's pools; host buffers of a
+ * or not. Memory is bounded by K dispatches (their staging and device
+ * blocks, reused from the backend's pools; the binding's host buffers of a
  * chunk's size from a reuse cache, so that no chunk maps fresh pages)
  * whatever the stream length. */
 #include <string.h>
@@ -85,10 +87,11 @@ static vy_status cuda_stream(vy_backend *be, const vy_program *p, const vy_input
     if (r.head == r.tail) break;
     vy_outputs outs;
     vy_error e;
-    vy_status cst = vy_cuda_run_finish(&r.runs[r.head % r.k], &outs, &e);
+    vy_cuda_run *run = &r.runs[r.head % r.k];
+    vy_status cst = vy_cuda_run_finish_lent(run, &outs, &e); /* the outputs stay in pinned staging */
     if (!stopping && !sink->put(sink->ud, (size_t)r.head, cst, cst == VY_OK ? &outs : NULL, cst == VY_OK ? NULL : &e))
       stopping = true; /* the chunks in flight are finished and dropped */
-    vy_outputs_free(&outs);
+    if (cst == VY_OK) vy_cuda_run_unlend(run, &outs);
     r.head++;
   }
   vy_mem_free(a, r.runs, r.k * sizeof *r.runs);
