@@ -194,14 +194,14 @@ static bool parse_u64(parser *p, const char *what, uint64_t max, uint64_t *out) 
 }
 
 static bool parse_u32(parser *p, const char *what, uint32_t *out) {
-  uint64_t v;
+  uint64_t v = 0;
   if (!parse_u64(p, what, UINT32_MAX, &v)) return false;
   *out = (uint32_t)v;
   return true;
 }
 
 static bool parse_u8(parser *p, const char *what, uint8_t *out) {
-  uint64_t v;
+  uint64_t v = 0;
   if (!parse_u64(p, what, UINT8_MAX, &v)) return false;
   *out = (uint8_t)v;
   return true;
@@ -209,7 +209,7 @@ static bool parse_u8(parser *p, const char *what, uint8_t *out) {
 
 static bool parse_i64(parser *p, const char *what, int64_t *out) {
   bool neg = accept(p, VY_TOK_MINUS);
-  uint64_t v;
+  uint64_t v = 0;
   if (!parse_u64(p, what, (uint64_t)INT64_MAX + (neg ? 1u : 0u), &v)) return false;
   *out = neg ? (int64_t)(0 - v) : (int64_t)v;
   return true;
@@ -291,7 +291,7 @@ static const vy_type *parse_inner_type(parser *p) {
 
 static bool open_angle(parser *p, const char *type) {
   char w[64];
-  snprintf(w, sizeof w, "'<' after '%s'", type);
+  snprintf(w, sizeof w, "'<' after '%.40s'", type);
   return expect(p, VY_TOK_LT, w, "write the type's parameters in angle brackets, e.g. vec<u32, 4>");
 }
 

@@ -463,7 +463,7 @@ static vy_status rd_expr_body(rd *r, vy_expr *e) {
     return VY_OK;
   case VY_EXPR_OPAQUE: {
     at = r->pos;
-    const uint8_t *payload;
+    const uint8_t *payload = NULL;
     TRY(rd_str(r, "an opaque expression kind", &e->u.opaque.kind));
     TRY(rd_payload(r, "an opaque expression payload", &e->u.opaque.len, &payload));
     TRY(resolve_opaque_expr(r, at, e->u.opaque.kind, e->u.opaque.len));
@@ -605,7 +605,7 @@ static vy_status rd_node_body(rd *r, vy_node *n) {
   case VY_NODE_OPAQUE: {
     at = r->pos;
     uint32_t len;
-    const uint8_t *payload;
+    const uint8_t *payload = NULL;
     TRY(rd_str(r, "an opaque node kind", &n->u.opaque.kind));
     TRY(rd_payload(r, "an opaque node payload", &len, &payload));
     int q = n->u.opaque.kind.len > QUOTE_MAX ? QUOTE_MAX : (int)n->u.opaque.kind.len;

@@ -19,7 +19,9 @@
 #include <string.h>
 #include <time.h>
 
+#ifdef VY_HAVE_JIT
 #include "../jit/backend_cuda_link_int.h" /* vy_cuda_link_bandwidth */
+#endif
 #include "cli_int.h"
 #include "vyre/stream.h"
 
@@ -311,6 +313,7 @@ int cmd_bench_stream(int argc, char **argv) {
     vy_backend_capabilities(be, &caps);
     printf("backend %s, %u threads, input %llu MiB, best of %d\n", vy_backend_id(be), caps.threads,
            (unsigned long long)o.size_mib, o.reps);
+#ifdef VY_HAVE_JIT /* without libvyre-jit there is no cuda backend */
     if (strcmp(vy_backend_id(be), "cuda") == 0) {
       if (vy_cuda_link_bandwidth(be, (size_t)256 << 20, 5, &link.h2d, &link.d2h, &err) != VY_OK) {
         cli_report("bench --stream", &err);
@@ -320,6 +323,7 @@ int cmd_bench_stream(int argc, char **argv) {
                link.d2h * 1e-9);
       }
     }
+#endif
     printf("%-11s %6s %11s %11s %11s %9s %9s %9s\n", "program", "chunk", "big GB/s", "separate", "stream", "str/big",
            "str/sep", "link%");
   }

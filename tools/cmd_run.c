@@ -104,7 +104,7 @@ static bool apply_config(vy_dispatch_config *c, char *kv) {
   }
   *eq = 0;
   const char *k = kv, *v = eq + 1;
-  uint32_t n32;
+  uint32_t n32 = 0;
   bool ok = true;
   if (strcmp(k, "workgroup_override") == 0) {
     ok = c->has_workgroup_override = parse_u32x3(v, c->workgroup_override);
@@ -116,7 +116,7 @@ static bool apply_config(vy_dispatch_config *c, char *kv) {
     ok = parse_u32(v, &n32) && n32 <= 255;
     c->ulp_budget = (int)n32;
   } else if (strcmp(k, "timeout_ms") == 0) {
-    uint64_t ms;
+    uint64_t ms = 0;
     ok = parse_u64(v, &ms) && ms <= UINT64_MAX / 1000000;
     c->timeout_ns = ms * 1000000;
   } else if (strcmp(k, "max_output_bytes") == 0) {

@@ -5,6 +5,7 @@
 # ($VYRE_PTXAS, else /usr/local/cuda/bin/ptxas) when one is installed.
 #   test_emit_ptx.sh PATH/TO/vyre-jit     (run from tests/, as CTest does)
 . "$(dirname "$0")/harness.bash" "$@"
+"$V" run --backend list 2>/dev/null | grep -q llvm-cpu || { echo "built without LLVM: skipped"; echo "0 passed, 0 failed"; exit 0; }
 
 ptxas=${VYRE_PTXAS:-/usr/local/cuda/bin/ptxas}
 [ -x "$ptxas" ] || ptxas=

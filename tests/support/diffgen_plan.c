@@ -141,7 +141,7 @@ static void order_buffers(gen *g) {
     g->bufs[i - 1] = g->bufs[j];
     g->bufs[j] = t;
   }
-  uint32_t nb = 0, perm[MAX_BUFS];
+  uint32_t nb = 0, perm[MAX_BUFS] = {0};
   for (unsigned i = 0; i < g->nbufs; i++) nb += g->bufs[i].kind != B_WG;
   for (uint32_t i = 0; i < nb; i++) perm[i] = i;
   for (uint32_t i = nb; i > 1; i--) {
