@@ -54,12 +54,16 @@
  * around every float op (vyre-ir.md §3.2); NaN bits are canonicalized by
  * the core where they become observable. No fast-math flags anywhere, so
  * add/sub/mul/div/sqrt are the .rn instructions, never contracted to FMA.
- * The reference rounds first and flushes after; should the hardware's FTZ
- * decide tininess before rounding (a product that rounds up to the
- * smallest normal would become 0), vy_ptx_target.f32_ieee compiles IEEE
- * instructions instead and flushes every float value a load, bit cast,
- * operation or math call produces with mul.rn.ftz x, 1.0 (flush_f32), so
- * every operand is canonical and every result rounded before its flush.
+ * The reference rounds first and flushes after; the hardware's FTZ decides
+ * tininess before rounding: measured on an H100 (driver 580.159.04),
+ * (1 - 2^-24) * 2^-126, which rounds up to the smallest normal, became 0
+ * (corpus case float/ftz_rounds_before_flush.vy, a documented cuda
+ * deviation). vy_ptx_target.f32_ieee compiles IEEE instructions and
+ * flushes every float value a load, bit cast, operation or math call
+ * produces with mul.rn.ftz x, 1.0 (flush_f32); it passes the simulator
+ * but NOT the real GPU (16 of 600 generated programs and 2 float cases
+ * differed on the H100, probably because ptxas folds the multiplication
+ * by 1), so the backend does not use it: an integer flush would be next.
  *
  * Refusals (VY_E_UNSUPPORTED) of the cuda backend, besides the core's
  * (lower_int.h: kind-changing variables and selects, loads of f64 or bytes
