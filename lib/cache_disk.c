@@ -642,7 +642,7 @@ vy_status vy_dcache_trim(vy_dcache *d, uint64_t target, vy_cache_usage *removed,
   scan s;
   vy_status st = scan_dir(dir, d->alloc, &s, err);
   if (st == VY_OK) {
-    qsort(s.items, s.count, sizeof *s.items, item_cmp);
+    if (s.count) qsort(s.items, s.count, sizeof *s.items, item_cmp); /* items is NULL when empty */
     uint64_t total = 0;
     int64_t stale = ((int64_t)time(NULL) - TEMP_MAX_AGE_SEC) * 1000000000;
     for (size_t i = 0; i < s.count; i++)
@@ -715,7 +715,7 @@ vy_status vy_dcache_dir_list(const char *dir, bool verify, vy_cache_list_fn fn, 
   scan s;
   vy_status st = scan_dir(dir, alloc, &s, err);
   if (st) return st;
-  qsort(s.items, s.count, sizeof *s.items, item_cmp);
+  if (s.count) qsort(s.items, s.count, sizeof *s.items, item_cmp); /* items is NULL when empty */
   char path[VY_CACHE_PATH_MAX], label[VY_DCACHE_LABEL_MAX + 1];
   for (size_t i = 0; i < s.count && st == VY_OK; i++) {
     const scan_item *it = &s.items[i];

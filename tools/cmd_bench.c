@@ -236,7 +236,7 @@ static int list_dir(const char *dir, char ***out, size_t *n) {
     (*out)[(*n)++] = path;
   }
   closedir(d);
-  if (rc == CLI_OK) qsort(*out, *n, sizeof **out, cmp_str);
+  if (rc == CLI_OK && *n) qsort(*out, *n, sizeof **out, cmp_str);
   return rc;
 }
 
