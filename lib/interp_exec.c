@@ -669,6 +669,26 @@ static bool check_candidates(rt *r) {
   return true;
 }
 
+/* Before a step: VY_E_TIMEOUT when the step budget is spent or the
+ * deadline (read every 4096 steps) has passed; returns true then. */
+static bool out_of_time(rt *r) {
+  bool budget = r->budget && r->steps >= r->budget;
+  if (!budget && !(r->deadline_ns && (r->steps & 4095) == 0 && vy_clock_ns() >= r->deadline_ns)) return false;
+  r->cur_inv = NULL;
+  r->cur = NULL;
+  if (budget)
+    fail_at(r, VY_E_TIMEOUT, NULL,
+            "the step budget of %llu statement steps ran out. Fix: raise vy_interp_options.step_budget or check the "
+            "program for an endless loop",
+            (unsigned long long)r->budget);
+  else
+    fail_at(r, VY_E_TIMEOUT, NULL,
+            "the run took longer than its timeout (%llu steps done). Fix: raise the timeout or check the program for "
+            "an endless loop",
+            (unsigned long long)r->steps);
+  return true;
+}
+
 static bool run_workgroup(rt *r) {
   const vy_interp_prepared *pp = r->pp;
   uint32_t wg[3];
@@ -714,22 +734,7 @@ static bool run_workgroup(rt *r) {
       inv *iv = &r->invs[k];
       do { /* one step; under run_to_block, steps until the lane waits or finishes */
         if (iv->done || iv->waiting) break;
-        if (r->budget && r->steps >= r->budget) {
-          r->cur_inv = NULL;
-          r->cur = NULL;
-          return fail_at(r, VY_E_TIMEOUT, NULL,
-                         "the step budget of %llu statement steps ran out. Fix: raise vy_interp_options.step_budget "
-                         "or check the program for an endless loop",
-                         (unsigned long long)r->budget);
-        }
-        if (r->deadline_ns && (r->steps & 4095) == 0 && vy_clock_ns() >= r->deadline_ns) {
-          r->cur_inv = NULL;
-          r->cur = NULL;
-          return fail_at(r, VY_E_TIMEOUT, NULL,
-                         "the run took longer than its timeout (%llu steps done). Fix: raise the timeout or check "
-                         "the program for an endless loop",
-                         (unsigned long long)r->steps);
-        }
+        if (out_of_time(r)) return false;
         r->steps++;
         r->cur_inv = iv;
         if (!step(r, iv, k)) return false;
