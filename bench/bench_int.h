@@ -223,6 +223,11 @@ typedef struct vyb_native_lib {
   void (*shutdown)(void);
 } vyb_native_lib;
 
+/* The path of a baseline library into buf (cap bytes): `given` when not
+ * NULL, else $`env_var` when set, else bench/`file` next to the running
+ * executable; "" when none fits. */
+void vyb_lib_path(const char *given, const char *env_var, const char *file, char *buf, size_t cap);
+
 /* Opens the library: `path`, else $VYRE_BENCH_NATIVE, else
  * bench/libvyre_bench_native.so next to the running executable. A missing
  * library or one of another ABI is VY_E_UNSUPPORTED with the reason. */

@@ -21,28 +21,9 @@
  * buffers first, so the wall time grows with them). */
 enum { MAX_REPS = 2000 };
 
-/* <directory of the running executable>/bench/<library>, or "". */
-static void default_path(char *buf, size_t cap) {
-  char exe[4096];
-  ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
-  buf[0] = 0;
-  if (n <= 0) return;
-  exe[n] = 0;
-  char *slash = strrchr(exe, '/');
-  if (!slash) return;
-  *slash = 0;
-  if (snprintf(buf, cap, "%s/bench/%s", exe, VY_BENCH_CUDA_NAME) >= (int)cap) buf[0] = 0;
-}
-
 vy_status vyb_cuda_open(const char *path, vyb_cuda_lib *out, vy_error *err) {
   memset(out, 0, sizeof *out);
-  const char *env = getenv("VYRE_BENCH_CUDA");
-  if (path)
-    snprintf(out->path, sizeof out->path, "%s", path);
-  else if (env && *env)
-    snprintf(out->path, sizeof out->path, "%s", env);
-  else
-    default_path(out->path, sizeof out->path);
+  vyb_lib_path(path, "VYRE_BENCH_CUDA", VY_BENCH_CUDA_NAME, out->path, sizeof out->path);
   if (!out->path[0])
     return vy_error_set(err, VY_E_UNSUPPORTED,
                         "cannot locate the CUDA baseline library. Fix: set VYRE_BENCH_CUDA to libvyb_cuda.so");

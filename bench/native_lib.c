@@ -12,28 +12,28 @@
 #define VY_BENCH_NATIVE_NAME "libvyre_bench_native.so"
 #endif
 
-/* <directory of the running executable>/bench/<library>, or "". */
-static void default_path(char *buf, size_t cap) {
-  char exe[4096];
-  ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+void vyb_lib_path(const char *given, const char *env_var, const char *file, char *buf, size_t cap) {
+  const char *env = getenv(env_var);
   buf[0] = 0;
-  if (n <= 0) return;
-  exe[n] = 0;
-  char *slash = strrchr(exe, '/');
-  if (!slash) return;
-  *slash = 0;
-  if (snprintf(buf, cap, "%s/bench/%s", exe, VY_BENCH_NATIVE_NAME) >= (int)cap) buf[0] = 0;
+  if (given) {
+    snprintf(buf, cap, "%s", given);
+  } else if (env && *env) {
+    snprintf(buf, cap, "%s", env);
+  } else {
+    char exe[4096];
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    if (n <= 0) return;
+    exe[n] = 0;
+    char *slash = strrchr(exe, '/');
+    if (!slash) return;
+    *slash = 0;
+    if (snprintf(buf, cap, "%s/bench/%s", exe, file) >= (int)cap) buf[0] = 0;
+  }
 }
 
 vy_status vyb_native_open(const char *path, vyb_native_lib *out, vy_error *err) {
   memset(out, 0, sizeof *out);
-  const char *env = getenv("VYRE_BENCH_NATIVE");
-  if (path)
-    snprintf(out->path, sizeof out->path, "%s", path);
-  else if (env && *env)
-    snprintf(out->path, sizeof out->path, "%s", env);
-  else
-    default_path(out->path, sizeof out->path);
+  vyb_lib_path(path, "VYRE_BENCH_NATIVE", VY_BENCH_NATIVE_NAME, out->path, sizeof out->path);
   if (!out->path[0])
     return vy_error_set(err, VY_E_UNSUPPORTED,
                         "cannot locate the native baseline library. Fix: pass --native PATH or set VYRE_BENCH_NATIVE");
