@@ -2,6 +2,7 @@
  * kernel (layout and contracts in cpu_artifact_int.h). */
 #include <string.h>
 
+#include "le_int.h"
 #include "blake3_int.h"
 #include "cpu_artifact_int.h"
 #include "error_int.h"
@@ -12,32 +13,16 @@
 
 /* ---- packing ---- */
 
-static void put32(uint8_t *p, uint32_t v) {
-  for (int i = 0; i < 4; i++) p[i] = (uint8_t)(v >> (8 * i));
-}
-static void put64(uint8_t *p, uint64_t v) {
-  for (int i = 0; i < 8; i++) p[i] = (uint8_t)(v >> (8 * i));
-}
-static uint32_t get32(const uint8_t *p) {
-  uint32_t v = 0;
-  for (int i = 0; i < 4; i++) v |= (uint32_t)p[i] << (8 * i);
-  return v;
-}
-static uint64_t get64(const uint8_t *p) {
-  uint64_t v = 0;
-  for (int i = 0; i < 8; i++) v |= (uint64_t)p[i] << (8 * i);
-  return v;
-}
 
 vy_status vy_cpu_artifact_pack(const vy_interp_prepared *pp, const vy_cpu_lowered *low, const vy_bytes *obj,
                                const vy_allocator *alloc, vy_bytes *out, vy_error *err) {
   out->alloc = alloc;
   uint8_t head[HEADER_BYTES];
   memcpy(head, ARTIFACT_MAGIC, 8);
-  put32(head + 8, ARTIFACT_FORMAT);
-  put64(head + 12, low->scratch_bytes);
+  vy_le_put32(head + 8, ARTIFACT_FORMAT);
+  vy_le_put64(head + 12, low->scratch_bytes);
   uint8_t objlen[8];
-  put64(objlen, obj->len);
+  vy_le_put64(objlen, obj->len);
   vy_status st = vy_bytes_append(out, head, sizeof head) ? vy_error_nomem(err) : VY_OK;
   if (st == VY_OK) st = vy_site_table_pack(pp, low->sites, low->nsites, "llvm-cpu", out, err);
   if (st == VY_OK && (vy_bytes_append(out, objlen, 8) || (obj->len && vy_bytes_append(out, obj->data, obj->len))))
@@ -64,8 +49,8 @@ static void code_free(vy_cpu_code *c) {
 static vy_status parse(vy_cpu_code *c, const vy_interp_prepared *pp, const uint8_t *d, size_t len,
                        const uint8_t **obj, uint64_t *objlen, vy_error *err) {
   if (len < HEADER_BYTES || memcmp(d, ARTIFACT_MAGIC, 8) != 0) return malformed(err, "header");
-  if (get32(d + 8) != ARTIFACT_FORMAT) return malformed(err, "format version");
-  c->scratch_bytes = get64(d + 12);
+  if (vy_le_get32(d + 8) != ARTIFACT_FORMAT) return malformed(err, "format version");
+  c->scratch_bytes = vy_le_get64(d + 12);
   if (c->scratch_bytes > SIZE_MAX / 2) return malformed(err, "scratch size");
   size_t used = 0;
   vy_status st = vy_site_table_parse(&c->sites, pp, d + HEADER_BYTES, len - HEADER_BYTES, "llvm-cpu", c->alloc, &used,
@@ -74,7 +59,7 @@ static vy_status parse(vy_cpu_code *c, const vy_interp_prepared *pp, const uint8
   size_t rest = len - HEADER_BYTES - used;
   if (rest < 8) return malformed(err, "lengths");
   *obj = d + HEADER_BYTES + used + 8;
-  *objlen = get64(*obj - 8);
+  *objlen = vy_le_get64(*obj - 8);
   if (*objlen != (uint64_t)(d + len - *obj) || !*objlen) return malformed(err, "object length");
   return VY_OK;
 }
@@ -117,15 +102,15 @@ vy_status vy_cpu_host_digest(const vy_interp_prepared *pp, const vy_allocator *a
   vy_blake3_init(&h);
   const vy_host_registry *r = pp->host;
   uint8_t buf[8];
-  put64(buf, r ? vy_host_registry_count(r) + 1 : 0);
+  vy_le_put64(buf, r ? vy_host_registry_count(r) + 1 : 0);
   vy_blake3_update(&h, buf, 8);
   for (uint32_t i = 0; r && i < vy_host_registry_count(r); i++) {
     const vy_host_signature *sig = vy_host_sig_at(r, i);
-    put32(buf, sig->nparams);
-    put32(buf + 4, sig->has_result ? (uint32_t)sig->result + 1 : 0);
+    vy_le_put32(buf, sig->nparams);
+    vy_le_put32(buf + 4, sig->has_result ? (uint32_t)sig->result + 1 : 0);
     vy_blake3_update(&h, buf, 8);
     for (uint32_t j = 0; j < sig->nparams; j++) {
-      put32(buf, (uint32_t)sig->params[j]);
+      vy_le_put32(buf, (uint32_t)sig->params[j]);
       vy_blake3_update(&h, buf, 4);
     }
   }
@@ -135,8 +120,8 @@ vy_status vy_cpu_host_digest(const vy_interp_prepared *pp, const vy_allocator *a
   for (size_t i = 0; i < w.exprs.count; i++) {
     const vy_cx *x = w.exprs.items[i];
     if (x->kind != VY_EXPR_CALL) continue;
-    put32(buf, (uint32_t)i);
-    put32(buf + 4, x->ref);
+    vy_le_put32(buf, (uint32_t)i);
+    vy_le_put32(buf + 4, x->ref);
     vy_blake3_update(&h, buf, 8);
   }
   vy_prog_walk_free(&w);

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "le_int.h"
 #include "cuda_cache_int.h"
 #include "error_int.h"
 #include "vyre/version.h"
@@ -11,22 +12,6 @@
 #define ARTIFACT_FORMAT 1u
 #define HEADER_BYTES (8u + 4u + 4u + 8u)
 
-static void put32(uint8_t *p, uint32_t v) {
-  for (int i = 0; i < 4; i++) p[i] = (uint8_t)(v >> (8 * i));
-}
-static void put64(uint8_t *p, uint64_t v) {
-  for (int i = 0; i < 8; i++) p[i] = (uint8_t)(v >> (8 * i));
-}
-static uint32_t get32(const uint8_t *p) {
-  uint32_t v = 0;
-  for (int i = 0; i < 4; i++) v |= (uint32_t)p[i] << (8 * i);
-  return v;
-}
-static uint64_t get64(const uint8_t *p) {
-  uint64_t v = 0;
-  for (int i = 0; i < 8; i++) v |= (uint64_t)p[i] << (8 * i);
-  return v;
-}
 
 vy_status vy_cuda_cache_base(const vy_cuda_device *d, const char *sm, unsigned ptx_isa, vy_ckey_base *out,
                              vy_error *err) {
@@ -51,7 +36,7 @@ vy_status vy_cuda_cache_base(const vy_cuda_device *d, const char *sm, unsigned p
 /* Appends u64 length + bytes. */
 static int put_blob(vy_bytes *out, const vy_bytes *b) {
   uint8_t len[8];
-  put64(len, b->len);
+  vy_le_put64(len, b->len);
   return vy_bytes_append(out, len, 8) || (b->len && vy_bytes_append(out, b->data, b->len));
 }
 
@@ -60,9 +45,9 @@ vy_status vy_cuda_artifact_pack(const vy_interp_prepared *pp, const vy_ptx_lower
   out->alloc = alloc;
   uint8_t head[HEADER_BYTES];
   memcpy(head, ARTIFACT_MAGIC, 8);
-  put32(head + 8, ARTIFACT_FORMAT);
-  put32(head + 12, low->block_threads);
-  put64(head + 16, low->shared_bytes);
+  vy_le_put32(head + 8, ARTIFACT_FORMAT);
+  vy_le_put32(head + 12, low->block_threads);
+  vy_le_put64(head + 16, low->shared_bytes);
   vy_status st = vy_bytes_append(out, head, sizeof head) ? vy_error_nomem(err) : VY_OK;
   if (st == VY_OK) st = vy_site_table_pack(pp, low->sites, low->nsites, "cuda", out, err);
   if (st == VY_OK && (put_blob(out, ptx) || put_blob(out, cubin))) st = vy_error_nomem(err);
@@ -79,7 +64,7 @@ static vy_status malformed(vy_error *err, const char *what) {
 /* A u64-length-prefixed blob at *p (advanced past it) within end. */
 static bool get_blob(const uint8_t **p, const uint8_t *end, const uint8_t **data, uint64_t *len) {
   if (end - *p < 8) return false;
-  *len = get64(*p);
+  *len = vy_le_get64(*p);
   *p += 8;
   if (*len > (uint64_t)(end - *p)) return false;
   *data = *p;
@@ -96,12 +81,12 @@ vy_status vy_cuda_code_load(const vy_cuda_device *d, const vy_interp_prepared *p
                             const vy_allocator *alloc, vy_cuda_code **out, vy_error *err) {
   *out = NULL;
   if (len < HEADER_BYTES || memcmp(data, ARTIFACT_MAGIC, 8) != 0) return malformed(err, "header");
-  if (get32(data + 8) != ARTIFACT_FORMAT) return malformed(err, "format version");
+  if (vy_le_get32(data + 8) != ARTIFACT_FORMAT) return malformed(err, "format version");
   vy_cuda_code *c = vy_mem_calloc(alloc, 1, sizeof *c);
   if (!c) return vy_error_nomem(err);
   c->alloc = alloc;
-  c->block_threads = get32(data + 12);
-  c->shared_bytes = get64(data + 16);
+  c->block_threads = vy_le_get32(data + 12);
+  c->shared_bytes = vy_le_get64(data + 16);
   size_t used = 0;
   vy_status st = vy_site_table_parse(&c->sites, pp, data + HEADER_BYTES, len - HEADER_BYTES, "cuda", alloc, &used, err);
   const uint8_t *p = data + HEADER_BYTES + used, *end = data + len, *ptx = NULL, *cubin = NULL;

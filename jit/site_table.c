@@ -2,6 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "le_int.h"
 #include "error_int.h"
 #include "site_table_int.h"
 
@@ -72,14 +73,6 @@ static uint32_t pix_find(const pix *t, size_t n, const void *p) {
 
 /* ---- packing ---- */
 
-static void put32(uint8_t *p, uint32_t v) {
-  for (int i = 0; i < 4; i++) p[i] = (uint8_t)(v >> (8 * i));
-}
-static uint32_t get32(const uint8_t *p) {
-  uint32_t v = 0;
-  for (int i = 0; i < 4; i++) v |= (uint32_t)p[i] << (8 * i);
-  return v;
-}
 
 /* Labels of the sites, each string once: offset + 1 of site i's label in
  * the concatenation (0 = none) goes to offs[i]. */
@@ -116,8 +109,8 @@ vy_status vy_site_table_pack(const vy_interp_prepared *pp, const vy_site *sites,
   if (st == VY_OK && vy_bytes_reserve(out, block)) st = vy_error_nomem(err);
   if (st == VY_OK) {
     uint8_t *p = out->data + out->len;
-    put32(p, nsites);
-    put32(p + 4, (uint32_t)nlab);
+    vy_le_put32(p, nsites);
+    vy_le_put32(p + 4, (uint32_t)nlab);
     label_bytes(sites, nsites, offs, p + 8);
     uint8_t *s = p + 8 + nlab;
     for (uint32_t i = 0; i < nsites && st == VY_OK; i++, s += SITE_BYTES) {
@@ -128,10 +121,10 @@ vy_status vy_site_table_pack(const vy_interp_prepared *pp, const vy_site *sites,
                           backend, i, backend);
       uint8_t head[8] = {si->kind, si->op, si->ta.k, si->ta.n, si->tb.k, si->tb.n, 0, 0};
       memcpy(s, head, 8);
-      put32(s + 8, stmt);
-      put32(s + 12, x);
-      put32(s + 16, si->aux);
-      put32(s + 20, offs[i]);
+      vy_le_put32(s + 8, stmt);
+      vy_le_put32(s + 12, x);
+      vy_le_put32(s + 16, si->aux);
+      vy_le_put32(s + 20, offs[i]);
     }
     if (st == VY_OK) {
       out->len += block;
@@ -170,7 +163,7 @@ vy_status vy_site_table_parse(vy_site_table *t, const vy_interp_prepared *pp, co
   t->nexprs = (uint32_t)w.exprs.count;
   vy_prog_walk_free(&w);
   if (len < 8) return malformed(err, backend);
-  uint32_t nsites = get32(d), nlab = get32(d + 4);
+  uint32_t nsites = vy_le_get32(d), nlab = vy_le_get32(d + 4);
   size_t rest = len - 8;
   if (nlab > rest || nsites > (rest - nlab) / SITE_BYTES) return malformed(err, backend);
   const uint8_t *lab = d + 8, *s = lab + nlab;
@@ -188,7 +181,7 @@ vy_status vy_site_table_parse(vy_site_table *t, const vy_interp_prepared *pp, co
   }
   for (uint32_t i = 0; i < nsites; i++, s += SITE_BYTES) {
     vy_csite *cs = &t->sites[i];
-    *cs = (vy_csite){s[0], s[1], {s[2], s[3]}, {s[4], s[5]}, get32(s + 8), get32(s + 12), get32(s + 16), get32(s + 20)};
+    *cs = (vy_csite){s[0], s[1], {s[2], s[3]}, {s[4], s[5]}, vy_le_get32(s + 8), vy_le_get32(s + 12), vy_le_get32(s + 16), vy_le_get32(s + 20)};
     if (cs->kind >= VY_SITE_KIND_COUNT || s[6] || s[7] || cs->stmt > t->nstmts || cs->x > t->nexprs ||
         cs->label > nlab || (cs->label && cs->label > 1 && lab[cs->label - 2] != 0))
       return malformed(err, backend);

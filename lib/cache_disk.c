@@ -54,6 +54,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "le_int.h"
 #include "alloc_int.h"
 #include "cache_int.h"
 #include "error_int.h"
@@ -80,24 +81,6 @@ struct vy_dcache {
 };
 
 /* ---- small helpers ---- */
-
-static uint64_t get_le64(const uint8_t *p) {
-  uint64_t v = 0;
-  for (int i = 7; i >= 0; i--) v = v << 8 | p[i];
-  return v;
-}
-
-static uint32_t get_le32(const uint8_t *p) {
-  return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
-
-static void set_le64(uint8_t *p, uint64_t v) {
-  for (int i = 0; i < 8; i++) p[i] = (uint8_t)(v >> (8 * i));
-}
-
-static void set_le32(uint8_t *p, uint32_t v) {
-  for (int i = 0; i < 4; i++) p[i] = (uint8_t)(v >> (8 * i));
-}
 
 static bool ext_valid(const char *ext) {
   if (!ext) return false;
@@ -319,12 +302,12 @@ static vy_status read_entry(int fd, const vy_ckey *key, const char *ext, read_mo
   if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || (uint64_t)st.st_size < HEADER_SIZE ||
       !read_full(fd, h, sizeof h) || memcmp(h, file_magic, sizeof file_magic) != 0)
     return VY_OK;
-  if (get_le32(h + 8) != VY_DCACHE_FORMAT) {
+  if (vy_le_get32(h + 8) != VY_DCACHE_FORMAT) {
     *state = VY_CACHE_FILE_FOREIGN;
     return VY_OK;
   }
-  uint32_t label_len = get_le32(h + 12);
-  uint64_t len = get_le64(h + 16);
+  uint32_t label_len = vy_le_get32(h + 12);
+  uint64_t len = vy_le_get64(h + 16);
   char file_ext[9] = {0};
   memcpy(file_ext, h + 24, 8);
   if (label_len > VY_DCACHE_LABEL_MAX || len == 0 || len > VY_DCACHE_MAX_PAYLOAD ||
@@ -481,9 +464,9 @@ vy_status vy_dcache_store(vy_dcache *d, const vy_ckey *key, const char *ext, con
 
   uint8_t h[HEADER_SIZE] = {0};
   memcpy(h, file_magic, sizeof file_magic);
-  set_le32(h + 8, VY_DCACHE_FORMAT);
-  set_le32(h + 12, (uint32_t)label_len);
-  set_le64(h + 16, len);
+  vy_le_put32(h + 8, VY_DCACHE_FORMAT);
+  vy_le_put32(h + 12, (uint32_t)label_len);
+  vy_le_put64(h + 16, len);
   memcpy(h + 24, ext, strlen(ext));
   memcpy(h + 32, key->b, 32);
   vy_blake3 hs;
