@@ -201,6 +201,33 @@ LLVMValueRef vy_lw_intrinsic(vy_lw *w, const char *name, LLVMTypeRef *types, uns
   return LLVMBuildCall2(w->b, ft, f, args, nargs, "");
 }
 
+void vy_lw_operand_words(vy_lw *w, vy_jv v, LLVMValueRef out[2]) {
+  out[0] = out[1] = LLVMConstInt(w->t_i64, 0, 0);
+  if (!v.v) return;
+  LLVMBuilderRef B = w->b;
+  switch ((vy_jk)v.t.k) {
+  case VY_JK_U32:
+  case VY_JK_I32:
+  case VY_JK_BOOL:
+    out[0] = LLVMBuildZExt(B, v.v, w->t_i64, "");
+    break;
+  case VY_JK_U64:
+    out[0] = v.v;
+    break;
+  case VY_JK_F32:
+    out[0] = LLVMBuildZExt(B, LLVMBuildBitCast(B, v.v, w->t_i32, ""), w->t_i64, "");
+    break;
+  case VY_JK_BYTES: {
+    LLVMValueRef x = vy_lw_resize(w, v.v, v.t.n, 16);
+    out[0] = LLVMBuildTrunc(B, x, w->t_i64, "");
+    out[1] = LLVMBuildTrunc(B, LLVMBuildLShr(B, x, LLVMConstInt(w->t_i128, 64, 0), ""), w->t_i64, "");
+    break;
+  }
+  case VY_JK_NEVER:
+    break;
+  }
+}
+
 void vy_lw_raise(vy_lw *w, uint32_t site, bool has_inv, vy_jv a, vy_jv b) {
   if (!site) return;
   w->hk->raise(w, site, has_inv, a, b);

@@ -339,6 +339,11 @@ LLVMValueRef vy_lw_truthy(vy_lw *w, vy_jv v);
 LLVMValueRef vy_lw_as_u32(vy_lw *w, vy_jv v, LLVMValueRef *bad);
 /* Raises `site` now (hook + a dead block after it). */
 void vy_lw_raise(vy_lw *w, uint32_t site, bool has_inv, vy_jv a, vy_jv b);
+/* Operand bits of a raise for the error record (vy_kerr.a / .b: two
+ * little-endian u64 words, out[0] low): u32/i32/bool zero-extended, u64 as
+ * is, f32 its f32 bits, bytes their first 16 bytes; zeros for none. The
+ * flavours' raise hooks store them; lower_error.c reads them back. */
+void vy_lw_operand_words(vy_lw *w, vy_jv v, LLVMValueRef out[2]);
 /* Raises `site` with operands a, b when `bad` (i1; NULL = never) is true. */
 void vy_lw_check(vy_lw *w, LLVMValueRef bad, uint32_t site, vy_jv a, vy_jv b);
 

@@ -242,35 +242,6 @@ static void h_buffer(vy_lw *w, uint32_t b, LLVMValueRef *data, LLVMValueRef *byt
   *elems = k->elems[b];
 }
 
-/* Operand bits for the error record (vy_kerr.a / .b: two little-endian u64
- * words); F32 gives its f32 bits (lower_error.c reads them so). */
-static void operand_words(vy_lw *w, vy_jv v, LLVMValueRef out[2]) {
-  out[0] = out[1] = c64(w, 0);
-  if (!v.v) return;
-  LLVMBuilderRef B = w->b;
-  switch ((vy_jk)v.t.k) {
-  case VY_JK_U32:
-  case VY_JK_I32:
-  case VY_JK_BOOL:
-    out[0] = LLVMBuildZExt(B, v.v, w->t_i64, "");
-    break;
-  case VY_JK_U64:
-    out[0] = v.v;
-    break;
-  case VY_JK_F32:
-    out[0] = LLVMBuildZExt(B, LLVMBuildBitCast(B, v.v, w->t_i32, ""), w->t_i64, "");
-    break;
-  case VY_JK_BYTES: {
-    LLVMValueRef x = vy_lw_resize(w, v.v, v.t.n, 16);
-    out[0] = LLVMBuildTrunc(B, x, w->t_i64, "");
-    out[1] = LLVMBuildTrunc(B, LLVMBuildLShr(B, x, LLVMConstInt(w->t_i128, 64, 0), ""), w->t_i64, "");
-    break;
-  }
-  case VY_JK_NEVER:
-    break;
-  }
-}
-
 /* A field of the error record at byte offset `off`. */
 static LLVMValueRef err_field(ptx *k, unsigned off) {
   LLVMValueRef o = c64(&k->w, off);
@@ -281,8 +252,8 @@ static void h_raise(vy_lw *w, uint32_t site, bool has_inv, vy_jv a, vy_jv b) {
   ptx *k = P(w);
   LLVMBuilderRef B = w->b;
   LLVMValueRef aw[2], bw[2];
-  operand_words(w, a, aw);
-  operand_words(w, b, bw);
+  vy_lw_operand_words(w, a, aw);
+  vy_lw_operand_words(w, b, bw);
   /* vy_kerr: stop @0, claimed @4, site @8, has_inv @12, inv @16, a @32, b @48 */
   LLVMValueRef cx = LLVMBuildAtomicCmpXchg(B, err_field(k, 4), c32(w, 0), c32(w, 1), LLVMAtomicOrderingMonotonic,
                                            LLVMAtomicOrderingMonotonic, 0);
