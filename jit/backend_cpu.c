@@ -456,27 +456,13 @@ static vy_status cpu_compile(vy_backend *be, const vy_program *p, const vy_dispa
   return vy_cpu_compile_ex(be, p, cfg, true, out, err);
 }
 
-static vy_status cpu_dispatch(vy_backend *be, const vy_program *p, const vy_input *inputs, size_t ninputs,
-                              const vy_dispatch_config *cfg, vy_outputs *out, vy_error *err) {
-  if (!out) return vy_error_set(err, VY_E_INVALID_ARGUMENT, "dispatch: out is NULL. Fix: pass a vy_outputs");
-  memset(out, 0, sizeof *out);
-  if (ninputs && !inputs)
-    return vy_error_set(err, VY_E_INVALID_ARGUMENT, "dispatch: %zu inputs but a NULL array. Fix: pass them", ninputs);
-  vy_kernel *k = NULL;
-  vy_status st = cpu_compile(be, p, cfg, &k, err);
-  bind_ctx bc = {(cpu_kernel *)k, ((cpu_backend *)be)->pool, NULL, alloc_of(be)};
-  if (st == VY_OK) st = run_kernel(&bc, inputs, ninputs, &k->cfg, out, err);
-  vy_kernel_destroy(k);
-  return st;
-}
-
 void vy_cpu_kernel_stats(const vy_kernel *k, uint64_t *scratch_bytes, uint32_t *nsites) {
   const cpu_kernel *c = (const cpu_kernel *)k;
   if (scratch_bytes) *scratch_bytes = c ? c->low.scratch_bytes : 0;
   if (nsites) *nsites = c ? c->low.nsites : 0;
 }
 
-static const vy_executable cpu_executable = {cpu_dispatch, cpu_compile};
+static const vy_executable cpu_executable = {vy_dispatch_via_kernel, cpu_compile};
 
 /* ---- Streamable: chunks pipelined over the cores ----
  *

@@ -278,20 +278,7 @@ static vy_status cuda_compile(vy_backend *be, const vy_program *p, const vy_disp
   return vy_cuda_compile_ex(be, p, cfg, true, out, err);
 }
 
-static vy_status cuda_dispatch(vy_backend *be, const vy_program *p, const vy_input *inputs, size_t ninputs,
-                               const vy_dispatch_config *cfg, vy_outputs *out, vy_error *err) {
-  if (!out) return vy_error_set(err, VY_E_INVALID_ARGUMENT, "dispatch: out is NULL. Fix: pass a vy_outputs");
-  memset(out, 0, sizeof *out);
-  if (ninputs && !inputs)
-    return vy_error_set(err, VY_E_INVALID_ARGUMENT, "dispatch: %zu inputs but a NULL array. Fix: pass them", ninputs);
-  vy_kernel *k = NULL;
-  vy_status st = cuda_compile(be, p, cfg, &k, err);
-  if (st == VY_OK) st = vy_cuda_run_kernel((cuda_kernel *)k, inputs, ninputs, &k->cfg, out, err);
-  vy_kernel_destroy(k);
-  return st;
-}
-
-static const vy_executable cuda_executable = {cuda_dispatch, cuda_compile};
+static const vy_executable cuda_executable = {vy_dispatch_via_kernel, cuda_compile};
 
 /* ---- backend ---- */
 

@@ -241,6 +241,19 @@ static vy_status run_chunk(void *ud, unsigned worker, const vy_input *inputs, si
   return vy_kernel_dispatch(((kernel_run *)ud)->k, inputs, ninputs, NULL, out, err);
 }
 
+vy_status vy_dispatch_via_kernel(vy_backend *be, const vy_program *p, const vy_input *inputs, size_t ninputs,
+                                 const vy_dispatch_config *cfg, vy_outputs *out, vy_error *err) {
+  if (!out) return vy_error_set(err, VY_E_INVALID_ARGUMENT, "dispatch: out is NULL. Fix: pass a vy_outputs");
+  memset(out, 0, sizeof *out);
+  if (ninputs && !inputs)
+    return vy_error_set(err, VY_E_INVALID_ARGUMENT, "dispatch: %zu inputs but a NULL array. Fix: pass them", ninputs);
+  vy_kernel *k = NULL;
+  vy_status st = be->executable->compile(be, p, cfg, &k, err);
+  if (st == VY_OK) st = k->ops->dispatch(k, inputs, ninputs, &k->cfg, out, err);
+  vy_kernel_destroy(k);
+  return st;
+}
+
 vy_status vy_stream_via_kernel(vy_backend *be, const vy_program *p, const vy_input *fixed, size_t nfixed,
                                const vy_chunk_source *src, const vy_output_sink *sink,
                                const vy_dispatch_config *cfg, vy_error *err) {

@@ -63,6 +63,13 @@ vy_status vy_dispatch_config_check(const vy_backend *be, const vy_dispatch_confi
  * cfg->max_output_bytes. */
 vy_status vy_outputs_check_cap(const vy_dispatch_config *cfg, vy_outputs *out, vy_error *err);
 
+/* Executable.dispatch in terms of compile: checks `out` and `inputs`,
+ * compiles `p` with `cfg` (NULL: defaults) through be->executable->compile,
+ * dispatches the kernel once with its own config and destroys it. For
+ * backends whose one-shot dispatch is exactly that (llvm-cpu, cuda). */
+vy_status vy_dispatch_via_kernel(vy_backend *be, const vy_program *p, const vy_input *inputs, size_t ninputs,
+                                 const vy_dispatch_config *cfg, vy_outputs *out, vy_error *err);
+
 /* Streamable in terms of the Executable capability: compile once, then one
  * kernel dispatch per chunk with inputs [chunk, fixed...], one chunk at a
  * time on the caller's thread (vy_stream_pipeline with no workers). */
