@@ -550,21 +550,8 @@ static void run_case(void **state) {
   }
   vy_status dev_status;
   const char *dev_why;
-  /* cuda only (README, "The cuda backend"): the GPU's FTZ decides tininess
-   * before rounding, measured on an H100, so this case's first output is
-   * 0 where the reference rounds up to the smallest normal */
-  static const char ftz_case[] = "float/ftz_rounds_before_flush.vy";
-  size_t plen = strlen(path), flen = sizeof ftz_case - 1;
-  bool ftz = plen >= flen && strcmp(path + plen - flen, ftz_case) == 0;
-  if (ftz) dev_status = VY_OK, dev_why = "the GPU's FTZ flushes before rounding (a result that rounds up to FLT_MIN becomes 0)";
-  if (ftz || vy_jit_case_deviation(path, &dev_status, &dev_why)) {
-    vy_interp_input *in = calloc(c->ninputs + 1, sizeof *in);
-    assert_non_null(in);
-    for (size_t i = 0; i < c->ninputs; i++) in[i] = (vy_interp_input){c->inputs[i].bytes, c->inputs[i].len};
-    vy_interp_outputs out;
-    st = cuda_run(NULL, c, in, c->ninputs, &out, &err);
-    vy_interp_outputs_free(&out);
-    free(in);
+  if (vy_jit_case_deviation("cuda", path, &dev_status, &dev_why)) {
+    st = vy_jit_case_status(c, &cuda_case_backend, &err);
     vy_case_free(c);
     printf("  documented deviation: %s: %s\n", path, dev_why);
     assert_int_equal(st, dev_status);

@@ -18,6 +18,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "cases.h"
 #include "diffgen.h"
 #include "vyre/backend.h"
 
@@ -47,12 +48,18 @@ vy_diff_result vy_diff_run(uint64_t seed, const vy_diffgen_options *o, const vy_
  * a trailing partial word must be equal. */
 bool vy_diff_within_ulp(const uint8_t *a, const uint8_t *b, size_t len, uint32_t ulp);
 
-/* Corpus cases whose result depends on the reference's round-robin timing
- * where the compiled backends (llvm-cpu and cuda share the lowering core)
- * document another behaviour (include/vyre/jit.h, jit/lower_cpu.c): when
- * `path` ends in one, returns true with the status the backend must give
- * and why. */
-bool vy_jit_case_deviation(const char *path, vy_status *status, const char **why);
+/* Corpus cases where a compiled backend documents another behaviour than
+ * the reference: the round-robin timing corners both compiled backends
+ * share (include/vyre/jit.h, jit/lower_cpu.c) and cuda's FTZ rounding
+ * (README). When `path` ends in one that applies to `backend` ("llvm-cpu",
+ * "cuda", ...), returns true with the status the backend must give and
+ * why. */
+bool vy_jit_case_deviation(const char *backend, const char *path, vy_status *status, const char **why);
+
+/* Runs case `c` on `be` with the case's inputs and returns the status
+ * (outputs discarded; VY_E_NOMEM when the input array cannot be made):
+ * what a documented deviation is checked by. */
+vy_status vy_jit_case_status(const vy_case *c, const vy_case_backend *be, vy_error *err);
 
 /* $VY_DIFF_SEEDS, else `dflt`: generated programs per option set. */
 unsigned vy_diff_seeds(unsigned dflt);
