@@ -118,6 +118,11 @@ typedef struct vyb_view {
   size_t len;
 } vyb_view;
 
+/* The bytes of returned buffer `b` (declared by `d`) that a dispatch gives
+ * back: all of them, or its output byte range when that range is valid
+ * (vyre-ir.md §4.2). Borrowed from `b`. */
+vyb_view vyb_returned_view(const vy_buffer_decl *d, const vyb_buf *b);
+
 /* Working copies of the returned buffers, for the native baseline (which
  * computes in place). */
 typedef struct vyb_work {
@@ -148,6 +153,33 @@ vy_status vyb_outset_copy(const vyb_view *items, size_t count, vyb_outset *out, 
 void vyb_outset_free(vyb_outset *o);
 /* The views of a dispatch's outputs (borrowed from `o`); `views` has o->count entries. */
 void vyb_views_of(const vy_outputs *o, vyb_view *views);
+
+/* ---- resident buffers (resident.c) ------------------------------------ */
+
+/* The buffers of one size as resident buffers of one backend
+ * (include/vyre/resident.h), bound to vy_kernel_dispatch_resident in
+ * place: one per non-workgroup buffer of the program, declaration order,
+ * the same binding as the native baseline's. */
+typedef struct vyb_resident_set {
+  vy_resident **bufs; /* nbufs entries, owned */
+  size_t nbufs;
+} vyb_resident_set;
+
+/* Allocates the buffers of `d` on `be` and uploads their initial bytes.
+ * VY_E_UNSUPPORTED when the backend has no resident buffers; on error *out
+ * is freed. */
+vy_status vyb_resident_make(vy_backend *be, const vyb_data *d, vyb_resident_set *out, vy_error *err);
+
+/* Uploads the initial bytes of `d` into the returned buffers again (the
+ * others are never written), as vyb_work_reset does for the native code. */
+vy_status vyb_resident_reset(const vyb_data *d, vyb_resident_set *s, vy_error *err);
+
+/* Downloads the returned buffers (their output ranges, as a dispatch
+ * returns them) into *out, a deep copy in declaration order. */
+vy_status vyb_resident_outputs(const vyb_data *d, const vyb_resident_set *s, vyb_outset *out, vy_error *err);
+
+/* Frees the buffers and zeroes *s. */
+void vyb_resident_free(vyb_resident_set *s);
 
 /* ---- comparing outputs (compare.c) ------------------------------------ */
 

@@ -97,7 +97,7 @@ void vyb_data_free(vyb_data *d) {
 
 /* The bytes of a returned buffer that a dispatch gives back: all of them,
  * or its output byte range when that range is valid (vyre-ir.md §4.2). */
-static vyb_view returned_view(const vy_buffer_decl *d, const vyb_buf *b) {
+vyb_view vyb_returned_view(const vy_buffer_decl *d, const vyb_buf *b) {
   vyb_view v = {b->data, b->bytes};
   if (d->has_output_range && d->range_start <= d->range_end && d->range_end <= b->bytes) {
     v.data += d->range_start;
@@ -128,7 +128,7 @@ vy_status vyb_work_make(const vyb_data *d, vyb_work *out, vy_error *err) {
       return vy_error_nomem(err);
     }
     out->owned[i] = true;
-    out->outs[out->nouts++] = returned_view(d->decls[i], &out->bufs[i]);
+    out->outs[out->nouts++] = vyb_returned_view(d->decls[i], &out->bufs[i]);
   }
   vyb_work_reset(d, out);
   return VY_OK;

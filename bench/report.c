@@ -110,7 +110,7 @@ static void check_text(const vyb_result *x, char *buf, size_t cap) {
 
 void vyb_report_table(const vyb_report *r, FILE *f) {
   table_header(r, f);
-  fprintf(f, "\n%-17s %-10s %3s %-6s %9s %9s %9s %10s %6s %14s %9s %9s  %s\n", "program", "backend", "thr", "size",
+  fprintf(f, "\n%-17s %-12s %3s %-6s %9s %9s %9s %10s %6s %14s %9s %9s  %s\n", "program", "backend", "thr", "size",
           "compile", "mem hit", "disk hit", "median", "iqr", "throughput", "vs native", "vs interp", "check");
   const vyb_program *last = NULL;
   bool notes = false;
@@ -131,7 +131,7 @@ void vyb_report_table(const vyb_report *r, FILE *f) {
     format_ratio(x->vs_native, vn, sizeof vn);
     format_ratio(x->vs_ref, vr, sizeof vr);
     check_text(x, chk, sizeof chk);
-    fprintf(f, "%-17s %-10s %3u %-6s %9s %9s %9s %10s %6s %14s %9s %9s  %s\n", x->program->name, x->backend, x->threads,
+    fprintf(f, "%-17s %-12s %3u %-6s %9s %9s %9s %10s %6s %14s %9s %9s  %s\n", x->program->name, x->backend, x->threads,
             vyb_size_name(x->size), comp, mem, disk, med, iqr, rate, vn, vr, chk);
     notes = notes || x->outcome != VYB_OK;
   }

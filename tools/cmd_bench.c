@@ -670,7 +670,83 @@ static void run_native_baseline(bench *b, const vyb_program *p, const vyb_data *
   vyb_work_free(&w);
 }
 
-/* One compiled backend: compile times, checks, timing. */
+typedef struct resident_run {
+  run_label label;
+  vy_kernel *k;
+  const vyb_data *d;
+  vyb_resident_set *set;
+} resident_run;
+
+/* One dispatch on resident buffers; the returned buffers are restored to
+ * their initial bytes before it, untimed (as for the native baseline). */
+static vy_status run_resident(void *ud, double *seconds, vy_error *err) {
+  resident_run *r = ud;
+  *seconds = 0;
+  vy_status st = vyb_resident_reset(r->d, r->set, err);
+  if (st != VY_OK) return st;
+  double t0 = vyb_now();
+  st = vy_kernel_dispatch_resident(r->k, r->set->bufs, r->set->nbufs, NULL, err);
+  *seconds = vyb_now() - t0;
+  return st;
+}
+
+/* Dispatches `k` once on resident copies of `d` and downloads the outputs. */
+static vy_status resident_outputs(vy_backend *be, vy_kernel *k, const vyb_data *d, vyb_outset *out, vy_error *err) {
+  vyb_resident_set set;
+  vy_status st = vyb_resident_make(be, d, &set, err);
+  if (st != VY_OK) return st;
+  st = vy_kernel_dispatch_resident(k, set.bufs, set.nbufs, NULL, err);
+  if (st == VY_OK) st = vyb_resident_outputs(d, &set, out, err);
+  vyb_resident_free(&set);
+  return st;
+}
+
+/* The `<backend>-res` row: kernel `k` of a backend with resident buffers,
+ * dispatched on them in place (no copies in or out), checked like the
+ * plain row, then timed. Nothing when the backend has no resident buffers. */
+static void run_backend_resident(bench *b, const vyb_program *p, const bench_backend *bb, vy_kernel *k,
+                                 const vyb_data *small, const vyb_data *timed, const vyb_outset *golden,
+                                 const vyb_outset *check) {
+  if (!vy_backend_residentable(bb->be)) return;
+  char id[32];
+  snprintf(id, sizeof id, "%s-res", vy_backend_id(bb->be));
+  vyb_result *x = add_result(b, p, id, bb->threads, timed);
+  char what[96];
+  snprintf(what, sizeof what, "%s: %s x%u", p->name, id, bb->threads);
+  progress(b, "%s: check", what);
+  vy_error err;
+  vyb_outset got = {0};
+  vyb_diff diff = {.equal = true};
+  vy_status st = resident_outputs(bb->be, k, small, &got, &err);
+  if (st == VY_OK) compare_sets(p, &got, golden, &diff);
+  vyb_outset_free(&got);
+  if (st == VY_OK && !diff.equal) set_wrong(b, x, "interpreter's at size small", &diff);
+  if (st == VY_OK && diff.equal) {
+    x->max_ulp = diff.max_ulp;
+    snprintf(x->verified, sizeof x->verified, "reference@small");
+  }
+  vyb_resident_set set = {0};
+  if (st == VY_OK && diff.equal) st = vyb_resident_make(bb->be, timed, &set, &err);
+  if (st == VY_OK && diff.equal && timed != small && check->count) {
+    st = vy_kernel_dispatch_resident(k, set.bufs, set.nbufs, NULL, &err);
+    if (st == VY_OK) st = vyb_resident_outputs(timed, &set, &got, &err);
+    if (st == VY_OK) compare_sets(p, &got, check, &diff);
+    vyb_outset_free(&got);
+    if (st == VY_OK && !diff.equal) set_wrong(b, x, "native baseline's at the timed size", &diff);
+    if (diff.max_ulp > x->max_ulp) x->max_ulp = diff.max_ulp;
+    snprintf(x->verified, sizeof x->verified, "reference@small,native@%s", vyb_size_name(timed->size));
+  }
+  if (st == VY_OK && diff.equal) {
+    resident_run run = {{b, what}, k, timed, &set};
+    vyb_stats s;
+    st = vyb_measure(&b->run_plan, run_resident, &run, tick, &s, &err);
+    if (st == VY_OK) set_timing(x, &s);
+  }
+  vyb_resident_free(&set);
+  if (st != VY_OK) set_error(b, x, st, &err);
+}
+
+/* One compiled backend: compile times, checks, timing; then its resident row. */
 static void run_backend(bench *b, const vyb_program *p, const bench_backend *bb, const vyb_data *small,
                         const vyb_data *timed, const vyb_outset *golden, const vyb_outset *check) {
   const char *id = vy_backend_id(bb->be);
@@ -724,6 +800,7 @@ static void run_backend(bench *b, const vyb_program *p, const bench_backend *bb,
     free(run.device);
   }
   if (st != VY_OK) set_error(b, x, st, &err);
+  if (st == VY_OK && diff.equal) run_backend_resident(b, p, bb, k, small, timed, golden, check);
   vy_kernel_destroy(k);
 }
 

@@ -72,8 +72,15 @@ for r in res:
         assert r["compile_seconds"]["cold"]["median"] > 0, r
     else:
         assert r["verified"].startswith("reference@small"), r
-    if r["backend"] not in ("reference", "native", "cuda-native"):  # baselines: nothing compiled
+    if r["backend"].endswith("-res"):  # resident rows reuse the plain row's kernel
+        assert r["compile_seconds"] is None, r
+    elif r["backend"] not in ("reference", "native", "cuda-native"):  # baselines: nothing compiled
         assert r["compile_seconds"]["cold"]["n"] >= 1, r
+# llvm-cpu has resident buffers: each verified llvm-cpu row has its verified llvm-cpu-res row
+for r in res:
+    if r["backend"] == "llvm-cpu" and r["status"] == "ok":
+        assert any(x["backend"] == "llvm-cpu-res" and x["program"] == r["program"] and x["threads"] == r["threads"]
+                   and x["status"] == "ok" and x["verified"] == r["verified"] for x in res), r
 for p in progs:
     assert any(r["program"] == p and r["backend"] == "reference" for r in res), p
 summ = {(s["backend"], s["threads"]): s for s in d["summary"]}
