@@ -112,6 +112,15 @@ vy_status vy_cuda_enqueue_launches(cuda_backend *be, const vy_cuda_code *c, vy_c
 vy_status vy_cuda_conclude(cuda_backend *be, cuda_kernel *k, vy_cuda_lane *l, const vy_kerr *e, bool timed_out,
                            const vy_dispatch_config *cfg, vy_error *err);
 
+/* A stream's fixed inputs in device memory, uploaded once when the stream
+ * starts (backend_cuda_stream.c): input first + j of each of the stream's
+ * dispatches has the device copy dev[j] (0: none, e.g. an empty input),
+ * which the dispatches only read. */
+typedef struct vy_cuda_fixed {
+  const vy_cu_ptr *dev;
+  size_t first, n;
+} vy_cuda_fixed;
+
 /* A dispatch in flight: filled and used by backend_cuda_run.c; the
  * asynchronous handle reads k, st and err only. */
 typedef struct vy_cuda_run {
@@ -121,8 +130,9 @@ typedef struct vy_cuda_run {
   vy_dispatch_config cfg;    /* copied; strings borrowed */
   vy_ibuf *bufs;
   uint32_t n;
-  size_t *off; /* layout */
-  size_t err_off, upload, total;
+  size_t *off;    /* layout */
+  vy_cu_ptr *dev; /* per buffer: the fixed input's device copy it comes from (0: none); NULL without fixed inputs */
+  size_t err_off, upload, restored, total; /* [upload, restored): copied from dev on the device */
   vy_igrid grid;
   vy_cuda_block db, hb;
   vy_cuda_lane *l;
@@ -143,6 +153,20 @@ typedef struct vy_cuda_run {
  * keeps up with the link); it must outlive the finish. */
 vy_status vy_cuda_run_start(cuda_kernel *k, const vy_allocator *alloc, vy_pool *copiers, const vy_input *inputs,
                             size_t ninputs, const vy_dispatch_config *cfg, vy_cuda_run *r, vy_error *err);
+
+/* vy_cuda_run_start for a stream's chunk whose fixed inputs are already on
+ * the device (`fixed`, NULL: none; it must outlive the finish): a buffer
+ * bound from a fixed input that the program only reads is used in place
+ * (its table entry points at the device copy, nothing is copied), and one
+ * it writes (read_write, returned) gets its own device bytes, restored
+ * from the copy by a device-to-device copy queued on the dispatch's lane
+ * before the launches, so every dispatch starts from the input's bytes as
+ * if they had been uploaded. Only the other inputs cross the host link. A
+ * buffer is matched to a fixed input by the input's bytes (address and
+ * length); one that another input also matches is uploaded as usual. */
+vy_status vy_cuda_run_start_fixed(cuda_kernel *k, const vy_allocator *alloc, vy_pool *copiers,
+                                  const vy_cuda_fixed *fixed, const vy_input *inputs, size_t ninputs,
+                                  const vy_dispatch_config *cfg, vy_cuda_run *r, vy_error *err);
 
 /* true when finishing r would not block on the GPU. */
 bool vy_cuda_run_ready(const vy_cuda_run *r);
@@ -172,5 +196,9 @@ vy_status vy_cuda_run_kernel(cuda_kernel *k, const vy_input *inputs, size_t ninp
 extern const vy_asyncable vy_cuda_asyncable;       /* backend_cuda_async.c */
 extern const vy_streamable vy_cuda_streamable;     /* backend_cuda_stream.c */
 extern const vy_residentable vy_cuda_residentable; /* backend_cuda_resident.c */
+
+/* The device address of a resident buffer of a cuda backend
+ * (backend_cuda_resident.c); valid until it is freed. */
+vy_cu_ptr vy_cuda_resident_dptr(const vy_resident *r);
 
 #endif

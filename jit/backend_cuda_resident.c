@@ -22,6 +22,8 @@ typedef struct cuda_resident {
 } cuda_resident;
 
 static cuda_backend *owner(const vy_resident *r) { return (cuda_backend *)r->be; }
+
+vy_cu_ptr vy_cuda_resident_dptr(const vy_resident *r) { return ((const cuda_resident *)r)->blk.dptr; }
 static const vy_allocator *alloc_of(const cuda_backend *be) { return vy_context_allocator(be->base.ctx); }
 
 /* Synchronizes lane l (taken for one operation) and gives it back. */

@@ -7,7 +7,8 @@
  * staged in one pinned host block laid out like the device block (the
  * vy_kbuf table, the vy_kerr record, every buffer 256-byte aligned),
  * uploaded with one copy (outputs the backend allocates are zeroed on the
- * device instead), the grid runs as 1-D launches of at most 2^31 - 1 blocks
+ * device instead; a stream's fixed inputs are already on the device and
+ * are bound in place or copied on the device, vy_cuda_run_start_fixed), the grid runs as 1-D launches of at most 2^31 - 1 blocks
  * (wg_base = first linear workgroup), the returned buffers and the error
  * record come back, and a claimed record becomes the interpreter's error
  * (vy_lower_error).
@@ -192,20 +193,63 @@ static void copy(vy_pool *copiers, void *dst, const void *src, size_t n) {
 
 static size_t align_up(size_t n) { return (n + ALIGN - 1) / ALIGN * ALIGN; }
 
+/* How a buffer's initial bytes reach the device, in the order of the
+ * layout: uploaded from staging, copied on the device from a fixed input's
+ * device copy, zeroed on the device (outputs the backend allocates); or
+ * the buffer is the fixed input's device copy itself (read-only, no space
+ * of its own); workgroup buffers have none. */
+enum { UPLOADED, RESTORED, ZEROED, IN_PLACE, NO_SPACE };
+
+static int buffer_class(const vy_cuda_run *r, uint32_t i) {
+  const vy_ibuf *b = &r->bufs[i];
+  if (b->workgroup) return NO_SPACE;
+  if (vy_buffer_is_backend_allocated(b->decl)) return ZEROED;
+  if (r->dev && r->dev[i]) return b->is_output ? RESTORED : IN_PLACE;
+  return UPLOADED;
+}
+
+/* For each buffer bound from a fixed input (the bytes it was bound from
+ * are a fixed input's and no other input's), its device copy in r->dev. */
+static vy_status match_fixed(vy_cuda_run *r, const vy_cuda_fixed *f, const vy_input *inputs, size_t ninputs,
+                             const deferrals *t, vy_error *err) {
+  if (!f || !r->n) return VY_OK;
+  r->dev = vy_mem_calloc(r->alloc, r->n, sizeof *r->dev);
+  if (!r->dev) return vy_error_nomem(err);
+  for (uint32_t i = 0; i < r->n; i++) {
+    const vy_ibuf *b = &r->bufs[i];
+    if (b->workgroup || !b->len || vy_buffer_is_backend_allocated(b->decl)) continue;
+    const void *src = source_of(t, b->data);
+    vy_cu_ptr hit = 0;
+    bool other = false;
+    for (size_t m = 0; m < ninputs; m++) {
+      if (inputs[m].data != src || inputs[m].len != b->len) continue;
+      if (m >= f->first && m - f->first < f->n && f->dev[m - f->first])
+        hit = f->dev[m - f->first];
+      else
+        other = true;
+    }
+    if (!other) r->dev[i] = hit;
+  }
+  return VY_OK;
+}
+
 /* Where a dispatch's data lives in its device block, mirrored by its
  * pinned staging block: the vy_kbuf table (at 0), the vy_kerr record, the
- * buffers with initial contents, then the outputs the backend allocates,
- * which are zeroed on the device instead of being copied up. */
+ * buffers uploaded with initial contents (up to r->upload), those restored
+ * from a fixed input's device copy (up to r->restored), then the outputs
+ * the backend allocates, which are zeroed on the device instead of being
+ * copied up. A buffer used in place has no space here. */
 static vy_status layout_make(vy_cuda_run *r, vy_error *err) {
   const vy_allocator *a = r->alloc;
   r->off = vy_mem_calloc(a, r->n ? r->n : 1, sizeof *r->off);
   if (!r->off) return vy_error_nomem(err);
   r->err_off = align_up((size_t)r->n * sizeof(vy_kbuf));
   size_t at = align_up(r->err_off + sizeof(vy_kerr));
-  for (int zero = 0; zero < 2; zero++) {
-    if (zero) r->upload = at;
+  for (int cls = UPLOADED; cls <= ZEROED; cls++) {
+    if (cls == RESTORED) r->upload = at;
+    if (cls == ZEROED) r->restored = at;
     for (uint32_t i = 0; i < r->n; i++) {
-      if (r->bufs[i].workgroup || vy_buffer_is_backend_allocated(r->bufs[i].decl) != (bool)zero) continue;
+      if (buffer_class(r, i) != cls) continue;
       r->off[i] = at;
       at += align_up(r->bufs[i].len ? r->bufs[i].len : 1);
     }
@@ -225,8 +269,10 @@ static void layout_stage(const vy_cuda_run *r, const deferrals *t) {
       memset(&tab[i], 0, sizeof tab[i]);
       continue;
     }
-    if (b->len && r->off[i] < r->upload) copy(r->copiers, h + r->off[i], source_of(t, b->data), b->len);
-    tab[i] = (vy_kbuf){(uint8_t *)(uintptr_t)(r->db.dptr + r->off[i]), b->len, b->elems};
+    int cls = buffer_class(r, i);
+    if (b->len && cls == UPLOADED) copy(r->copiers, h + r->off[i], source_of(t, b->data), b->len);
+    vy_cu_ptr at = cls == IN_PLACE ? r->dev[i] : r->db.dptr + r->off[i];
+    tab[i] = (vy_kbuf){(uint8_t *)(uintptr_t)at, b->len, b->elems};
   }
   memset(h + r->err_off, 0, sizeof(vy_kerr));
 }
@@ -265,7 +311,8 @@ vy_status vy_cuda_conclude(cuda_backend *be, cuda_kernel *k, vy_cuda_lane *l, co
 
 /* ---- one dispatch ---- */
 
-/* Queues the upload, the zeroing, the launches and the downloads of r. */
+/* Queues the upload, the restores, the zeroing, the launches and the
+ * downloads of r. */
 static vy_status enqueue(vy_cuda_run *r, vy_error *err) {
   cuda_backend *be = (cuda_backend *)r->k->base.be;
   const vy_cuda_api *api = be->dev.api;
@@ -273,8 +320,10 @@ static vy_status enqueue(vy_cuda_run *r, vy_error *err) {
   uint8_t *h = r->hb.host;
   vy_cu_ptr d = r->db.dptr;
   vy_cu_result cr = api->MemcpyHtoDAsync(d, h, r->upload, l->s);
-  if (cr == VY_CU_SUCCESS && r->total > r->upload)
-    cr = api->MemsetD8Async(d + r->upload, 0, r->total - r->upload, l->s);
+  for (uint32_t i = 0; i < r->n && cr == VY_CU_SUCCESS; i++)
+    if (buffer_class(r, i) == RESTORED) cr = api->MemcpyDtoDAsync(d + r->off[i], r->dev[i], r->bufs[i].len, l->s);
+  if (cr == VY_CU_SUCCESS && r->total > r->restored)
+    cr = api->MemsetD8Async(d + r->restored, 0, r->total - r->restored, l->s);
   if (cr != VY_CU_SUCCESS) return vy_cuda_error(api, cr, VY_E_DISPATCH_FAILED, "queueing the upload", err);
   uint32_t iters = r->cfg.has_fixpoint_iterations ? r->cfg.fixpoint_iterations : 1;
   vy_status st = vy_cuda_enqueue_launches(be, vy_cuda_kernel_code(r->k), l, d, d + r->err_off, &r->grid, iters, err);
@@ -300,6 +349,12 @@ vy_status vy_cuda_check_cfg(const cuda_kernel *k, const vy_dispatch_config *cfg,
 
 vy_status vy_cuda_run_start(cuda_kernel *k, const vy_allocator *alloc, vy_pool *copiers, const vy_input *inputs,
                             size_t ninputs, const vy_dispatch_config *cfg, vy_cuda_run *r, vy_error *err) {
+  return vy_cuda_run_start_fixed(k, alloc, copiers, NULL, inputs, ninputs, cfg, r, err);
+}
+
+vy_status vy_cuda_run_start_fixed(cuda_kernel *k, const vy_allocator *alloc, vy_pool *copiers,
+                                  const vy_cuda_fixed *fixed, const vy_input *inputs, size_t ninputs,
+                                  const vy_dispatch_config *cfg, vy_cuda_run *r, vy_error *err) {
   cuda_backend *be = (cuda_backend *)k->base.be;
   const vy_allocator *a = alloc ? alloc : alloc_of(be);
   memset(r, 0, sizeof *r);
@@ -321,6 +376,7 @@ vy_status vy_cuda_run_start(cuda_kernel *k, const vy_allocator *alloc, vy_pool *
   if (st == VY_OK && r->n && !(t.d = vy_mem_calloc(a, r->n, sizeof *t.d))) st = vy_error_nomem(err);
   vy_bind_hooks hooks = {.borrow = borrow_all, .copy = defer_copy, .ud = &t};
   if (st == VY_OK) st = vy_cuda_bind(k, a, inputs, ninputs, &r->cfg, &hooks, r->bufs, &r->grid, err);
+  if (st == VY_OK) st = match_fixed(r, fixed, inputs, ninputs, &t, err);
   if (st == VY_OK) st = layout_make(r, err);
   if (st == VY_OK) st = vy_cuda_pool_get(be->dmem, r->total, &r->db, err);
   if (st == VY_OK) st = vy_cuda_pool_get(be->hmem, r->total, &r->hb, err);
@@ -353,9 +409,10 @@ static void run_release(vy_cuda_run *r) {
   vy_cuda_pool_put(be->hmem, &r->hb);
   vy_cuda_pool_put(be->dmem, &r->db);
   vy_mem_free(a, r->off, (r->n ? r->n : 1) * sizeof *r->off);
+  vy_mem_free(a, r->dev, r->n * sizeof *r->dev);
   if (r->bufs) vy_imem_free_bufs(a, r->bufs, r->n);
   vy_mem_free(a, r->bufs, r->n * sizeof *r->bufs);
-  r->l = NULL, r->off = NULL, r->bufs = NULL;
+  r->l = NULL, r->off = NULL, r->dev = NULL, r->bufs = NULL;
 }
 
 /* Waits for r and reads its error record (the start's error, a driver

@@ -60,6 +60,7 @@ static const char *const api_symbols[] = {
     "cuModuleGetFunction",
     "cuFuncGetAttribute",
     "cuLaunchKernel",
+    "cuMemcpyDtoDAsync_v2",
 };
 
 _Static_assert(sizeof api_symbols / sizeof *api_symbols == sizeof(vy_cuda_api) / sizeof(void (*)(void)),

@@ -126,6 +126,7 @@ typedef struct vy_cuda_api {
   vy_cu_result (*FuncGetAttribute)(int *v, int attr, vy_cu_function f);
   vy_cu_result (*LaunchKernel)(vy_cu_function f, unsigned gx, unsigned gy, unsigned gz, unsigned bx, unsigned by,
                                unsigned bz, unsigned shared, vy_cu_stream s, void **params, void **extra);
+  vy_cu_result (*MemcpyDtoDAsync)(vy_cu_ptr dst, vy_cu_ptr src, size_t n, vy_cu_stream s);
 } vy_cuda_api;
 
 /* Loads libcuda.so.1 and cuInit(0)s it, once per process (thread-safe);

@@ -35,7 +35,7 @@
 
 /* ---- the emulated driver ---- */
 
-enum { K_AXPY, K_TRAP };
+enum { K_AXPY, K_TRAP, K_AXPB };
 
 static int g_kernel = K_AXPY; /* which program the launches emulate */
 static int g_device_count = 1;
@@ -44,6 +44,9 @@ static size_t g_mem_limit = SIZE_MAX;     /* larger device allocations fail (out
 static bool g_bad_ptx, g_slow;            /* the linker rejects the PTX; kernels run until stopped */
 static atomic_bool g_hold;                /* every stream reports busy (NOT_READY) until cleared */
 static atomic_long g_htod_bytes;          /* bytes copied host -> device */
+static atomic_long g_htod_calls, g_dtod_calls, g_dtod_bytes; /* copies host -> device, device -> device */
+static size_t g_htod_len[64];             /* the length of each host -> device copy (the first 64) */
+static vy_cu_ptr g_launch_buf1[64];       /* the buffer table's entry 1 at each launch */
 static vy_cu_stream g_launch_stream[64];  /* the stream of each launch */
 static atomic_bool g_stop_written;
 static atomic_long g_dev_bytes, g_host_bytes, g_objects; /* live allocations of the emulation */
@@ -173,7 +176,16 @@ static vy_cu_result f_host_free(void *p) {
 static vy_cu_result f_htod(vy_cu_ptr d, const void *s, size_t n, vy_cu_stream st) {
   (void)st;
   atomic_fetch_add(&g_htod_bytes, (long)n);
+  long call = atomic_fetch_add(&g_htod_calls, 1);
+  if (call < 64) g_htod_len[call] = n;
   memcpy((void *)(uintptr_t)d, s, n);
+  return VY_CU_SUCCESS;
+}
+static vy_cu_result f_dtod(vy_cu_ptr d, vy_cu_ptr s, size_t n, vy_cu_stream st) {
+  (void)st;
+  atomic_fetch_add(&g_dtod_calls, 1);
+  atomic_fetch_add(&g_dtod_bytes, (long)n);
+  memcpy((void *)(uintptr_t)d, (const void *)(uintptr_t)s, n);
   return VY_CU_SUCCESS;
 }
 static vy_cu_result f_dtoh(void *d, vy_cu_ptr s, size_t n, vy_cu_stream st) {
@@ -308,25 +320,29 @@ static vy_cu_result f_fn_attr(int *v, int a, vy_cu_function f) {
   return a == VY_CU_FUNC_ATTR_SHARED_SIZE_BYTES ? VY_CU_SUCCESS : VY_CU_ERROR_INVALID_VALUE;
 }
 
-/* The two programs' kernels, from their text: 1-D workgroups of 4.
+/* The three programs' kernels, from their text: 1-D workgroups of 4.
  * axpy: y[gid] = x[gid] * 3 + y[gid] (out-of-range loads give 0, stores are
  * dropped). trap: the invocation whose x is 7 raises site 1 with address 7;
- * the others copy x to y. */
+ * the others copy x to y. axpb (buffers x, a, y): y[gid] = x[gid] * a[gid]
+ * + y[gid]. */
 static vy_cu_result f_launch(vy_cu_function f, unsigned gx_blocks, unsigned gy, unsigned gz, unsigned bx, unsigned by,
                              unsigned bz, unsigned shared, vy_cu_stream s, void **params, void **extra) {
   (void)f, (void)extra, (void)shared;
   if (gy != 1 || gz != 1 || by != 1 || bz != 1 || bx != 4 || !gx_blocks || gx_blocks > g_max_grid)
     return VY_CU_ERROR_INVALID_VALUE;
   int launch = atomic_fetch_add(&g_launches, 1);
-  if (launch < 64) g_launch_blocks[launch] = gx_blocks, g_launch_stream[launch] = s;
   vy_cu_ptr tab, rec;
   uint64_t base;
   memcpy(&tab, params[0], 8);
   memcpy(&rec, params[1], 8);
   memcpy(&base, params[2], 8);
   const vy_kbuf *kb = (const vy_kbuf *)(uintptr_t)tab;
+  if (launch < 64)
+    g_launch_blocks[launch] = gx_blocks, g_launch_stream[launch] = s,
+    g_launch_buf1[launch] = (vy_cu_ptr)(uintptr_t)kb[1].data;
   vy_kerr *e = (vy_kerr *)(uintptr_t)rec;
-  uint32_t *x = (uint32_t *)kb[0].data, *y = (uint32_t *)kb[1].data;
+  const vy_kbuf *yb = &kb[g_kernel == K_AXPB ? 2 : 1], *ab = &kb[1];
+  uint32_t *x = (uint32_t *)kb[0].data, *y = (uint32_t *)yb->data;
   for (uint64_t b = 0; b < gx_blocks; b++) {
     if (atomic_load(&e->stop)) continue; /* a block that starts after a raise returns */
     for (uint64_t t = 0; t < bx; t++) {
@@ -343,7 +359,11 @@ static vy_cu_result f_launch(vy_cu_function f, unsigned gx_blocks, unsigned gy, 
         }
         continue;
       }
-      if (gid < kb[1].elems) y[gid] = g_kernel == K_TRAP ? xv : xv * 3 + y[gid];
+      if (gid >= yb->elems) continue;
+      if (g_kernel == K_AXPB)
+        y[gid] = xv * (gid < ab->elems ? ((const uint32_t *)ab->data)[gid] : 0) + y[gid];
+      else
+        y[gid] = g_kernel == K_TRAP ? xv : xv * 3 + y[gid];
     }
   }
   return VY_CU_SUCCESS;
@@ -355,7 +375,7 @@ static const vy_cuda_api fake_api = {
     f_mem_free,       f_host_alloc,  f_host_free,    f_htod,          f_dtoh,          f_memset,       f_stream_create,
     f_stream_destroy, f_stream_sync, f_stream_query, f_event_create,  f_event_destroy, f_event_record, f_event_sync,
     f_elapsed,        f_link_create, f_link_add,     f_link_complete, f_link_destroy,  f_mod_load,     f_mod_unload,
-    f_mod_fn,         f_fn_attr,     f_launch,
+    f_mod_fn,         f_fn_attr,     f_launch,        f_dtod,
 };
 
 /* ---- helpers ---- */
@@ -448,6 +468,9 @@ static void reset(void) {
   atomic_store(&g_zeroed, 0);
   atomic_store(&g_hold, false);
   atomic_store(&g_htod_bytes, 0);
+  atomic_store(&g_htod_calls, 0);
+  atomic_store(&g_dtod_calls, 0);
+  atomic_store(&g_dtod_bytes, 0);
   g_driver = 12040;
   g_cc[0] = 9, g_cc[1] = 0;
 }
@@ -1041,6 +1064,116 @@ static void stream_large_chunks(void **state) {
   env_close(&e);
 }
 
+/* x (the chunk) times a (fixed, read-only) plus y (fixed, read_write). */
+static const char axpb_src[] = "program workgroup(4) {\n"
+                               "  buffer x: u32 read @0 count(8)\n"
+                               "  buffer a: u32 read @1 count(8)\n"
+                               "  buffer y: u32 read_write @2 count(8)\n"
+                               "  region vyre.program.root {\n"
+                               "    y[gid.x] = x[gid.x] * a[gid.x] + y[gid.x]\n"
+                               "  }\n"
+                               "}\n";
+
+enum { AN = 4096, YN = 2048 }; /* fixed inputs of 16 KiB and 8 KiB, larger than any chunk's upload */
+
+/* axpb's result computed here: for i < yn, (i < xn ? x[i] : 0) * (i < an ? a[i] : 0) + y[i]. */
+static void axpb_ref(const uint32_t *x, size_t xn, const uint32_t *a, size_t an, const uint32_t *y, size_t yn,
+                     uint32_t *out) {
+  for (size_t i = 0; i < yn; i++) out[i] = (i < xn ? x[i] : 0) * (i < an ? a[i] : 0) + y[i];
+}
+
+typedef struct axpb_check {
+  const vy_program *p;
+  vy_backend *be;
+  const size_t *lens;
+  const uint32_t *a, *y;
+  size_t delivered;
+  int bad;
+} axpb_check;
+
+/* Each chunk's y against the C loop and against a dispatch of the chunk
+ * alone (made after the stream's copies were counted: see below). */
+static bool axpb_put(void *ud, size_t index, vy_status st, const vy_outputs *outs, const vy_error *err) {
+  axpb_check *c = ud;
+  (void)err;
+  c->delivered++;
+  uint32_t x[64], want[YN];
+  for (size_t i = 0; i < c->lens[index]; i++) x[i] = (uint32_t)(1000 * index + i);
+  axpb_ref(x, c->lens[index], c->a, AN, c->y, YN, want);
+  c->bad += st != VY_OK || outs->count != 1 || outs->items[0].len != sizeof want ||
+            memcmp(outs->items[0].data, want, sizeof want) != 0;
+  return true;
+}
+
+/* A stream of N chunks with a fixed read-only input (a) and a fixed
+ * read_write input (y): each fixed input crosses the host link exactly
+ * once (one host -> device copy of its length), each chunk's dispatch
+ * uploads only its table, error record and chunk; y is restored on the
+ * device once per chunk and a is never copied (every launch reads it at
+ * one address); every chunk's output is the C loop's and that of
+ * dispatching the chunk alone. */
+static void stream_fixed_inputs_uploaded_once(void **state) {
+  (void)state;
+  env e;
+  vy_error err;
+  if (env_open(NULL, &e, &err) != VY_OK) fail_msg("%s", err.message);
+  g_kernel = K_AXPB;
+  vy_program *p = parse(axpb_src);
+  static const size_t lens[] = {16, 8, 24, 12, 64, 20, 9};
+  enum { N = sizeof lens / sizeof *lens };
+  static uint32_t a[AN], y[YN];
+  for (uint32_t i = 0; i < AN; i++) a[i] = 7 * i + 1;
+  for (uint32_t i = 0; i < YN; i++) y[i] = 100000 + i;
+  vy_input fixed[2] = {{a, sizeof a}, {y, sizeof y}};
+  for (uint32_t fl = 1; fl <= 3; fl++) {
+    reset();
+    g_kernel = K_AXPB;
+    chunks c = {lens, N, 0, 0, {0}};
+    vy_chunk_source src = {chunks_next, &c, 0, NULL};
+    axpb_check ck = {p, e.be, lens, a, y, 0, 0};
+    vy_output_sink sink = {axpb_put, &ck, NULL};
+    vy_dispatch_config cfg;
+    vy_dispatch_config_default(&cfg);
+    cfg.max_chunks_in_flight = fl;
+    if (vy_stream(e.be, p, fixed, 2, &src, &sink, &cfg, &err) != VY_OK) fail_msg("%s", err.message);
+    assert_int_equal(ck.delivered, N);
+    assert_int_equal(ck.bad, 0);
+    /* host -> device: a once, y once, one small copy per chunk */
+    assert_int_equal(atomic_load(&g_htod_calls), 2 + N);
+    int fixed_a = 0, fixed_y = 0;
+    for (int i = 0; i < 2 + N; i++) {
+      if (g_htod_len[i] == sizeof a)
+        fixed_a++;
+      else if (g_htod_len[i] == sizeof y)
+        fixed_y++;
+      else
+        assert_true(g_htod_len[i] < 1024); /* table, error record and at most 256 bytes of chunk */
+    }
+    assert_int_equal(fixed_a, 1);
+    assert_int_equal(fixed_y, 1);
+    /* device -> device: y once per chunk, never a */
+    assert_int_equal(atomic_load(&g_dtod_calls), N);
+    assert_int_equal(atomic_load(&g_dtod_bytes), (long)N * (long)sizeof y);
+    int launches = atomic_load(&g_launches);
+    assert_int_equal(launches, N);
+    for (int i = 1; i < launches; i++) assert_true(g_launch_buf1[i] == g_launch_buf1[0]);
+  }
+  /* the same chunks dispatched alone give the same outputs */
+  for (size_t k = 0; k < N; k++) {
+    uint32_t x[64], want[YN];
+    for (size_t i = 0; i < lens[k]; i++) x[i] = (uint32_t)(1000 * k + i);
+    axpb_ref(x, lens[k], a, AN, y, YN, want);
+    vy_input in[3] = {{x, 4 * lens[k]}, {a, sizeof a}, {y, sizeof y}};
+    vy_outputs out;
+    if (vy_dispatch(e.be, p, in, 3, NULL, &out, &err) != VY_OK) fail_msg("%s", err.message);
+    assert_int_equal(out.count, 1);
+    assert_u32s(&out.items[0], want, YN);
+    vy_outputs_free(&out);
+  }
+  vy_program_destroy(p);
+  env_close(&e);
+}
+
 /* ---- resident buffers ---- */
 
 /* Upload whole and in ranges, dispatch in place (only the buffer table and
@@ -1236,6 +1369,7 @@ int main(void) {
       cmocka_unit_test_setup(async_in_flight, test_setup),
       cmocka_unit_test_setup(stream_chunks, test_setup),
       cmocka_unit_test_setup(stream_large_chunks, test_setup),
+      cmocka_unit_test_setup(stream_fixed_inputs_uploaded_once, test_setup),
       cmocka_unit_test_setup(resident_buffers, test_setup),
       cmocka_unit_test_setup(resident_output_zeroed, test_setup),
       cmocka_unit_test_setup(async_stream_resident_allocation_failures, test_setup),

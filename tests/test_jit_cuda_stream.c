@@ -3,7 +3,9 @@
  * backend_cuda_stream.c, backend_cuda_resident.c); without a GPU every test
  * is reported as skipped (the same paths run on the emulated driver in
  * test_jit_cuda_fake.c). Expected values come from C loops here; stream
- * outputs are also compared with dispatching each chunk alone.
+ * outputs are also compared with dispatching each chunk alone, also for a
+ * stream whose fixed inputs (one read-only, one read_write) stay on the
+ * device for the whole stream.
  *
  * The file is named test_jit_* so that CMake links it with libvyre-jit.
  */
@@ -284,6 +286,82 @@ static void streaming(void **state) {
   vy_program_destroy(p);
 }
 
+/* x (the chunk) times a (fixed, read-only) plus y (fixed, read_write):
+ * the fixed inputs are uploaded once per stream, a is read in place and y
+ * restored on the device for every chunk (backend_cuda_stream.c); each
+ * chunk must still equal the C loop and a dispatch of the chunk alone. */
+static const char axpb_src[] = "program workgroup(64) {\n"
+                               "  buffer x: u32 read @0 count(8)\n"
+                               "  buffer a: u32 read @1 count(8)\n"
+                               "  buffer y: u32 read_write @2 count(8)\n"
+                               "  region vyre.program.root {\n"
+                               "    y[gid.x] = x[gid.x] * a[gid.x] + y[gid.x]\n"
+                               "  }\n"
+                               "}\n";
+
+typedef struct axpb_check {
+  const vy_program *p;
+  const size_t *lens;
+  const uint32_t *a, *y;
+  size_t an, yn, delivered;
+  int bad;
+} axpb_check;
+
+static bool axpb_put(void *ud, size_t index, vy_status st, const vy_outputs *outs, const vy_error *err) {
+  axpb_check *c = ud;
+  if (index != c->delivered++ || st != VY_OK) {
+    fprintf(stderr, "chunk %zu: %s\n", index, st != VY_OK ? err->message : "out of order");
+    c->bad++;
+    return false;
+  }
+  size_t xn = c->lens[index];
+  uint32_t *x = malloc(4 * xn), *want = malloc(4 * c->yn);
+  for (size_t i = 0; i < xn; i++) x[i] = chunk_elem(index, i);
+  for (size_t i = 0; i < c->yn; i++) want[i] = (i < xn ? x[i] : 0) * (i < c->an ? c->a[i] : 0) + c->y[i];
+  c->bad += outs->count != 1 || outs->items[0].len != 4 * c->yn || memcmp(outs->items[0].data, want, 4 * c->yn);
+  vy_input in[3] = {{x, 4 * xn}, {c->a, 4 * c->an}, {c->y, 4 * c->yn}};
+  vy_outputs alone;
+  vy_error e;
+  if (vy_dispatch(g_be, c->p, in, 3, NULL, &alone, &e) != VY_OK) {
+    c->bad++;
+  } else {
+    c->bad += memcmp(alone.items[0].data, outs->items[0].data, 4 * c->yn) != 0;
+    vy_outputs_free(&alone);
+  }
+  free(x), free(want);
+  return true;
+}
+
+static void streaming_fixed_read_and_read_write(void **state) {
+  (void)state;
+  NEED_GPU();
+  vy_program *p = parse(axpb_src);
+  enum { AN = 5 << 20, YN = 300000 }; /* a: 20 MiB, its upload crosses the staging block size */
+  uint32_t *a = malloc(4 * (size_t)AN), *y = malloc(4 * YN);
+  assert_true(a && y);
+  for (uint32_t i = 0; i < AN; i++) a[i] = i * 2654435761u + 5u;
+  for (uint32_t i = 0; i < YN; i++) y[i] = i * 7u + 3u;
+  static const size_t lens[] = {300000, 1000, 250001, 8, 299999, 123456, 300000, 77, 200000, 300000, 9, 64};
+  enum { N = sizeof lens / sizeof *lens };
+  for (uint32_t fl = 1; fl <= 3; fl++) {
+    chunks src_state = {lens, N, 0, malloc(4 * 300000)};
+    vy_chunk_source src = {chunks_next, &src_state, 0, NULL};
+    axpb_check c = {p, lens, a, y, AN, YN, 0, 0};
+    vy_output_sink sink = {axpb_put, &c, NULL};
+    vy_input fixed[2] = {{a, 4 * (size_t)AN}, {y, 4 * YN}};
+    vy_dispatch_config cfg;
+    vy_dispatch_config_default(&cfg);
+    cfg.max_chunks_in_flight = fl;
+    vy_error err;
+    if (vy_stream(g_be, p, fixed, 2, &src, &sink, &cfg, &err) != VY_OK) fail_msg("%s", err.message);
+    free(src_state.buf);
+    assert_int_equal(c.delivered, N);
+    assert_int_equal(c.bad, 0);
+  }
+  free(a), free(y);
+  vy_program_destroy(p);
+}
+
 static int group_setup(void **state) {
   (void)state;
   vy_error err;
@@ -304,6 +382,7 @@ int main(void) {
       cmocka_unit_test(resident),
       cmocka_unit_test(async_dispatch),
       cmocka_unit_test(streaming),
+      cmocka_unit_test(streaming_fixed_read_and_read_write),
   };
   return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }

@@ -11,7 +11,8 @@
  * (pinned copies of a 256 MiB block each way, backend_cuda_link_int.h) and
  * prints, per chunk size, the stream's link use: the time the busier
  * direction of the link needs for the bytes the stream moves over it
- * (every chunk and fixed input up, every output down) at the measured
+ * (every chunk up, the fixed inputs up once per stream as the cuda stream
+ * uploads them, every output down) at the measured
  * rate, as a percentage of the stream's time (PCIe is full duplex, so 100 %
  * = the stream runs at the speed of its busier direction). */
 #define _POSIX_C_SOURCE 200809L /* clock_gettime */
@@ -203,8 +204,9 @@ static vy_status time_separate(vy_kernel *k, const workload *w, size_t chunk, do
   return st;
 }
 
-/* Bytes a stream moves over the host link: up (chunks and fixed inputs
- * per chunk) and down (outputs), set by time_stream. */
+/* Bytes a stream moves over the host link: up (the chunks, and the fixed
+ * inputs once: the cuda stream keeps them on the device) and down
+ * (outputs), set by time_stream. */
 typedef struct link_bytes {
   double up, down;
 } link_bytes;
@@ -229,7 +231,7 @@ static vy_status time_stream(vy_backend *be, const workload *w, size_t chunk, do
   }
   size_t fixed_bytes = 0;
   for (size_t i = 0; i < nfixed; i++) fixed_bytes += fixed[i].len;
-  lb->up = (double)w->size + (double)tl.chunks * (double)fixed_bytes;
+  lb->up = (double)w->size + (double)fixed_bytes;
   lb->down = (double)tl.out_bytes;
   return st;
 }
