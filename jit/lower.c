@@ -570,15 +570,16 @@ vy_jv vy_lw_load(vy_lw *w, uint32_t b, LLVMValueRef idx, const vy_cx *ix) {
     w->hk->mem(w, v);
     return (vy_jv){rt, v};
   }
-  if (w->safe_ptr && ix && row_uniform(w, ix, 0)) {
+  bool spec = w->safe_ptr && w->spec_loads && LLVMTypeOf(data) == LLVMTypeOf(w->safe_ptr);
+  if (spec || (w->safe_ptr && ix && row_uniform(w, ix, 0))) {
     /* one address for a whole row of invocations: load unconditionally
      * (from a safe place when out of range) so LLVM can hoist it or load
-     * it once per vector */
+     * it once per vector; spec_loads: every load, from zeros */
     LLVMValueRef p = LLVMBuildGEP2(w->b, w->t_i8, data, &off, 1, "");
     LLVMValueRef v = LLVMBuildLoad2(w->b, ty, LLVMBuildSelect(w->b, inr, p, w->safe_ptr, ""), "uld");
     LLVMSetAlignment(v, align);
     w->hk->mem(w, v);
-    return (vy_jv){rt, LLVMBuildSelect(w->b, inr, v, zero, "")};
+    return (vy_jv){rt, spec ? v : LLVMBuildSelect(w->b, inr, v, zero, "")};
   }
   LLVMBasicBlockRef pre = LLVMGetInsertBlock(w->b), lb = vy_lw_block(w, "load"), join = vy_lw_block(w, "loaded");
   LLVMBuildCondBr(w->b, inr, lb, join);

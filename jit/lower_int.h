@@ -281,6 +281,10 @@ struct vy_lw {
   /* a pointer that is always valid to read 16 bytes from (uniform loads
    * read it instead of an out-of-range element, then select zero) */
   LLVMValueRef safe_ptr;
+  /* every load of a buffer whose pointer has safe_ptr's type takes that
+   * unconditional path, not a branch (NVPTX: loads stay schedulable);
+   * safe_ptr then points at 16 zero bytes, so what it loads is the value */
+  bool spec_loads;
   /* set when the code just lowered must not be vectorized (a u64 division,
    * which LLVM 19 may miscompile when predicated; see lower_ops.c) */
   bool no_vectorize;

@@ -6,11 +6,12 @@
  *
  *   ids from %tid.x / %ctaid.x and the wg_base, gx, gy parameters (no
  *   division when the block's workgroup index is below gx: a 1-D grid)
- *   buffer records loaded from `bufs`; workgroup buffers are addrspace(3)
- *   globals, zeroed by the block at start, then one barrier that also
- *   gives thread 0's `stop` test to the block (a block never splits
- *   around a barrier); without barriers each thread tests `stop`, and a
- *   kernel with neither barriers nor Loops does not (ptx_int.h)
+ *   buffer records loaded from `bufs` (element counts as u32, at least
+ *   the declared count); workgroup buffers are addrspace(3) globals,
+ *   zeroed by the block at start, then one barrier that also gives thread
+ *   0's `stop` test to the block (a block never splits around a barrier);
+ *   without barriers each thread tests `stop`; only kernels with a long
+ *   Loop test it (ptx_int.h)
  *   <statement list of the entry>
  *
  * Statements holding a Barrier (block level) or a subgroup operation (warp
@@ -46,7 +47,9 @@
  * (those of a kernel without barriers and Loops run their bounded work).
  *
  * Loads of storage buffers that no Store or atomic of the program targets
- * carry !invariant.load (ld.global.nc, the read-only data path).
+ * carry !invariant.load (ld.global.nc, the read-only data path). A load
+ * that may be out of range reads from a select of the element's address
+ * and 16 zero bytes (vyre.zeros) instead of branching around it.
  *
  * f32: the kernel runs with FTZ (denormal-fp-math-f32 preserve-sign and
  * nvptx-f32ftz): subnormal operands read as signed zeros and subnormal
@@ -315,6 +318,7 @@ static void h_mem(vy_lw *w, LLVMValueRef inst) {
   ptx *k = P(w);
   if (!LLVMIsALoadInst(inst)) return;
   LLVMValueRef p = LLVMGetOperand(inst, 0);
+  if (LLVMIsASelectInst(p)) p = LLVMGetOperand(p, 1); /* a speculated load: the element or the zeros */
   if (LLVMIsAGetElementPtrInst(p)) p = LLVMGetOperand(p, 0);
   for (uint32_t b = 0; b < w->p->nbuffers; b++)
     if (k->data[b] == p && !k->written[b] && w->p->buffers[b].access != VY_ACCESS_WORKGROUP) {
@@ -823,25 +827,34 @@ static void ids(ptx *k, LLVMValueRef wg_base, LLVMValueRef gx, LLVMValueRef gy) 
   }
 }
 
-/* Whether list l holds a Loop at any depth. */
-static bool has_loop(const vy_cl *l) {
+/* Whether list l holds a Loop at any depth whose work is not bounded by
+ * VY_LW_POLL_FREE iterations (a Loop within that bound has only bounded
+ * Loops inside it). */
+static bool has_long_loop(const vy_lw *w, const vy_cl *l) {
   for (uint32_t i = 0; i < l->count; i++) {
     const vy_cn *n = &l->items[i];
-    if (n->kind == VY_NODE_LOOP) return true;
+    if (n->kind == VY_NODE_LOOP && vy_lw_loop_polled(w, n)) return true;
     if ((n->kind == VY_NODE_IF || n->kind == VY_NODE_BLOCK || n->kind == VY_NODE_REGION) &&
-        (has_loop(&n->body) || has_loop(&n->body2)))
+        (has_long_loop(w, &n->body) || has_long_loop(w, &n->body2)))
       return true;
   }
   return false;
 }
 
+/* !range [lo, 2^bits) on load `v` of integer type `t` (0 < lo < 2^bits). */
+static void range_md(vy_lw *w, LLVMValueRef v, LLVMTypeRef t, uint64_t lo) {
+  LLVMMetadataRef r[2] = {LLVMValueAsMetadata(LLVMConstInt(t, lo, 0)), LLVMValueAsMetadata(LLVMConstInt(t, 0, 0))};
+  LLVMSetMetadata(v, LLVMGetMDKindIDInContext(w->c, "range", 5), LLVMMetadataAsValue(w->c, LLVMMDNodeInContext2(w->c, r, 2)));
+}
+
 /* Buffer records, workgroup memory (declared and zeroed) and the stop
- * test (ptx_int.h): thread 0 reads err->stop and the start barrier tells
- * the block; without that barrier every thread reads it, and a kernel
- * with neither barrier nor Loop does not test it at all (an invocation's
- * work is bounded by the program; a read that every warp of the grid
- * sends to one L2 line, and that its loads wait for, cost saxpy 2/3 of
- * the H100's bandwidth). */
+ * test (ptx_int.h). Only a kernel with a long Loop (one that polls,
+ * vy_lw_loop_polled) tests `stop` at the start: thread 0 reads it and the
+ * start barrier tells the block, or without that barrier every thread
+ * reads it. Any other kernel's invocations do bounded work and run to the
+ * end: a read that every warp of the grid sends to one L2 line, and that
+ * its loads wait for, cost saxpy 2/3 of the H100's bandwidth (and
+ * byte_class, with its 4-iteration Loop, half). */
 static void buffers(ptx *k, LLVMValueRef bufs, bool uses_sync) {
   vy_lw *w = &k->w;
   LLVMBuilderRef B = w->b;
@@ -883,17 +896,28 @@ static void buffers(ptx *k, LLVMValueRef bufs, bool uses_sync) {
     }
     LLVMValueRef idx = c64(w, b);
     LLVMValueRef e = LLVMBuildGEP2(B, kbuf, bufs, &idx, 1, "");
+    /* the host binds at least `count` elements (vy_bind) and never more
+     * than u32 can count (vy_ibuf.elems): the element count is in
+     * [count, 2^32) and goes through i32, so bounds checks become 32-bit
+     * compares that LLVM can fold against the ids and BufLen */
     LLVMValueRef f[3];
-    for (unsigned j = 0; j < 3; j++) {
-      f[j] = LLVMBuildLoad2(B, w->t_i64, LLVMBuildStructGEP2(B, kbuf, e, j, ""), j == 0 ? "data" : "len");
+    uint64_t count = s ? p->buffers[b].count : 0; /* min_bytes 0: BufLen counts bytes */
+    for (unsigned j = 0; j < 3; j++) { /* elems: the low word (little-endian) */
+      LLVMTypeRef ft = j == 2 ? w->t_i32 : w->t_i64;
+      f[j] = LLVMBuildLoad2(B, ft, LLVMBuildStructGEP2(B, kbuf, e, j, ""), j == 0 ? "data" : "len");
       LLVMSetMetadata(f[j], inv, empty);
     }
+    if (count) range_md(w, f[1], w->t_i64, count * s);
+    if (count) range_md(w, f[2], w->t_i32, count);
     k->data[b] = LLVMBuildIntToPtr(B, f[0], k->t_p1, "buf");
     k->bytes[b] = f[1];
-    k->elems[b] = f[2];
+    k->elems[b] = LLVMBuildZExt(B, f[2], w->t_i64, "elems");
+  }
+  if (!has_long_loop(w, &w->pp->entry)) { /* bounded work: no stop test */
+    if (has_shared) nvvm(w, "llvm.nvvm.barrier0", NULL, 0); /* the zeroing before any use */
+    return;
   }
   bool block_wide = has_shared || uses_sync;
-  if (!block_wide && !has_loop(&w->pp->entry)) return;
   LLVMBasicBlockRef pre = LLVMGetInsertBlock(B), read = vy_lw_block(w, "stop.read"), got = vy_lw_block(w, "stop.got");
   if (block_wide)
     LLVMBuildCondBr(B, LLVMBuildICmp(B, LLVMIntEQ, k->tid, c32(w, 0), ""), read, got);
@@ -1023,6 +1047,16 @@ vy_status vy_lower_ptx(const vy_interp_prepared *pp, const vy_ptx_target *t, LLV
   if (t->sm && sscanf(t->sm, "sm_%u", &sm) != 1) sm = 0;
   k->sm = sm;
   k->t_p1 = LLVMPointerTypeInContext(c, 1);
+  { /* out-of-range loads of storage buffers read these zeros instead of branching (lower_int.h) */
+    LLVMTypeRef zt = LLVMArrayType2(w->t_i8, 16);
+    LLVMValueRef z = LLVMAddGlobalInAddressSpace(m, zt, "vyre.zeros", 1);
+    LLVMSetInitializer(z, LLVMConstNull(zt));
+    LLVMSetGlobalConstant(z, 1);
+    LLVMSetLinkage(z, LLVMInternalLinkage);
+    LLVMSetAlignment(z, 16);
+    w->safe_ptr = z;
+    w->spec_loads = true;
+  }
   uint32_t nb = pp->nbufs ? pp->nbufs : 1;
   k->data = vy_arena_array(&w->arena, nb, sizeof *k->data);
   k->bytes = vy_arena_array(&w->arena, nb, sizeof *k->bytes);

@@ -25,13 +25,15 @@
  *
  * Errors. A reference runtime error claims err->claimed with an atomic CAS
  * (first claim of the dispatch wins), fills site / has_inv / inv / a / b,
- * then sets err->stop; blocks read err->stop at start and return at once
- * when it is set (one read by thread 0 per block when the kernel has a
- * barrier or workgroup memory; one per thread otherwise; none in a kernel
- * without barriers, workgroup memory and Loops, whose invocations do
- * bounded work: its blocks run to the end, and the dispatch reports the
- * error all the same). Long Loops also poll err->stop (a timeout's way to
- * end a running kernel). After the launch(es) the host downloads the record and,
+ * then sets err->stop; in a kernel with a long Loop (work not bounded by
+ * VY_LW_POLL_FREE iterations, lower_int.h) blocks read err->stop at start
+ * and return at once when it is set (one read by thread 0 per block when
+ * the kernel has a barrier or workgroup memory; one per thread otherwise),
+ * and the long Loops poll it (a timeout's way to end a running kernel).
+ * Any other kernel's invocations do bounded work and never read it: its
+ * blocks run to the end, and the dispatch reports the error all the same.
+ * Element counts in the records are below 2^32 and at least the buffer's
+ * declared count (the kernel relies on both: vy_bind checks them). After the launch(es) the host downloads the record and,
  * when claimed, turns it into the interpreter's error with vy_lower_error()
  * and the site table below. No thread ever leaves a barrier its workgroup
  * still reaches: a returned or raising invocation keeps arriving at the
