@@ -241,6 +241,15 @@ static void test_diff_errors(void **state) {
   run_diff(&o, 90000);
 }
 
+/* VY_DIFF_REPLAY=FILE: the case of one fuzz input (a fuzz_jit finding). */
+static void test_diff_replay(void **state) {
+  (void)state;
+  uint64_t seed;
+  vy_diffgen_options o;
+  if (!vy_diff_replay(&seed, &o)) skip();
+  diff_one(seed, &o);
+}
+
 static void test_diff_transcendental(void **state) {
   (void)state;
   vy_diffgen_options o;
@@ -285,7 +294,11 @@ int main(void) {
     const char *name = paths[i] + (strncmp(paths[i], g_root, rootlen) == 0 ? rootlen + 1 : 0);
     tests[nt++] = (struct CMUnitTest){name, run_case, NULL, NULL, paths[i]};
   }
-  if (!filter || !*filter || strstr("diffgen", filter)) { /* VY_CASES=diffgen runs only these */
+  const char *replay = getenv("VY_DIFF_REPLAY");
+  if (replay && *replay) nt = 0; /* the replayed case alone */
+  if (replay && *replay)
+    tests[nt++] = (struct CMUnitTest){"diffgen replay of $VY_DIFF_REPLAY", test_diff_replay, NULL, NULL, NULL};
+  else if (!filter || !*filter || strstr("diffgen", filter)) { /* VY_CASES=diffgen runs only these */
     tests[nt++] = (struct CMUnitTest){"diffgen plain (no barriers, atomics, subgroups, async)", test_diff_plain, NULL,
                                       NULL, NULL};
     tests[nt++] = (struct CMUnitTest){"diffgen default options", test_diff_default, NULL, NULL, NULL};

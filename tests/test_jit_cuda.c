@@ -609,6 +609,21 @@ static void run_diff(const vy_diffgen_options *o, uint64_t base) {
   if (bad) fail_msg("%u program(s) disagree with the reference, seeds:%s", bad, seeds);
 }
 
+/* VY_DIFF_REPLAY=FILE: the case of one fuzz input (a fuzz_jit finding of
+ * VY_FUZZ_BACKEND=cuda). */
+static void diff_replay(void **state) {
+  (void)state;
+  NEED_GPU();
+  uint64_t seed;
+  vy_diffgen_options o;
+  if (!vy_diff_replay(&seed, &o)) skip();
+  char *report = NULL;
+  vy_diff_result r = vy_diff_run(seed, &o, &cuda_target, &report);
+  if (report) fprintf(stderr, "%s\n", report);
+  free(report);
+  if (r == VY_DIFF_MISMATCH) fail_msg("seed %#llx: cuda and the reference disagree", (unsigned long long)seed);
+}
+
 static void diff_plain(void **state) {
   (void)state;
   vy_diffgen_options o;
@@ -691,7 +706,11 @@ int main(void) {
     const char *name = paths[i] + (strncmp(paths[i], g_root, rootlen) == 0 ? rootlen + 1 : 0);
     tests[nt++] = (struct CMUnitTest){name, run_case, NULL, NULL, paths[i]};
   }
-  if (!filter || !*filter || strstr("diffgen", filter)) {
+  const char *replay = getenv("VY_DIFF_REPLAY");
+  if (replay && *replay) nt = 0; /* the replayed case alone */
+  if (replay && *replay)
+    tests[nt++] = (struct CMUnitTest){"diffgen replay of $VY_DIFF_REPLAY (GPU)", diff_replay, NULL, NULL, NULL};
+  else if (!filter || !*filter || strstr("diffgen", filter)) {
     tests[nt++] = (struct CMUnitTest){"diffgen plain (GPU)", diff_plain, NULL, NULL, NULL};
     tests[nt++] = (struct CMUnitTest){"diffgen default options (GPU)", diff_default, NULL, NULL, NULL};
     tests[nt++] = (struct CMUnitTest){"diffgen runtime errors (GPU)", diff_errors, NULL, NULL, NULL};

@@ -650,10 +650,26 @@ static void test_diffgen(void **state) {
   assert_int_equal(differ, 0);
 }
 
+/* VY_DIFF_REPLAY=FILE: the case of one fuzz input (a fuzz_jit finding of
+ * VY_FUZZ_BACKEND=cuda), on the simulator. */
+static void test_replay(void **state) {
+  (void)state;
+#ifdef SIM_UNDER_ASAN
+  skip();
+#endif
+  uint64_t seed;
+  vy_diffgen_options o;
+  if (!vy_diff_replay(&seed, &o)) skip();
+  assert_int_not_equal(diff_one(seed, &o), -1);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_corpus),
       cmocka_unit_test(test_diffgen),
   };
+  const struct CMUnitTest replay[] = {cmocka_unit_test(test_replay)};
+  const char *r = getenv("VY_DIFF_REPLAY");
+  if (r && *r) return cmocka_run_group_tests(replay, setup, teardown); /* the replayed case alone */
   return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -81,22 +81,6 @@ static void setup_once(void) {
   }
 }
 
-static void options_from(const uint8_t *b, vy_diffgen_options *o) {
-  vy_diffgen_options_default(o);
-  unsigned bits = (unsigned)b[8] | (unsigned)b[9] << 8;
-  bool *off[] = {&o->allow_barriers, &o->allow_workgroup_mem, &o->allow_atomics, &o->allow_subgroups,
-                 &o->allow_f32,      &o->allow_u64,           &o->allow_i32_div, &o->allow_loops,
-                 &o->allow_oob,      &o->allow_early_return,  &o->allow_async};
-  for (unsigned i = 0; i < sizeof off / sizeof *off; i++)
-    if (bits & (1u << i)) *off[i] = false;
-  o->allow_transcendentals = bits & (1u << 11);
-  o->allow_runtime_errors = bits & (1u << 12);
-  o->max_stmts = 8u + b[10] % 80u;
-  o->max_depth = 1u + b[11] % 6u;
-  o->max_expr_depth = 1u + b[12] % 6u;
-  o->max_invocations = 64u + 2u * b[13];
-}
-
 /* The refusals include/vyre/jit.h documents, by a phrase of their message. */
 static const char *const refusals[] = {
     "does not support operation",                   /* indirect dispatch, resume, opaque nodes */
@@ -175,12 +159,9 @@ static void compare_outputs(const vy_diffgen_case *c, const vy_outputs *ref, con
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   setup_once();
-  uint8_t b[16] = {0};
-  memcpy(b, data, size < sizeof b ? size : sizeof b);
-  uint64_t seed = 0;
-  for (int i = 7; i >= 0; i--) seed = seed << 8 | b[i];
+  uint64_t seed;
   vy_diffgen_options o;
-  options_from(b, &o);
+  vy_diffgen_from_bytes(data, size, &seed, &o);
   vy_diffgen_case c;
   vy_error err;
   if (vy_diffgen_make(seed, &o, NULL, &c, &err) != VY_OK) {

@@ -639,6 +639,26 @@ void vy_diffgen_options_default(vy_diffgen_options *o) {
   o->allow_early_return = o->allow_async = true;
 }
 
+void vy_diffgen_from_bytes(const uint8_t *data, size_t size, uint64_t *seed, vy_diffgen_options *o) {
+  uint8_t b[16] = {0};
+  if (size) memcpy(b, data, size < sizeof b ? size : sizeof b);
+  *seed = 0;
+  for (int i = 7; i >= 0; i--) *seed = *seed << 8 | b[i];
+  vy_diffgen_options_default(o);
+  unsigned bits = (unsigned)b[8] | (unsigned)b[9] << 8;
+  bool *off[] = {&o->allow_barriers, &o->allow_workgroup_mem, &o->allow_atomics, &o->allow_subgroups,
+                 &o->allow_f32,      &o->allow_u64,           &o->allow_i32_div, &o->allow_loops,
+                 &o->allow_oob,      &o->allow_early_return,  &o->allow_async};
+  for (unsigned i = 0; i < sizeof off / sizeof *off; i++)
+    if (bits & (1u << i)) *off[i] = false;
+  o->allow_transcendentals = bits & (1u << 11);
+  o->allow_runtime_errors = bits & (1u << 12);
+  o->max_stmts = 8u + b[10] % 80u;
+  o->max_depth = 1u + b[11] % 6u;
+  o->max_expr_depth = 1u + b[12] % 6u;
+  o->max_invocations = 64u + 2u * b[13];
+}
+
 vy_status vy_diffgen_make(uint64_t seed, const vy_diffgen_options *opt, const vy_allocator *alloc, vy_diffgen_case *out,
                           vy_error *err) {
   if (!out)

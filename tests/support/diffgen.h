@@ -103,6 +103,17 @@ typedef struct vy_diffgen_options {
  * defaults above). `o` must not be NULL. */
 void vy_diffgen_options_default(vy_diffgen_options *o);
 
+/* The case a fuzz input stands for (the fuzz drivers' encoding, shared so a
+ * finding replays anywhere: VY_DIFF_REPLAY in the differential tests).
+ * Bytes 0-7 are the seed (little-endian); bytes 8-9 feature bits, a set bit
+ * turning one off in the order barriers, workgroup memory, atomics,
+ * subgroups, f32, u64, i32 division, loops, out-of-bounds, early return,
+ * async, while bits 11 and 12 turn transcendentals and runtime errors on;
+ * bytes 10-13 set the statement budget, the nesting and expression depths
+ * and the invocation cap. Bytes past 16 are ignored, missing ones read as
+ * zero. `data` may be NULL when `size` is 0. */
+void vy_diffgen_from_bytes(const uint8_t *data, size_t size, uint64_t *seed, vy_diffgen_options *o);
+
 /* What a case contains (vy_diffgen_case.features). */
 enum {
   VY_DIFFGEN_F_BARRIER = 1u << 0,

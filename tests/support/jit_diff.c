@@ -74,6 +74,21 @@ unsigned vy_diff_seeds(unsigned dflt) {
   return s && *s ? (unsigned)strtoul(s, NULL, 10) : dflt;
 }
 
+bool vy_diff_replay(uint64_t *seed, vy_diffgen_options *o) {
+  const char *path = getenv("VY_DIFF_REPLAY");
+  if (!path || !*path) return false;
+  uint8_t b[16];
+  FILE *f = fopen(path, "rb");
+  size_t n = f ? fread(b, 1, sizeof b, f) : 0;
+  if (!f || ferror(f)) {
+    fprintf(stderr, "VY_DIFF_REPLAY=%s: cannot read the file. Fix: name a fuzz input (a libFuzzer artifact)\n", path);
+    exit(2);
+  }
+  fclose(f);
+  vy_diffgen_from_bytes(b, n, seed, o);
+  return true;
+}
+
 /* malloc'ed printf, with the program's text appended when p is set. */
 static char *report_of(const vy_program *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static char *report_of(const vy_program *p, const char *fmt, ...) {

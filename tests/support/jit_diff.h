@@ -64,4 +64,11 @@ vy_status vy_jit_case_status(const vy_case *c, const vy_case_backend *be, vy_err
 /* $VY_DIFF_SEEDS, else `dflt`: generated programs per option set. */
 unsigned vy_diff_seeds(unsigned dflt);
 
+/* The case of the fuzz input file named by $VY_DIFF_REPLAY (a libFuzzer
+ * artifact of fuzz_jit or fuzz_interp, decoded by vy_diffgen_from_bytes):
+ * true with its seed and options; false when the variable is unset or
+ * empty. A file that cannot be read ends the test program (exit status 2,
+ * with a message): a replay that runs nothing must not pass. */
+bool vy_diff_replay(uint64_t *seed, vy_diffgen_options *o);
+
 #endif
