@@ -900,7 +900,92 @@ typedef struct sg_args {
   uint32_t res;
   vy_jt t;
   bool typed;
+  bool fixed;              /* shuffle: the lane of every invocation is known now, in mask */
+  unsigned mask[SUBGROUP]; /* shuffle: lane j reads lane mask[j] of its subgroup (SUBGROUP: 0) */
 } sg_args;
+
+/* The value of `x` for the invocation with local ids id[3], when x is made
+ * only of local ids, u32 literals and never-assigned names bound to such
+ * expressions, joined by u32 operators (vyre-ir.md §3.2: wrapping
+ * arithmetic, x / 0 = 0xFFFFFFFF, x % 0 = 0, shift amounts & 31); false
+ * for anything else. None of these can raise, so the value is the
+ * reference's. */
+static bool lane_eval(cpu *k, const vy_cx *x, const uint32_t id[3], unsigned depth, uint32_t *out) {
+  if (!x || depth > 32) return false;
+  uint32_t a, b;
+  switch (x->kind) {
+  case VY_EXPR_LOCAL_ID:
+    return x->axis <= 2 && (*out = id[x->axis], true);
+  case VY_EXPR_LIT_U32:
+    return *out = x->lit.v.u32, true;
+  case VY_EXPR_VAR: {
+    const vy_jbind *bd = x->ref < k->w.pp->nslots ? k->w.live[x->ref] : NULL;
+    return bd && bd->def && lane_eval(k, bd->def, id, depth + 1, out);
+  }
+  case VY_EXPR_BIN_OP:
+    if (!lane_eval(k, x->a, id, depth + 1, &a) || !lane_eval(k, x->b, id, depth + 1, &b)) return false;
+    switch (x->op) {
+    case VY_BINOP_ADD:
+      *out = a + b;
+      return true;
+    case VY_BINOP_SUB:
+      *out = a - b;
+      return true;
+    case VY_BINOP_MUL:
+      *out = a * b;
+      return true;
+    case VY_BINOP_DIV:
+      *out = b ? a / b : 0xFFFFFFFFu;
+      return true;
+    case VY_BINOP_MOD:
+      *out = b ? a % b : 0;
+      return true;
+    case VY_BINOP_BIT_AND:
+      *out = a & b;
+      return true;
+    case VY_BINOP_BIT_OR:
+      *out = a | b;
+      return true;
+    case VY_BINOP_BIT_XOR:
+      *out = a ^ b;
+      return true;
+    case VY_BINOP_SHL:
+      *out = a << (b & 31u);
+      return true;
+    case VY_BINOP_SHR:
+      *out = a >> (b & 31u);
+      return true;
+    case VY_BINOP_MIN:
+      *out = a < b ? a : b;
+      return true;
+    case VY_BINOP_MAX:
+      *out = a > b ? a : b;
+      return true;
+    default:
+      return false;
+    }
+  default:
+    return false;
+  }
+}
+
+/* A shuffle whose lane operand is the same function of the lane number in
+ * every subgroup of the workgroup (full subgroups only) gets one constant
+ * permutation: sa->mask, with SUBGROUP for a lane out of range (reads 0). */
+static void sg_fix_lanes(cpu *k, sg_args *sa) {
+  const uint32_t *wg = k->w.wg;
+  if (k->per_wg % SUBGROUP || wg[0] == 0 || wg[1] == 0) return;
+  for (uint32_t lin = 0; lin < k->per_wg; lin++) {
+    uint32_t id[3] = {lin % wg[0], lin / wg[0] % wg[1], lin / wg[0] / wg[1]}, u;
+    if (!lane_eval(k, sa->x->b, id, 0, &u)) return;
+    unsigned m = u < SUBGROUP ? u : SUBGROUP;
+    if (lin < SUBGROUP)
+      sa->mask[lin] = m;
+    else if (sa->mask[lin % SUBGROUP] != m)
+      return;
+  }
+  sa->fixed = true;
+}
 
 static void sg_operand_body(cpu *k, void *ud) {
   sg_args *sa = ud;
@@ -920,15 +1005,19 @@ static void sg_operand_body(cpu *k, void *ud) {
   case VY_EXPR_SUBGROUP_BALLOT:
     v = (vy_jv){{VY_JK_BOOL, 0}, vy_lw_truthy(w, v)};
     break;
-  default: { /* shuffle: the value, then the lane */
-    vy_jv lane = vy_lw_expr(w, x->b);
-    if (lane.t.k == VY_JK_NEVER) return;
-    LLVMValueRef u = vy_lw_as_u32(w, lane, &bad);
-    if (bad) vy_lw_check(w, bad, vy_lw_site(w, VY_SITE_SG_SHUFFLE_LANE, x), never, never);
+  default: { /* shuffle: the value, then the lane (unless it is fixed: a u32 that cannot raise) */
+    LLVMValueRef u = NULL;
+    if (!sa->fixed) {
+      vy_jv lane = vy_lw_expr(w, x->b);
+      if (lane.t.k == VY_JK_NEVER) return;
+      u = vy_lw_as_u32(w, lane, &bad);
+      if (bad) vy_lw_check(w, bad, vy_lw_site(w, VY_SITE_SG_SHUFFLE_LANE, x), never, never);
+    }
     if (v.t.k != VY_JK_U32 && v.t.k != VY_JK_F32) {
       vy_lw_raise(w, vy_lw_site(w, VY_SITE_SG_SHUFFLE_TYPE, x), true, never, never);
       return;
     }
+    if (sa->fixed) break;
     if (!sa->typed) sa->src = new_array(k, (vy_jt){VY_JK_U32, 0});
     array_store(k, sa->src, k->lin, u);
     break;
@@ -1019,6 +1108,56 @@ static void sg_reduce_all(cpu *k, sg_args *sa) {
   count_loop(k, c64(w, (k->per_wg + SUBGROUP - 1) / SUBGROUP), sg_reduce_group, &r);
 }
 
+/* The lanes of subgroup g (full) of array a as one <SUBGROUP x T> value. */
+static LLVMValueRef sg_vec_addr(cpu *k, uint32_t a, LLVMValueRef g) {
+  return array_addr(k, a, LLVMBuildMul(k->w.b, g, c64(&k->w, SUBGROUP), "sg.start"));
+}
+
+static LLVMValueRef sg_vec_load(cpu *k, uint32_t a, LLVMValueRef g) {
+  vy_lw *w = &k->w;
+  LLVMValueRef v =
+      LLVMBuildLoad2(w->b, LLVMVectorType(vy_lw_mem_type(w, k->arrs[a].t), SUBGROUP), sg_vec_addr(k, a, g), "sg.lanes");
+  LLVMSetAlignment(v, 4);
+  return v;
+}
+
+static void sg_vec_store(cpu *k, uint32_t a, LLVMValueRef g, LLVMValueRef v) {
+  LLVMSetAlignment(LLVMBuildStore(k->w.b, v, sg_vec_addr(k, a, g)), 4);
+}
+
+/* Subgroup g of a fixed shuffle: one constant permutation of its lanes,
+ * lanes out of range taking 0 (llvm-cpu's vector permutes instead of a
+ * gather per lane). */
+static void sg_shuffle_group(cpu *k, LLVMValueRef g, void *ud) {
+  sg_args *sa = ud;
+  vy_lw *w = &k->w;
+  LLVMValueRef lanes = sg_vec_load(k, sa->opv, g), idx[SUBGROUP];
+  for (unsigned j = 0; j < SUBGROUP; j++) idx[j] = c32(w, sa->mask[j]);
+  LLVMValueRef r = LLVMBuildShuffleVector(w->b, lanes, LLVMConstNull(LLVMTypeOf(lanes)), LLVMConstVector(idx, SUBGROUP),
+                                          "sg.shuffle");
+  sg_vec_store(k, sa->res, g, r);
+}
+
+/* Subgroup g (full) of an add or ballot: the lanes folded as one vector
+ * (a wrapping sum; the truthy lanes' bits, lane j at bit j), the result
+ * given to every lane. */
+static void sg_reduce_vec_group(cpu *k, LLVMValueRef g, void *ud) {
+  sg_args *sa = ud;
+  vy_lw *w = &k->w;
+  LLVMBuilderRef B = w->b;
+  LLVMValueRef lanes = sg_vec_load(k, sa->opv, g), r;
+  if (sa->x->kind == VY_EXPR_SUBGROUP_ADD) {
+    LLVMTypeRef vt = LLVMTypeOf(lanes);
+    r = vy_lw_intrinsic(w, "llvm.vector.reduce.add", &vt, 1, &lanes, 1);
+  } else {
+    LLVMValueRef on = LLVMBuildICmp(B, LLVMIntNE, lanes, LLVMConstNull(LLVMTypeOf(lanes)), "");
+    r = LLVMBuildBitCast(B, on, w->t_i32, "sg.ballot");
+  }
+  LLVMTypeRef vt = LLVMVectorType(w->t_i32, SUBGROUP);
+  LLVMValueRef one = LLVMBuildInsertElement(B, LLVMGetUndef(vt), r, c32(w, 0), "");
+  sg_vec_store(k, sa->res, g, LLVMBuildShuffleVector(B, one, LLVMGetUndef(vt), LLVMConstNull(vt), "sg.splat"));
+}
+
 static void sg_prelude_expr(cpu *k, const vy_cn *n, const vy_cx *x) {
   if (!x || !vy_lw_ok(&k->w)) return;
   sg_prelude_expr(k, n, x->a);
@@ -1027,14 +1166,20 @@ static void sg_prelude_expr(cpu *k, const vy_cn *n, const vy_cx *x) {
   for (uint32_t i = 0; i < x->argc; i++) sg_prelude_expr(k, n, x->args[i]);
   if (!is_subgroup_kind(x->kind)) return;
   sg_args sa = {.x = x, .n = n};
+  if (x->kind == VY_EXPR_SUBGROUP_SHUFFLE) sg_fix_lanes(k, &sa);
   invocation_loop(k, true, sg_operand_body, &sa);
   if (!vy_lw_ok(&k->w)) return;
   vy_jt rt = {VY_JK_NEVER, 0}; /* when the operand always raises, so does the statement */
   if (sa.typed) {
     rt = x->kind == VY_EXPR_SUBGROUP_SHUFFLE ? sa.t : (vy_jt){VY_JK_U32, 0};
     sa.res = new_array(k, rt);
-    if (x->kind == VY_EXPR_SUBGROUP_SHUFFLE)
+    LLVMValueRef groups = c64(&k->w, k->per_wg / SUBGROUP);
+    if (x->kind == VY_EXPR_SUBGROUP_SHUFFLE && sa.fixed)
+      count_loop(k, groups, sg_shuffle_group, &sa);
+    else if (x->kind == VY_EXPR_SUBGROUP_SHUFFLE)
       invocation_loop(k, true, sg_combine_body, &sa);
+    else if (k->per_wg % SUBGROUP == 0)
+      count_loop(k, groups, sg_reduce_vec_group, &sa);
     else
       sg_reduce_all(k, &sa);
   }
