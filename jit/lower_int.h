@@ -392,6 +392,15 @@ vy_jv vy_lw_cast(vy_lw *w, const vy_cx *x, vy_jv a);
 /* Canonical f32 (NaN -> 0x7FC00000, subnormal -> signed zero), as float or its bits. */
 LLVMValueRef vy_lw_canon(vy_lw *w, LLVMValueRef f);
 LLVMValueRef vy_lw_canon_bits(vy_lw *w, LLVMValueRef f);
+/* Rewrites function `fn` so that every f32 comparison (fcmp) and f32 to
+ * f64 extension reads its non-constant operands flushed by integer
+ * operations (a subnormal becomes the zero of its sign). For a target whose
+ * FTZ instructions are not trusted at these points: ptxas turns some
+ * setp.ftz compares into integer tests of the raw bits that see a
+ * subnormal as non-zero (measured on an H100: sign(x) < 0 of
+ * x = -0x1.fffffcp-127 was true). Uses w->b; leaves it positioned at the
+ * end of the last block visited. */
+void vy_lw_flush_float_observers(vy_lw *w, LLVMValueRef fn);
 /* The value's raw little-endian bytes (value.rs to_bytes) as an integer of
  * *nbytes bytes (i8 zero for none): u32/i32/bool 4, u64 and f32 (its f64
  * bits) 8, bytes their own. */

@@ -41,6 +41,32 @@ LLVMValueRef vy_lw_canon_bits(vy_lw *w, LLVMValueRef f) {
   return LLVMBuildBitCast(w->b, vy_lw_canon(w, f), w->t_i32, "");
 }
 
+/* The f32 `f` with a subnormal replaced by the zero of its sign, by integer
+ * operations only (NaN and other values unchanged). */
+static LLVMValueRef flush_int(vy_lw *w, LLVMValueRef f) {
+  LLVMBuilderRef b = w->b;
+  LLVMValueRef bits = LLVMBuildBitCast(b, f, w->t_i32, "fb");
+  LLVMValueRef exp = LLVMBuildAnd(b, bits, c32(w, 0x7F800000u), "fexp");
+  LLVMValueRef tiny = LLVMBuildICmp(b, LLVMIntEQ, exp, c32(w, 0), "tiny");
+  LLVMValueRef r = LLVMBuildSelect(b, tiny, LLVMBuildAnd(b, bits, c32(w, 0x80000000u), "sign"), bits, "ftz");
+  return LLVMBuildBitCast(b, r, w->t_f32, "");
+}
+
+void vy_lw_flush_float_observers(vy_lw *w, LLVMValueRef fn) {
+  for (LLVMBasicBlockRef bb = LLVMGetFirstBasicBlock(fn); bb; bb = LLVMGetNextBasicBlock(bb))
+    for (LLVMValueRef i = LLVMGetFirstInstruction(bb); i; i = LLVMGetNextInstruction(i)) {
+      LLVMOpcode op = LLVMGetInstructionOpcode(i);
+      if (op != LLVMFCmp && op != LLVMFPExt) continue;
+      unsigned n = op == LLVMFCmp ? 2u : 1u;
+      for (unsigned k = 0; k < n; k++) {
+        LLVMValueRef v = LLVMGetOperand(i, k);
+        if (LLVMTypeOf(v) != w->t_f32 || LLVMIsAConstant(v)) continue;
+        LLVMPositionBuilderBefore(w->b, i);
+        LLVMSetOperand(i, k, flush_int(w, v));
+      }
+    }
+}
+
 /* ---- raw bytes (value.rs to_bytes; interp_value.c vy_iv_raw) ---- */
 
 LLVMValueRef vy_lw_raw(vy_lw *w, vy_jv v, unsigned *nbytes) {

@@ -1094,6 +1094,7 @@ vy_status vy_lower_ptx(const vy_interp_prepared *pp, const vy_ptx_target *t, LLV
   }
   if (vy_lw_ok(w)) build(k, uses_sync);
   if (vy_lw_ok(w) && t->f32_ieee) flush_f32(k);
+  if (vy_lw_ok(w)) vy_lw_flush_float_observers(w, k->kernel); /* ptxas and FTZ compares */
   vy_status st = w->st;
   if (st == VY_OK) {
     out->sites = vy_mem_alloc(alloc, (size_t)w->nsites * sizeof *out->sites);
