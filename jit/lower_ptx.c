@@ -95,6 +95,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <llvm-c/DebugInfo.h>
+
 #include "error_int.h"
 #include "program_int.h"
 #include "ptx_int.h"
@@ -127,6 +129,7 @@ typedef struct ptx {
   bool *written; /* per buffer: some Store or atomic targets it */
   LLVMValueRef tid, lid[3], gid[3], wid[3], lane, wmask, wn;
   LLVMValueRef alive;  /* alloca i1 */
+  LLVMValueRef polled; /* alloca i1: the invocation polled once (NULL: no poll yet) */
   LLVMValueRef *ifrec; /* per barrier-If: alloca i8 */
   LLVMValueRef slot;   /* addrspace(3) i64: bounds of block-level Loops */
   LLVMBasicBlockRef start, exit, cont;
@@ -345,16 +348,56 @@ static void h_async_wait(vy_lw *w, const vy_cn *n) { refuse(P(w), n, "async copi
 
 /* Long Loops look at err->stop every VY_LW_POLL_CHUNK iterations: once
  * the dispatch failed (another invocation raised) or the host stopped it,
- * the invocation ends as if it returned (it keeps arriving at barriers). */
+ * the invocation ends as if it returned (it keeps arriving at barriers).
+ * An invocation's first poll reads nothing (it has just started: the
+ * block start reads `stop` where a block-wide test is needed), so a Loop
+ * of at most VY_LW_POLL_CHUNK iterations costs no read of the one L2 line
+ * every warp of the grid would wait for. */
 static void h_poll(vy_lw *w) {
   ptx *k = P(w);
-  LLVMValueRef stop = LLVMBuildLoad2(w->b, w->t_i32, k->err, "stop");
+  LLVMBuilderRef B = w->b;
+  if (!k->polled) k->polled = entry_var(k, w->t_i1, "polled"); /* false at the start */
+  LLVMValueRef again = LLVMBuildLoad2(B, w->t_i1, k->polled, "");
+  LLVMBuildStore(B, c1(w, 1), k->polled);
+  LLVMBasicBlockRef read = vy_lw_block(w, "poll.read"), go = vy_lw_block(w, "poll.go"),
+                    end = vy_lw_block(w, "poll.stop");
+  LLVMBuildCondBr(B, again, read, go);
+  LLVMPositionBuilderAtEnd(B, read);
+  LLVMValueRef stop = LLVMBuildLoad2(B, w->t_i32, k->err, "stop");
   LLVMSetVolatile(stop, 1);
-  LLVMBasicBlockRef go = vy_lw_block(w, "poll.go"), end = vy_lw_block(w, "poll.stop");
-  LLVMBuildCondBr(w->b, LLVMBuildICmp(w->b, LLVMIntNE, stop, c32(w, 0), ""), end, go);
+  LLVMBuildCondBr(B, LLVMBuildICmp(B, LLVMIntNE, stop, c32(w, 0), ""), end, go);
   LLVMPositionBuilderAtEnd(w->b, end);
   h_ret(w);
   LLVMPositionBuilderAtEnd(w->b, go);
+}
+
+/* Loops of this many iterations or fewer (literal bounds) are left to
+ * LLVM's full unrolling; longer innermost ones are unrolled by UNROLL. */
+#define UNROLL 4u
+
+/* Whether list l holds a Loop at any depth. */
+static bool has_loop(const vy_cl *l) {
+  for (uint32_t i = 0; i < l->count; i++) {
+    const vy_cn *n = &l->items[i];
+    if (n->kind == VY_NODE_LOOP || has_loop(&n->body) || has_loop(&n->body2)) return true;
+  }
+  return false;
+}
+
+/* A long innermost Loop (one that polls) is unrolled UNROLL times, as
+ * nvcc -O3 does: LLVM's NVPTX default (partial threshold 75) leaves a
+ * two-load dot-product loop rolled, one load latency per iteration. */
+static void h_latch(vy_lw *w, const vy_cn *n, LLVMValueRef br) {
+  if (!vy_lw_loop_polled(w, n) || has_loop(&n->body)) return;
+  LLVMContextRef c = w->c;
+  LLVMMetadataRef cnt[2] = {LLVMMDStringInContext2(c, "llvm.loop.unroll.count", 22),
+                            LLVMValueAsMetadata(c32(w, UNROLL))};
+  LLVMMetadataRef prop = LLVMMDNodeInContext2(c, cnt, 2);
+  LLVMMetadataRef temp = LLVMTemporaryMDNode(c, NULL, 0);
+  LLVMMetadataRef ops[2] = {temp, prop};
+  LLVMMetadataRef id = LLVMMDNodeInContext2(c, ops, 2);
+  LLVMMetadataReplaceAllUsesWith(temp, id);
+  LLVMSetMetadata(br, LLVMGetMDKindIDInContext(c, "llvm.loop", 9), LLVMMetadataAsValue(c, id));
 }
 
 static const vy_lw_hooks ptx_hooks = {
@@ -373,6 +416,7 @@ static const vy_lw_hooks ptx_hooks = {
     .async_begin = h_async_begin,
     .async_wait = h_async_wait,
     .poll = h_poll,
+    .latch = h_latch,
 };
 
 /* ---- collectives ---- */
@@ -849,12 +893,13 @@ static void range_md(vy_lw *w, LLVMValueRef v, LLVMTypeRef t, uint64_t lo) {
 
 /* Buffer records, workgroup memory (declared and zeroed) and the stop
  * test (ptx_int.h). Only a kernel with a long Loop (one that polls,
- * vy_lw_loop_polled) tests `stop` at the start: thread 0 reads it and the
- * start barrier tells the block, or without that barrier every thread
- * reads it. Any other kernel's invocations do bounded work and run to the
- * end: a read that every warp of the grid sends to one L2 line, and that
- * its loads wait for, cost saxpy 2/3 of the H100's bandwidth (and
- * byte_class, with its 4-iteration Loop, half). */
+ * vy_lw_loop_polled) and a barrier or workgroup memory tests `stop` at
+ * the start: thread 0 reads it and the start barrier tells the block (a
+ * Loop holding a barrier does not poll). Without barriers the Loops' own
+ * polls end the invocations; a kernel without long Loops does bounded
+ * work and runs to the end. A read that every warp of the grid sends to
+ * one L2 line, and that its loads wait for, cost saxpy 2/3 of the H100's
+ * bandwidth (and byte_class, with its 4-iteration Loop, half). */
 static void buffers(ptx *k, LLVMValueRef bufs, bool uses_sync) {
   vy_lw *w = &k->w;
   LLVMBuilderRef B = w->b;
@@ -917,12 +962,11 @@ static void buffers(ptx *k, LLVMValueRef bufs, bool uses_sync) {
     if (has_shared) nvvm(w, "llvm.nvvm.barrier0", NULL, 0); /* the zeroing before any use */
     return;
   }
-  bool block_wide = has_shared || uses_sync;
+  if (!has_shared && !uses_sync) return; /* every long Loop polls (h_poll) */
+  /* thread 0 reads `stop`, the start barrier gives its answer to the block
+   * (and ends the zeroing) */
   LLVMBasicBlockRef pre = LLVMGetInsertBlock(B), read = vy_lw_block(w, "stop.read"), got = vy_lw_block(w, "stop.got");
-  if (block_wide)
-    LLVMBuildCondBr(B, LLVMBuildICmp(B, LLVMIntEQ, k->tid, c32(w, 0), ""), read, got);
-  else
-    LLVMBuildBr(B, read);
+  LLVMBuildCondBr(B, LLVMBuildICmp(B, LLVMIntEQ, k->tid, c32(w, 0), ""), read, got);
   LLVMPositionBuilderAtEnd(B, read);
   LLVMValueRef stop = LLVMBuildLoad2(B, w->t_i32, k->err, "stop"); /* vy_kerr.stop is the first field */
   LLVMSetOrdering(stop, LLVMAtomicOrderingMonotonic);
@@ -930,13 +974,9 @@ static void buffers(ptx *k, LLVMValueRef bufs, bool uses_sync) {
   LLVMBuildBr(B, got);
   LLVMPositionBuilderAtEnd(B, got);
   LLVMValueRef seen = LLVMBuildPhi(B, w->t_i32, "stop.seen");
-  LLVMAddIncoming(seen, (LLVMValueRef[]){stop}, (LLVMBasicBlockRef[]){read}, 1);
-  if (block_wide) LLVMAddIncoming(seen, (LLVMValueRef[]){c32(w, 0)}, (LLVMBasicBlockRef[]){pre}, 1);
-  LLVMValueRef stopped = LLVMBuildICmp(B, LLVMIntNE, seen, c32(w, 0), "stopped");
-  if (block_wide) { /* thread 0's answer for the whole block */
-    LLVMValueRef s = LLVMBuildZExt(B, stopped, w->t_i32, "");
-    stopped = LLVMBuildICmp(B, LLVMIntNE, nvvm(w, "llvm.nvvm.barrier0.or", &s, 1), c32(w, 0), "");
-  }
+  LLVMAddIncoming(seen, (LLVMValueRef[]){stop, c32(w, 0)}, (LLVMBasicBlockRef[]){read, pre}, 2);
+  LLVMValueRef s = LLVMBuildZExt(B, LLVMBuildICmp(B, LLVMIntNE, seen, c32(w, 0), ""), w->t_i32, "");
+  LLVMValueRef stopped = LLVMBuildICmp(B, LLVMIntNE, nvvm(w, "llvm.nvvm.barrier0.or", &s, 1), c32(w, 0), "stopped");
   LLVMBasicBlockRef run = vy_lw_block(w, "run");
   LLVMBuildCondBr(B, stopped, k->exit, run);
   LLVMPositionBuilderAtEnd(B, run);
