@@ -605,7 +605,7 @@ void vy_lw_store(vy_lw *w, uint32_t b, LLVMValueRef idx, const vy_cx *ix, vy_jv 
   LLVMValueRef bits;
   if (t->kind == VY_TYPE_F32) { /* Float narrows, U32 is reinterpreted, anything else stores 0.0 */
     if (v.t.k == VY_JK_F32)
-      bits = vy_lw_canon_bits(w, v.v);
+      bits = w->raw_f32 && w->raw_f32[b] ? LLVMBuildBitCast(w->b, v.v, w->t_i32, "") : vy_lw_canon_bits(w, v.v);
     else if (v.t.k == VY_JK_U32)
       bits = vy_lw_canon_bits(w, LLVMBuildBitCast(w->b, v.v, w->t_f32, ""));
     else

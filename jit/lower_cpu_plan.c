@@ -8,7 +8,8 @@
  *   B. the lexical binding of every name and the region every use runs
  *      in, so that a name used in another region than the one that bound
  *      it lives in a context array;
- *   C. which atomics accumulate privately per worker.
+ *   C. which atomics accumulate privately per worker;
+ *   D. which workgroup buffers store f32 values without canonicalization.
  */
 #include <string.h>
 
@@ -443,6 +444,66 @@ static void priv_decide(cpu *k) {
   }
 }
 
+/* ---- pre-pass D: workgroup buffers whose f32 stores skip canonicalization ---- */
+
+/* Clears raw[b] for every buffer an atomic in x touches; false when x holds
+ * something whose buffer use is not known here. */
+static bool raw_expr(const vy_cx *x, uint32_t nbufs, bool *raw) {
+  if (!x) return true;
+  if (x->kind == VY_EXPR_OPAQUE) return false;
+  if (x->kind == VY_EXPR_ATOMIC && x->ref < nbufs) raw[x->ref] = false;
+  bool ok = raw_expr(x->a, nbufs, raw) && raw_expr(x->b, nbufs, raw) && raw_expr(x->c, nbufs, raw) &&
+            raw_expr(x->d, nbufs, raw);
+  for (uint32_t i = 0; ok && i < x->argc; i++) ok = raw_expr(x->args[i], nbufs, raw);
+  return ok;
+}
+
+/* The same over a statement list; only statements that touch buffers
+ * through Loads, Stores and atomics are accepted (async copies, for one,
+ * would move the stored bytes as they are). */
+static bool raw_list(const vy_cl *l, uint32_t nbufs, bool *raw) {
+  for (uint32_t i = 0; i < l->count; i++) {
+    const vy_cn *n = &l->items[i];
+    switch (n->kind) {
+    case VY_NODE_LET:
+    case VY_NODE_ASSIGN:
+    case VY_NODE_STORE:
+    case VY_NODE_IF:
+    case VY_NODE_LOOP:
+    case VY_NODE_RETURN:
+    case VY_NODE_BLOCK:
+    case VY_NODE_BARRIER:
+    case VY_NODE_REGION:
+    case VY_NODE_TRAP:
+      break;
+    default:
+      return false;
+    }
+    if (!raw_expr(n->e0, nbufs, raw) || !raw_expr(n->e1, nbufs, raw) || !raw_expr(n->e2, nbufs, raw) ||
+        !raw_list(&n->body, nbufs, raw) || !raw_list(&n->body2, nbufs, raw))
+      return false;
+  }
+  return true;
+}
+
+/* Workgroup memory is scratch that only this workgroup's Loads read back,
+ * and Loads carry f32 values uncanonicalized anyway (canonicalized where
+ * observed, lower_int.h), so an f32 workgroup buffer that no atomic or
+ * async copy touches stores floats as they are: the canonicalization at
+ * such a store is work whose result nobody sees. */
+static void raw_decide(cpu *k) {
+  const vy_program *p = k->w.p;
+  if (p->nbuffers == 0) return;
+  bool *raw = vy_arena_array(&k->w.arena, p->nbuffers, sizeof *raw);
+  if (!raw) {
+    vy_lw_nomem(&k->w);
+    return;
+  }
+  for (uint32_t b = 0; b < p->nbuffers; b++)
+    raw[b] = p->buffers[b].access == VY_ACCESS_WORKGROUP && p->buffers[b].element.kind == VY_TYPE_F32;
+  if (raw_list(&k->w.pp->entry, p->nbuffers, raw)) k->w.raw_f32 = raw;
+}
+
 uint32_t vy_cpu_priv_identity(uint8_t op) { return op == VY_ATOMIC_AND || op == VY_ATOMIC_MIN ? UINT32_MAX : 0; }
 
 void vy_cpu_plan(cpu *k) {
@@ -460,4 +521,5 @@ void vy_cpu_plan(cpu *k) {
     pb_list(k, &s, &pp->entry, false);
   }
   if (vy_lw_ok(w)) priv_decide(k);
+  if (vy_lw_ok(w)) raw_decide(k);
 }

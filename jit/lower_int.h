@@ -285,6 +285,11 @@ struct vy_lw {
    * unconditional path, not a branch (NVPTX: loads stay schedulable);
    * safe_ptr then points at 16 zero bytes, so what it loads is the value */
   bool spec_loads;
+  /* per buffer: an f32 value is stored without canonicalization (NULL:
+   * every f32 store canonicalizes). A flavour sets it only for buffers whose
+   * bytes are read back by Loads alone, which carry floats uncanonicalized
+   * anyway, so the stored bits are never observed as they are */
+  const bool *raw_f32;
   /* set when the code just lowered must not be vectorized (a u64 division,
    * which LLVM 19 may miscompile when predicated; see lower_ops.c) */
   bool no_vectorize;
