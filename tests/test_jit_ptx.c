@@ -578,6 +578,44 @@ static void test_bounded_kernel(void **state) {
   free(s);
 }
 
+/* Workgroup memory that every lane fills before the first barrier (cells
+ * l + 1, and cells 0 and 9 from lanes 0 and 7) is not zeroed at block
+ * start, so the kernel has only the program's barrier; a Return before the
+ * barrier, a read before it or a cell left out keep the zeroing and its
+ * barrier. */
+static void test_filled_workgroup_memory(void **state) {
+  (void)state;
+  static const char head[] = "program workgroup(8) {\n"
+                             "  buffer src: u32 read @0\n"
+                             "  buffer out: u32 read_write @1 count(8) output\n"
+                             "  buffer t: u32 workgroup count(10)\n"
+                             "  region vyre.program.root {\n"
+                             "    let l = lid.x\n"
+                             "    t[l + 1] = src[gid.x]\n";
+  static const char tail[] = "    barrier\n"
+                             "    out[gid.x] = t[l] + t[l + 2]\n"
+                             "  }\n"
+                             "}\n";
+  static const struct {
+    const char *mid;
+    int barriers;
+  } cases[] = {
+      {"    if l < 1 { t[l] = 7 }\n    if 7 <= l { t[l + 2] = 9 }\n", 1},
+      {"    if l == 0 { t[0] = 7 }\n    if l >= 7 { t[l + 2] = 9 }\n", 2},              /* t[0]: not a lid.x store */
+      {"    if l < 1 { t[l] = 7 }\n", 2},                                                 /* t[9] left out */
+      {"    if l < 1 { t[l] = 7 }\n    if 7 <= l { t[l + 2] = t[3] }\n", 2},             /* read before the barrier */
+      {"    if l < 1 { t[l] = 7 }\n    if 7 <= l { t[l + 2] = 9 }\n    if l == 5 { return }\n", 2},
+  };
+  for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+    char src[1024];
+    snprintf(src, sizeof src, "%s%s%s", head, cases[i].mid, tail);
+    char *s = ptx_of(src, "sm_90");
+    assert_int_equal(count(s, "bar.sync"), cases[i].barriers);
+    assert_assembles(s, "sm_90");
+    free(s);
+  }
+}
+
 static void test_refusals(void **state) {
   (void)state;
   vy_bytes out = {0};
@@ -735,6 +773,7 @@ int main(void) {
       cmocka_unit_test(test_barrier_uniformity),
       cmocka_unit_test(test_poll),
       cmocka_unit_test(test_bounded_kernel),
+      cmocka_unit_test(test_filled_workgroup_memory),
       cmocka_unit_test(test_refusals),
       cmocka_unit_test(test_ptx_isa),
       cmocka_unit_test(test_unknown_sm),
