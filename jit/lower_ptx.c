@@ -128,6 +128,7 @@ typedef struct ptx {
   LLVMValueRef *data, *bytes, *elems;
   bool *written; /* per buffer: some Store or atomic targets it */
   bool *filled;  /* per workgroup buffer: written in full before any read (find_filled) */
+  bool *assigned; /* per variable slot: some Assign targets it */
   LLVMValueRef tid, lid[3], gid[3], wid[3], lane, wmask, wn;
   LLVMValueRef alive;  /* alloca i1 */
   LLVMValueRef polled; /* alloca i1: the invocation polled once (NULL: no poll yet) */
@@ -204,6 +205,9 @@ static uint8_t mark_node(ptx *k, const vy_cn *n) {
     break;
   case VY_NODE_STORE:
     if (n->buf != VY_IX_NONE) k->written[n->buf] = true;
+    break;
+  case VY_NODE_ASSIGN:
+    if (n->slot < k->w.pp->nslots) k->assigned[n->slot] = true;
     break;
   case VY_NODE_ASYNC_LOAD:
   case VY_NODE_ASYNC_STORE:
@@ -455,10 +459,10 @@ static void h_ret(vy_lw *w) {
   LLVMBuildBr(w->b, k->cont);
 }
 
+/* Every name lives in an alloca (registers after mem2reg); a Let never
+ * assigned keeps its expression for pure_u32. */
 static vy_home h_home(vy_lw *w, const vy_cn *n, bool *assigned, bool *uniform) {
-  (void)w;
-  (void)n;
-  *assigned = true; /* no id tracking: the ids are registers anyway */
+  *assigned = n->slot >= w->pp->nslots || P(w)->assigned[n->slot];
   *uniform = false;
   return VY_HOME_LOCAL;
 }
@@ -540,9 +544,10 @@ static void h_poll(vy_lw *w) {
   LLVMPositionBuilderAtEnd(w->b, go);
 }
 
-/* Loops of this many iterations or fewer (literal bounds) are left to
- * LLVM's full unrolling; longer innermost ones are unrolled by UNROLL. */
+/* Innermost long Loops are unrolled UNROLL times; Loops with literal
+ * bounds of at most UNROLL_FULL iterations completely. */
 #define UNROLL 4u
+#define UNROLL_FULL 32u
 
 /* Whether list l holds a Loop at any depth. */
 static bool has_loop(const vy_cl *l) {
@@ -555,13 +560,23 @@ static bool has_loop(const vy_cl *l) {
 
 /* A long innermost Loop (one that polls) is unrolled UNROLL times, as
  * nvcc -O3 does: LLVM's NVPTX default (partial threshold 75) leaves a
- * two-load dot-product loop rolled, one load latency per iteration. */
+ * two-load dot-product loop rolled, one load latency per iteration. A
+ * short literal one (matmul_tiled's 16 steps over the tiles) completely:
+ * LLVM unrolled that one only twice. */
 static void h_latch(vy_lw *w, const vy_cn *n, LLVMValueRef br) {
-  if (!vy_lw_loop_polled(w, n) || has_loop(&n->body)) return;
   LLVMContextRef c = w->c;
-  LLVMMetadataRef cnt[2] = {LLVMMDStringInContext2(c, "llvm.loop.unroll.count", 22),
-                            LLVMValueAsMetadata(c32(w, UNROLL))};
-  LLVMMetadataRef prop = LLVMMDNodeInContext2(c, cnt, 2);
+  LLVMMetadataRef prop;
+  if (n->e0->kind == VY_EXPR_LIT_U32 && n->e1->kind == VY_EXPR_LIT_U32 && n->e1->lit.v.u32 > n->e0->lit.v.u32 &&
+      n->e1->lit.v.u32 - n->e0->lit.v.u32 <= UNROLL_FULL) {
+    LLVMMetadataRef full = LLVMMDStringInContext2(c, "llvm.loop.unroll.full", 21);
+    prop = LLVMMDNodeInContext2(c, &full, 1);
+  } else if (vy_lw_loop_polled(w, n) && !has_loop(&n->body)) {
+    LLVMMetadataRef cnt[2] = {LLVMMDStringInContext2(c, "llvm.loop.unroll.count", 22),
+                              LLVMValueAsMetadata(c32(w, UNROLL))};
+    prop = LLVMMDNodeInContext2(c, cnt, 2);
+  } else {
+    return;
+  }
   LLVMMetadataRef temp = LLVMTemporaryMDNode(c, NULL, 0);
   LLVMMetadataRef ops[2] = {temp, prop};
   LLVMMetadataRef id = LLVMMDNodeInContext2(c, ops, 2);
@@ -750,6 +765,15 @@ static void sg_prelude(ptx *k, const vy_cn *n, const vy_cx *x) {
 
 /* ---- sync statements ---- */
 
+/* Whether expression x names a variable. */
+static bool has_var(const vy_cx *x) {
+  if (!x) return false;
+  if (x->kind == VY_EXPR_VAR) return true;
+  for (uint32_t i = 0; i < x->argc; i++)
+    if (has_var(x->args[i])) return true;
+  return has_var(x->a) || has_var(x->b) || has_var(x->c) || has_var(x->d);
+}
+
 /* A u32 the whole block (warp) shares that evaluates without any error:
  * u32 literals, buffer lengths, workgroup ids, uniform loop variables,
  * combined by operators that cannot fail on u32 operands. */
@@ -762,8 +786,9 @@ static bool pure_u32(ptx *k, const vy_cx *x, unsigned depth) {
     return x->ref != VY_IX_NONE;
   case VY_EXPR_WORKGROUP_ID:
     return x->axis <= 2;
-  case VY_EXPR_VAR: {
+  case VY_EXPR_VAR: { /* a uniform loop variable, or a Let never assigned of a pure value */
     const vy_jbind *bd = k->w.live[x->ref];
+    if (bd && bd->def && bd->t.k == VY_JK_U32 && !has_var(bd->def)) return pure_u32(k, bd->def, depth + 1);
     return bd && bd->home == VY_HOME_UNIFORM && bd->t.k == VY_JK_U32;
   }
   case VY_EXPR_BIN_OP:
@@ -807,6 +832,19 @@ static bool pure_cond(ptx *k, const vy_cx *x) {
   }
 }
 
+/* The value of a pure_cond / pure_u32 expression in every thread: a Let's
+ * name is computed again from its expression (which names no variable),
+ * since a thread whose invocation returned before the Let holds no value
+ * in it, and every thread of the block (warp) must branch alike. */
+static vy_jv pure_eval(ptx *k, const vy_cx *x) {
+  vy_lw *w = &k->w;
+  if (x->kind == VY_EXPR_VAR && w->live[x->ref] && w->live[x->ref]->def) return pure_eval(k, w->live[x->ref]->def);
+  if (x->kind != VY_EXPR_BIN_OP) return vy_lw_expr(w, x);
+  vy_jv a = pure_eval(k, x->a), b = pure_eval(k, x->b);
+  if (a.t.k == VY_JK_NEVER || b.t.k == VY_JK_NEVER) return never;
+  return vy_lw_binop(w, x, a, b);
+}
+
 static void sync_list(ptx *k, const vy_cl *l, bool scoped);
 
 static void sync_if(ptx *k, const vy_cn *n, uint8_t level) {
@@ -815,7 +853,7 @@ static void sync_if(ptx *k, const vy_cn *n, uint8_t level) {
   LLVMValueRef take;
   w->cur = n;
   if (pure_cond(k, n->e0)) { /* the same value in every thread, no error possible */
-    LLVMValueRef c = vy_lw_truthy(w, vy_lw_expr(w, n->e0));
+    LLVMValueRef c = vy_lw_truthy(w, pure_eval(k, n->e0));
     if (n->if_id != VY_IX_NONE) {
       LLVMValueRef p = k->ifrec[n->if_id];
       LLVMValueRef rec = LLVMBuildOr(B, LLVMBuildLoad2(B, w->t_i8, p, ""),
@@ -881,8 +919,8 @@ static void sync_loop(ptx *k, const vy_cn *n, uint8_t level) {
   LLVMValueRef from, to;
   w->cur = n;
   if (pure_u32(k, n->e0, 0) && pure_u32(k, n->e1, 0)) {
-    from = vy_lw_expr(w, n->e0).v;
-    to = vy_lw_expr(w, n->e1).v;
+    from = pure_eval(k, n->e0).v;
+    to = pure_eval(k, n->e1).v;
   } else {
     LLVMValueRef fv = entry_var(k, w->t_i32, "from"), tv = entry_var(k, w->t_i32, "to");
     LLVMBasicBlockRef end, saved = guard_begin(k, true, &end);
@@ -1273,8 +1311,9 @@ vy_status vy_lower_ptx(const vy_interp_prepared *pp, const vy_ptx_target *t, LLV
   k->elems = vy_arena_array(&w->arena, nb, sizeof *k->elems);
   k->written = vy_arena_array(&w->arena, nb, sizeof *k->written);
   k->filled = vy_arena_array(&w->arena, nb, sizeof *k->filled);
+  k->assigned = vy_arena_array(&w->arena, pp->nslots ? pp->nslots : 1, sizeof *k->assigned);
   k->ifrec = vy_arena_array(&w->arena, pp->nbarrier_ifs ? pp->nbarrier_ifs : 1, sizeof *k->ifrec);
-  if (!k->data || !k->bytes || !k->elems || !k->written || !k->filled || !k->ifrec) vy_lw_nomem(w);
+  if (!k->data || !k->bytes || !k->elems || !k->written || !k->filled || !k->assigned || !k->ifrec) vy_lw_nomem(w);
   uint64_t threads = (uint64_t)w->wg[0] * w->wg[1] * w->wg[2];
   k->threads = (uint32_t)threads;
   if (!threads || threads > MAX_THREADS) {

@@ -246,6 +246,14 @@ static void rename_backend(vy_error *err) {
   memcpy(p, to, sizeof to - 1);
 }
 
+/* LLVM's diagnostics for the kernel's context: warnings and remarks (a
+ * loop hint of lower_ptx.c that LLVM could not follow, say) are dropped
+ * instead of printed on the host program's stderr; an error is noted in
+ * *(bool *)ud (LLVM's own handler would end the process). */
+static void diagnostic(LLVMDiagnosticInfoRef d, void *ud) {
+  if (LLVMGetDiagInfoSeverity(d) == LLVMDSError) *(bool *)ud = true;
+}
+
 vy_status vy_ptx_compile(const vy_interp_prepared *pp, const vy_ptx_target *t, const vy_allocator *alloc,
                          vy_bytes *ptx, vy_ptx_lowered *out, vy_error *err) {
   if (out) memset(out, 0, sizeof *out);
@@ -259,6 +267,8 @@ vy_status vy_ptx_compile(const vy_interp_prepared *pp, const vy_ptx_target *t, c
   vy_status st = vy_jit_tm_nvptx(t->sm, t->ptx_isa, t->opt, &tm, err);
   if (st) return st;
   LLVMContextRef c = LLVMContextCreate();
+  bool llvm_error = false;
+  LLVMContextSetDiagnosticHandler(c, diagnostic, &llvm_error);
   char name[48];
   snprintf(name, sizeof name, "vyre_ptx_%s", t->sm);
   LLVMModuleRef m = LLVMModuleCreateWithNameInContext(name, c);
@@ -284,6 +294,12 @@ vy_status vy_ptx_compile(const vy_interp_prepared *pp, const vy_ptx_target *t, c
     st = vy_jit_optimize(m, tm, t->opt, err);
   }
   if (!st) st = vy_jit_emit(m, tm, VY_JIT_EMIT_ASM, alloc, ptx, err);
+  if (!st && llvm_error) {
+    vy_bytes_free(ptx);
+    st = vy_error_set(err, VY_E_COMPILE_FAILED,
+                      "LLVM reported an error while compiling the kernel. Fix: this is a vyre-jit bug; please report it "
+                      "with VYRE_JIT_DUMP=ir output");
+  }
   if (st) vy_ptx_lowered_free(alloc, out);
   LLVMDisposeModule(m);
   LLVMContextDispose(c);

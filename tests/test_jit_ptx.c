@@ -616,6 +616,34 @@ static void test_filled_workgroup_memory(void **state) {
   }
 }
 
+/* A barrier Loop bounded by a Let of a buffer length (never assigned)
+ * needs no vote: every thread computes the same bounds (matmul_tiled); a
+ * 16-step literal Loop inside is unrolled completely (16 fma). */
+static void test_uniform_let_bounds(void **state) {
+  (void)state;
+  static const char src[] = "program workgroup(16) {\n"
+                            "  buffer a: f32 read @0\n"
+                            "  buffer out: f32 read_write @1 count(16) output\n"
+                            "  buffer t: f32 workgroup count(16)\n"
+                            "  region vyre.program.root {\n"
+                            "    let n = len(a)\n"
+                            "    let acc = 0.0f\n"
+                            "    loop k in 0..n / 16 {\n"
+                            "      t[lid.x] = a[k * 16 + lid.x]\n"
+                            "      barrier\n"
+                            "      loop j in 0..16 { acc = fma(t[j], 2.0f, acc) }\n"
+                            "      barrier\n"
+                            "    }\n"
+                            "    out[lid.x] = acc\n"
+                            "  }\n"
+                            "}\n";
+  char *s = ptx_of(src, "sm_90");
+  assert_null(strstr(s, "bar.red.popc"));
+  assert_int_equal(count(s, "fma.rn"), 16);
+  assert_assembles(s, "sm_90");
+  free(s);
+}
+
 static void test_refusals(void **state) {
   (void)state;
   vy_bytes out = {0};
@@ -774,6 +802,7 @@ int main(void) {
       cmocka_unit_test(test_poll),
       cmocka_unit_test(test_bounded_kernel),
       cmocka_unit_test(test_filled_workgroup_memory),
+      cmocka_unit_test(test_uniform_let_bounds),
       cmocka_unit_test(test_refusals),
       cmocka_unit_test(test_ptx_isa),
       cmocka_unit_test(test_unknown_sm),
