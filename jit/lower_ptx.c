@@ -129,6 +129,7 @@ typedef struct ptx {
   bool *written; /* per buffer: some Store or atomic targets it */
   bool *filled;  /* per workgroup buffer: written in full before any read (find_filled) */
   bool *assigned; /* per variable slot: some Assign targets it */
+  LLVMValueRef *rec; /* per buffer: the loads of its record's 3 fields (NULL: workgroup buffer) */
   LLVMValueRef tid, lid[3], gid[3], wid[3], lane, wmask, wn;
   LLVMValueRef alive;  /* alloca i1 */
   LLVMValueRef polled; /* alloca i1: the invocation polled once (NULL: no poll yet) */
@@ -1092,6 +1093,14 @@ static bool has_long_loop(const vy_lw *w, const vy_cl *l) {
   return false;
 }
 
+/* The least value of field j (1 bytes, 2 elems) of buffer b's record:
+ * the host binds at least the declared count (vy_bind; 0 for min_bytes 0,
+ * where BufLen counts bytes). */
+static uint64_t record_min(const vy_lw *w, uint32_t b, unsigned j) {
+  uint64_t s = vy_type_min_bytes(&w->p->buffers[b].element), count = s ? w->p->buffers[b].count : 0;
+  return j == 1 ? count * s : count;
+}
+
 /* !range [lo, 2^bits) on load `v` of integer type `t` (0 < lo < 2^bits). */
 static void range_md(vy_lw *w, LLVMValueRef v, LLVMTypeRef t, uint64_t lo) {
   LLVMMetadataRef r[2] = {LLVMValueAsMetadata(LLVMConstInt(t, lo, 0)), LLVMValueAsMetadata(LLVMConstInt(t, 0, 0))};
@@ -1154,14 +1163,13 @@ static void buffers(ptx *k, LLVMValueRef bufs, bool uses_sync) {
      * [count, 2^32) and goes through i32, so bounds checks become 32-bit
      * compares that LLVM can fold against the ids and BufLen */
     LLVMValueRef f[3];
-    uint64_t count = s ? p->buffers[b].count : 0; /* min_bytes 0: BufLen counts bytes */
     for (unsigned j = 0; j < 3; j++) { /* elems: the low word (little-endian) */
       LLVMTypeRef ft = j == 2 ? w->t_i32 : w->t_i64;
-      f[j] = LLVMBuildLoad2(B, ft, LLVMBuildStructGEP2(B, kbuf, e, j, ""), j == 0 ? "data" : "len");
+      f[j] = k->rec[3 * b + j] = LLVMBuildLoad2(B, ft, LLVMBuildStructGEP2(B, kbuf, e, j, ""), j == 0 ? "data" : "len");
       LLVMSetMetadata(f[j], inv, empty);
     }
-    if (count) range_md(w, f[1], w->t_i64, count * s);
-    if (count) range_md(w, f[2], w->t_i32, count);
+    for (unsigned j = 1; j < 3; j++)
+      if (record_min(w, b, j)) range_md(w, f[j], LLVMTypeOf(f[j]), record_min(w, b, j));
     k->data[b] = LLVMBuildIntToPtr(B, f[0], k->t_p1, "buf");
     k->bytes[b] = f[1];
     k->elems[b] = LLVMBuildZExt(B, f[2], w->t_i64, "elems");
@@ -1202,6 +1210,44 @@ static void annotate(ptx *k, const char *what, uint32_t v) {
   LLVMAddNamedMetadataOperand(w->m, "nvvm.annotations", LLVMMetadataAsValue(w->c, LLVMMDNodeInContext2(w->c, ops, 3)));
 }
 
+/* The record fields the kernel uses are read at its start, all at once
+ * (moved to the entry block, before the ids' computation, each through an
+ * empty asm statement there, which LLVM and the
+ * backend cannot sink into the branch of its first use (they did: saxpy
+ * read y's record, tested its If, then read x's and a's, two dependent
+ * trips to memory before its first data load instead of one). */
+static void to_entry(vy_lw *w, LLVMValueRef i) {
+  if (!LLVMIsAInstruction(i) || LLVMGetInstructionParent(i) == w->entry) return;
+  LLVMInstructionRemoveFromParent(i);
+  LLVMInsertIntoBuilder(w->b, i);
+}
+
+static void pin_records(ptx *k) {
+  vy_lw *w = &k->w;
+  LLVMPositionBuilderAtEnd(w->b, w->entry); /* before the kernel's ids: the loads need only `bufs` */
+  for (uint32_t i = 0; i < 3 * w->p->nbuffers; i++) {
+    LLVMValueRef ld = k->rec[i];
+    if (!ld || !LLVMGetFirstUse(ld)) continue;
+    LLVMValueRef fp = LLVMGetOperand(ld, 0);
+    if (LLVMIsAInstruction(fp)) to_entry(w, LLVMGetOperand(fp, 0)); /* the record's address */
+    to_entry(w, fp);
+    to_entry(w, ld);
+    bool wide = LLVMTypeOf(ld) == w->t_i64;
+    LLVMTypeRef ft = LLVMFunctionType(LLVMTypeOf(ld), (LLVMTypeRef[]){LLVMTypeOf(ld)}, 1, 0);
+    LLVMValueRef asm_ = LLVMGetInlineAsm(ft, "", 0, wide ? "=l,0" : "=r,0", 4, 1, 0, LLVMInlineAsmDialectATT, 0);
+    LLVMValueRef pinned = LLVMBuildCall2(w->b, ft, asm_, (LLVMValueRef[]){ld}, 1, "");
+    LLVMReplaceAllUsesWith(ld, pinned);
+    LLVMSetOperand(pinned, 0, ld);
+    uint64_t lo = i % 3 ? record_min(w, i / 3, i % 3) : 0; /* the load's !range, for the value */
+    if (lo) {
+      uint64_t hi = 0;
+      unsigned kind = LLVMGetEnumAttributeKindForName("range", 5);
+      LLVMAddCallSiteAttribute(pinned, LLVMAttributeReturnIndex,
+                               LLVMCreateConstantRangeAttribute(w->c, kind, wide ? 64 : 32, &lo, &hi));
+    }
+  }
+}
+
 /* PTX_Kernel, LLVM 19's CallingConv::PTX_Kernel. */
 #define CC_PTX_KERNEL 71
 
@@ -1235,6 +1281,7 @@ static void build(ptx *k, bool uses_sync) {
   LLVMBuildBr(w->b, k->exit);
   LLVMPositionBuilderAtEnd(w->b, k->exit);
   LLVMBuildRetVoid(w->b);
+  pin_records(k);
   /* entry: every variable starts defined (a dead lane's operand may read
    * one its invocation never bound), alive starts true */
   LLVMPositionBuilderAtEnd(w->b, w->entry);
@@ -1312,8 +1359,9 @@ vy_status vy_lower_ptx(const vy_interp_prepared *pp, const vy_ptx_target *t, LLV
   k->written = vy_arena_array(&w->arena, nb, sizeof *k->written);
   k->filled = vy_arena_array(&w->arena, nb, sizeof *k->filled);
   k->assigned = vy_arena_array(&w->arena, pp->nslots ? pp->nslots : 1, sizeof *k->assigned);
+  k->rec = vy_arena_array(&w->arena, 3 * (size_t)nb, sizeof *k->rec);
   k->ifrec = vy_arena_array(&w->arena, pp->nbarrier_ifs ? pp->nbarrier_ifs : 1, sizeof *k->ifrec);
-  if (!k->data || !k->bytes || !k->elems || !k->written || !k->filled || !k->assigned || !k->ifrec) vy_lw_nomem(w);
+  if (!k->data || !k->bytes || !k->elems || !k->written || !k->filled || !k->assigned || !k->rec || !k->ifrec) vy_lw_nomem(w);
   uint64_t threads = (uint64_t)w->wg[0] * w->wg[1] * w->wg[2];
   k->threads = (uint32_t)threads;
   if (!threads || threads > MAX_THREADS) {
