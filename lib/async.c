@@ -1,7 +1,7 @@
 /* async.c - asynchronous dispatch (include/vyre/async.h): the public entry
- * points, wait_into's slot reuse, and the threaded implementation shared by
- * the host backends (async_int.h): one thread per pending dispatch running
- * the ordinary dispatch, joined by the wait. */
+ * points, wait_into's slot reuse, and the implementation shared by the host
+ * backends (async_int.h): a bounded pool of runner threads per context that
+ * run the ordinary dispatch of the pending handles in FIFO order. */
 #include <pthread.h>
 #include <stdatomic.h>
 #include <string.h>
@@ -131,65 +131,232 @@ vy_status vy_pending_wait_into(vy_pending *pd, vy_outputs *reuse, vy_error *err)
   return st;
 }
 
-/* ---- one thread per pending dispatch ---- */
+/* ---- the runner pool of a context ----
+ *
+ * Owner: the context (lib/context.c keeps the pointer), so that every host
+ * backend of the context shares one bounded set of threads. The pool is
+ * made at the first asynchronous dispatch on any of them, with the
+ * context's allocator; runner threads start one at a time, when a
+ * dispatch is queued and the queued dispatches outnumber the idle runners,
+ * up to min(vy_context_threads, VY_ASYNC_MAX_RUNNERS); vy_context_destroy
+ * stops and joins them (every handle has been waited on or discarded by
+ * then, as async.h requires). A handle goes queued -> running -> done,
+ * changed under the pool's lock. A wait (or discard) on a handle still
+ * queued takes it off the queue and runs it on the waiting thread, so a
+ * wait never depends on a free runner (no deadlock when dispatches are
+ * waited on from inside a runner or when every runner is busy). */
 
-typedef struct thread_pending {
+enum { QUEUED, RUNNING, DONE };
+
+typedef struct pool_pending {
   vy_pending base;
   const vy_allocator *alloc;
-  vy_backend *be;       /* program dispatch, or */
+  vy_async_pool *pool;
+  vy_backend *be; /* program dispatch, or */
   const vy_program *p;
-  vy_kernel *k;         /* kernel dispatch */
+  vy_kernel *k; /* kernel dispatch */
   vy_input *ins;
   size_t n;
   vy_dispatch_config cfg;
   bool has_cfg;
-  pthread_t thread;
-  atomic_bool done;
+  struct pool_pending *next; /* the queue's link while queued */
+  atomic_int state;          /* written under the pool's lock; is_ready reads it without */
   vy_outputs out;
   vy_status st;
   vy_error err;
-} thread_pending;
+} pool_pending;
 
-static void *pending_main(void *ud) {
-  thread_pending *t = ud;
+struct vy_async_pool {
+  const vy_allocator *alloc;
+  pthread_mutex_t lock;
+  pthread_cond_t work; /* runners: a dispatch was queued, or stop */
+  pthread_cond_t done; /* waiters: a dispatch finished */
+  pool_pending *head, *tail;
+  size_t queued;
+  unsigned max, nthreads, idle;
+  bool stopping;
+  pthread_t threads[VY_ASYNC_MAX_RUNNERS];
+};
+
+static void run_dispatch(pool_pending *t) {
   const vy_dispatch_config *cfg = t->has_cfg ? &t->cfg : NULL;
   if (t->k)
     t->st = vy_kernel_dispatch(t->k, t->ins, t->n, cfg, &t->out, &t->err);
   else
     t->st = vy_dispatch(t->be, t->p, t->ins, t->n, cfg, &t->out, &t->err);
-  atomic_store(&t->done, true);
+}
+
+/* Takes t off the queue (it is queued); lock held. */
+static void unlink_queued(vy_async_pool *p, pool_pending *t) {
+  pool_pending **at = &p->head, *prev = NULL;
+  while (*at != t) prev = *at, at = &(*at)->next;
+  *at = t->next;
+  if (p->tail == t) p->tail = prev;
+  t->next = NULL;
+  p->queued--;
+  atomic_store(&t->state, RUNNING);
+}
+
+static void *runner_main(void *ud) {
+  vy_async_pool *p = ud;
+  pthread_mutex_lock(&p->lock);
+  for (;;) {
+    while (!p->head && !p->stopping) {
+      p->idle++;
+      pthread_cond_wait(&p->work, &p->lock);
+      p->idle--;
+    }
+    pool_pending *t = p->head;
+    if (!t) break; /* stopping, nothing queued */
+    unlink_queued(p, t);
+    pthread_mutex_unlock(&p->lock);
+    run_dispatch(t);
+    pthread_mutex_lock(&p->lock);
+    atomic_store(&t->state, DONE);
+    pthread_cond_broadcast(&p->done);
+  }
+  pthread_mutex_unlock(&p->lock);
   return NULL;
 }
 
-static bool thread_is_ready(const vy_pending *pd) { return atomic_load(&((const thread_pending *)pd)->done); }
+static vy_status pool_create(const vy_allocator *a, unsigned max, vy_async_pool **out, vy_error *err) {
+  vy_async_pool *p = vy_mem_calloc(a, 1, sizeof *p);
+  if (!p) return vy_error_nomem(err);
+  p->alloc = a;
+  p->max = max < 1 ? 1 : max > VY_ASYNC_MAX_RUNNERS ? VY_ASYNC_MAX_RUNNERS : max;
+  int locks = pthread_mutex_init(&p->lock, NULL) == 0;
+  locks += locks == 1 && pthread_cond_init(&p->work, NULL) == 0;
+  locks += locks == 2 && pthread_cond_init(&p->done, NULL) == 0;
+  if (locks < 3) {
+    if (locks > 1) pthread_cond_destroy(&p->work);
+    if (locks > 0) pthread_mutex_destroy(&p->lock);
+    vy_mem_free(a, p, sizeof *p);
+    return vy_error_set(err, VY_E_NOMEM,
+                        "cannot create the lock of the asynchronous dispatch pool. Fix: free system resources");
+  }
+  *out = p;
+  return VY_OK;
+}
 
-static void thread_free(thread_pending *t) {
+void vy_async_pool_destroy(vy_async_pool *p) {
+  if (!p) return;
+  pthread_mutex_lock(&p->lock);
+  p->stopping = true;
+  pthread_cond_broadcast(&p->work);
+  pthread_mutex_unlock(&p->lock);
+  for (unsigned i = 0; i < p->nthreads; i++) pthread_join(p->threads[i], NULL);
+  pthread_cond_destroy(&p->done);
+  pthread_cond_destroy(&p->work);
+  pthread_mutex_destroy(&p->lock);
+  vy_mem_free(p->alloc, p, sizeof *p);
+}
+
+/* The context's pool, made now if it has none (two first dispatches may
+ * race: the loser's pool, which has no thread yet, is destroyed). */
+static vy_status pool_of(vy_context *ctx, vy_async_pool **out, vy_error *err) {
+  _Atomic(vy_async_pool *) *slot = vy_context_async_slot(ctx);
+  vy_async_pool *p = atomic_load(slot);
+  if (!p) {
+    vy_async_pool *made = NULL;
+    vy_status st = pool_create(vy_context_allocator(ctx), vy_context_threads(ctx), &made, err);
+    if (st != VY_OK) return st;
+    if (atomic_compare_exchange_strong(slot, &p, made))
+      p = made;
+    else
+      vy_async_pool_destroy(made);
+  }
+  *out = p;
+  return VY_OK;
+}
+
+/* Queues t and starts a runner when the queued dispatches outnumber the
+ * idle ones and the pool has room. Fails (t not queued) only when no
+ * runner exists and none can be started. */
+static vy_status pool_submit(vy_async_pool *p, pool_pending *t, vy_error *err) {
+  pthread_mutex_lock(&p->lock);
+  if (p->tail)
+    p->tail->next = t;
+  else
+    p->head = t;
+  p->tail = t;
+  p->queued++;
+  if (p->queued > p->idle && p->nthreads < p->max &&
+      pthread_create(&p->threads[p->nthreads], NULL, runner_main, p) == 0)
+    p->nthreads++;
+  bool none = p->nthreads == 0;
+  if (none)
+    unlink_queued(p, t);
+  else
+    pthread_cond_signal(&p->work);
+  pthread_mutex_unlock(&p->lock);
+  if (none)
+    return vy_error_set(err, VY_E_NOMEM,
+                        "cannot start a thread for the asynchronous dispatch. Fix: wait on some pending dispatches "
+                        "first, or free system resources");
+  return VY_OK;
+}
+
+unsigned vy_async_pool_runners(vy_context *ctx) {
+  vy_async_pool *p = ctx ? atomic_load(vy_context_async_slot(ctx)) : NULL;
+  if (!p) return 0;
+  pthread_mutex_lock(&p->lock);
+  unsigned n = p->nthreads;
+  pthread_mutex_unlock(&p->lock);
+  return n;
+}
+
+unsigned vy_async_pool_max_runners(vy_context *ctx) {
+  vy_async_pool *p = ctx ? atomic_load(vy_context_async_slot(ctx)) : NULL;
+  return p ? p->max : 0;
+}
+
+/* ---- pending handles of the pool ---- */
+
+static bool pool_is_ready(const vy_pending *pd) {
+  return atomic_load(&((const pool_pending *)pd)->state) == DONE;
+}
+
+static void pending_free(pool_pending *t) {
   vy_mem_free(t->alloc, t->ins, t->n * sizeof *t->ins);
   vy_mem_free(t->alloc, t, sizeof *t);
 }
 
-static vy_status thread_wait(vy_pending *pd, vy_outputs *out, vy_error *err) {
-  thread_pending *t = (thread_pending *)pd;
-  pthread_join(t->thread, NULL);
+static vy_status pool_wait(vy_pending *pd, vy_outputs *out, vy_error *err) {
+  pool_pending *t = (pool_pending *)pd;
+  vy_async_pool *p = t->pool;
+  pthread_mutex_lock(&p->lock);
+  if (atomic_load(&t->state) == QUEUED) { /* run it here rather than wait for a runner */
+    unlink_queued(p, t);
+    pthread_mutex_unlock(&p->lock);
+    run_dispatch(t);
+    atomic_store(&t->state, DONE);
+  } else {
+    while (atomic_load(&t->state) != DONE) pthread_cond_wait(&p->done, &p->lock);
+    pthread_mutex_unlock(&p->lock);
+  }
   vy_status st = t->st;
   *out = t->out;
   if (st != VY_OK) {
     if (err) *err = t->err;
     vy_outputs_free(out);
   }
-  thread_free(t);
+  pending_free(t);
   return st;
 }
 
-static const vy_pending_ops thread_ops = {thread_is_ready, thread_wait};
+static const vy_pending_ops pool_ops = {pool_is_ready, pool_wait};
 
-static vy_status thread_start(vy_backend *be, const vy_program *p, vy_kernel *k, const vy_input *inputs,
-                              size_t ninputs, const vy_dispatch_config *cfg, vy_pending **out, vy_error *err) {
+static vy_status pool_start(vy_backend *be, const vy_program *p, vy_kernel *k, const vy_input *inputs,
+                            size_t ninputs, const vy_dispatch_config *cfg, vy_pending **out, vy_error *err) {
   const vy_allocator *a = vy_context_allocator(be->ctx);
-  thread_pending *t = vy_mem_calloc(a, 1, sizeof *t);
+  vy_async_pool *pool = NULL;
+  vy_status st = pool_of(be->ctx, &pool, err);
+  if (st != VY_OK) return st;
+  pool_pending *t = vy_mem_calloc(a, 1, sizeof *t);
   if (!t) return vy_error_nomem(err);
-  t->base.ops = &thread_ops;
+  t->base.ops = &pool_ops;
   t->alloc = a;
+  t->pool = pool;
   t->be = be;
   t->p = p;
   t->k = k;
@@ -203,26 +370,25 @@ static vy_status thread_start(vy_backend *be, const vy_program *p, vy_kernel *k,
     memcpy(t->ins, inputs, ninputs * sizeof *inputs);
   }
   if (cfg) t->cfg = *cfg, t->has_cfg = true;
-  atomic_init(&t->done, false);
+  atomic_init(&t->state, QUEUED);
   vy_error_clear(&t->err);
-  if (pthread_create(&t->thread, NULL, pending_main, t) != 0) {
-    thread_free(t);
-    return vy_error_set(err, VY_E_NOMEM,
-                        "cannot start a thread for the asynchronous dispatch. Fix: wait on some pending dispatches "
-                        "first, or free system resources");
+  st = pool_submit(pool, t, err);
+  if (st != VY_OK) {
+    pending_free(t);
+    return st;
   }
   *out = &t->base;
   return VY_OK;
 }
 
-static vy_status threaded_dispatch(vy_backend *be, const vy_program *p, const vy_input *inputs, size_t ninputs,
-                                   const vy_dispatch_config *cfg, vy_pending **out, vy_error *err) {
-  return thread_start(be, p, NULL, inputs, ninputs, cfg, out, err);
+static vy_status pooled_dispatch(vy_backend *be, const vy_program *p, const vy_input *inputs, size_t ninputs,
+                                 const vy_dispatch_config *cfg, vy_pending **out, vy_error *err) {
+  return pool_start(be, p, NULL, inputs, ninputs, cfg, out, err);
 }
 
-static vy_status threaded_kernel(vy_kernel *k, const vy_input *inputs, size_t ninputs, const vy_dispatch_config *cfg,
-                                 vy_pending **out, vy_error *err) {
-  return thread_start(k->be, k->program, k, inputs, ninputs, cfg, out, err);
+static vy_status pooled_kernel(vy_kernel *k, const vy_input *inputs, size_t ninputs, const vy_dispatch_config *cfg,
+                               vy_pending **out, vy_error *err) {
+  return pool_start(k->be, k->program, k, inputs, ninputs, cfg, out, err);
 }
 
-const vy_asyncable vy_async_threaded = {threaded_dispatch, threaded_kernel};
+const vy_asyncable vy_async_threaded = {pooled_dispatch, pooled_kernel};

@@ -8,7 +8,7 @@
  * max_output_bytes and timeout_ns (the interpreter's wall-clock limit,
  * checked every 4096 steps) are honoured. Streamable is the generic one:
  * one independent dispatch per chunk on one prepared program. Asynchronous
- * dispatch runs each dispatch on a thread of its own (async.c); resident
+ * dispatch runs each dispatch on the context's runner pool (async.c); resident
  * buffers are host memory copied into and out of the interpreter per launch.
  */
 #include <string.h>

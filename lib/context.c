@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include "alloc_int.h"
+#include "async_int.h"
 #include "backend_int.h"
 #include "error_int.h"
 
@@ -14,6 +15,7 @@ struct vy_context {
   uint32_t threads;
   const vy_backend_factory **factories;
   size_t nfactories, cap;
+  _Atomic(vy_async_pool *) async_pool; /* the host backends' runner threads (async.c), made at first use */
 };
 
 vy_status vy_context_create(const vy_context_options *opts, vy_context **out, vy_error *err) {
@@ -27,6 +29,7 @@ vy_status vy_context_create(const vy_context_options *opts, vy_context **out, vy
   const vy_allocator *alloc = opts ? opts->alloc : NULL;
   vy_context *c = vy_mem_calloc(alloc, 1, sizeof *c);
   if (!c) return vy_error_nomem(err);
+  atomic_init(&c->async_pool, NULL);
   if (alloc) {
     c->alloc_copy = *alloc;
     c->alloc = &c->alloc_copy;
@@ -50,6 +53,7 @@ vy_status vy_context_create(const vy_context_options *opts, vy_context **out, vy
 
 void vy_context_destroy(vy_context *c) {
   if (!c) return;
+  vy_async_pool_destroy(atomic_load(&c->async_pool)); /* joins the runners */
   vy_mem_free(c->alloc, c->factories, c->cap * sizeof *c->factories);
   vy_mem_free(c->alloc, c, sizeof *c);
 }
@@ -123,3 +127,5 @@ vy_status vy_backend_open(vy_context *c, const char *id, vy_backend **out, vy_er
 const vy_allocator *vy_context_allocator(const vy_context *c) { return c ? c->alloc : NULL; }
 const vy_host_registry *vy_context_host_ops(const vy_context *c) { return c ? c->host_ops : NULL; }
 uint32_t vy_context_threads(const vy_context *c) { return c ? c->threads : 1; }
+
+_Atomic(vy_async_pool *) *vy_context_async_slot(vy_context *c) { return &c->async_pool; }

@@ -5,6 +5,7 @@
  * the wait (runtime trap, validation), argument errors, discard, and
  * allocation failures. Expected outputs come from a C loop in this file. */
 #define _POSIX_C_SOURCE 200809L /* nanosleep */
+#include <dirent.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -15,6 +16,7 @@
 
 #include <cmocka.h>
 
+#include "async_int.h" /* the runner pool's test hooks */
 #include "backends.h"
 #include "fault_alloc.h"
 #include "vyre/vyre.h"
@@ -241,6 +243,87 @@ static void errors_at_wait(void **state) {
   }
 }
 
+/* The threads of this process, counted in /proc/self/task. */
+static unsigned task_count(void) {
+  DIR *d = opendir("/proc/self/task");
+  assert_non_null(d);
+  unsigned n = 0;
+  for (struct dirent *e; (e = readdir(d));) n += e->d_name[0] != '.';
+  closedir(d);
+  return n;
+}
+
+/* 1,000 pending dispatches at once (kernel dispatches, every 50th a
+ * program dispatch, every 100th trapping): the process never has more
+ * threads than before plus the context's runner bound, the pool starts at
+ * most that many runners, every result (and every error) arrives at its
+ * wait, waited in an order unlike the start order, some discarded while
+ * possibly still queued; destroying the context joins the runners. */
+static void thousand_in_flight(void **state) {
+  (void)state;
+  enum { H = 1000, N = 1024 }; /* a dispatch long enough that one thread per handle would pile up */
+  static uint32_t a[H][N];
+  for (size_t b = 0; b < NBACKENDS; b++) {
+    vy_context *ctx;
+    vy_backend *be;
+    assert_int_equal(vt_open_backend(backends[b], NULL, REGISTER, &ctx, &be, NULL), VY_OK);
+    vy_program *p = parse(square_src);
+    vy_kernel *k;
+    assert_int_equal(vy_compile(be, p, NULL, &k, NULL), VY_OK);
+    for (int h = 0; h < H; h++) {
+      fill(a[h], N, (uint32_t)h);
+      for (int i = 0; i < N; i++) a[h][i] = a[h][i] == 99999 ? 0 : a[h][i]; /* traps only where set below */
+      if (h % 100 == 99) a[h][h % N] = 99999;
+    }
+    vy_input in0 = {a[0], sizeof a[0]};
+    vy_outputs o;
+    assert_int_equal(vy_kernel_dispatch(k, &in0, 1, NULL, &o, NULL), VY_OK); /* the backend's own threads, if any */
+    vy_outputs_free(&o);
+    assert_int_equal(vy_async_pool_runners(ctx), 0); /* no pool before the first asynchronous dispatch */
+    unsigned before = task_count(), most = before;
+    static vy_pending *pd[H];
+    static vy_input in[H];
+    for (int h = 0; h < H; h++) {
+      in[h] = (vy_input){a[h], sizeof a[h]};
+      vy_status st = h % 50 == 49 ? vy_dispatch_async(be, p, &in[h], 1, NULL, &pd[h], NULL)
+                                  : vy_kernel_dispatch_async(k, &in[h], 1, NULL, &pd[h], NULL);
+      assert_int_equal(st, VY_OK);
+      if (h % 25 == 0) {
+        unsigned now = task_count();
+        most = now > most ? now : most;
+      }
+    }
+    unsigned max = vy_async_pool_max_runners(ctx);
+    assert_true(max >= 1 && max <= VY_ASYNC_MAX_RUNNERS && max <= vy_context_threads(ctx));
+    assert_true(vy_async_pool_runners(ctx) <= max);
+    assert_true(most <= before + max);
+    assert_true(task_count() <= before + max);
+    /* the odd handles from the end, then the even ones from the start */
+    for (int i = 0; i < H; i++) {
+      int at = i < H / 2 ? H - 1 - 2 * i : 2 * (i - H / 2);
+      if (at % 10 == 3) { /* thrown away (queued or not) */
+        vy_pending_discard(pd[at]);
+        continue;
+      }
+      vy_status st = vy_pending_wait(pd[at], &o, NULL);
+      if (at % 100 == 99) {
+        assert_int_equal(st, VY_E_RUNTIME);
+        assert_int_equal(o.count, 0);
+      } else {
+        assert_int_equal(st, VY_OK);
+        check_square(&o, a[at], N);
+      }
+      vy_outputs_free(&o);
+    }
+    assert_true(vy_async_pool_runners(ctx) <= max);
+    assert_true(task_count() <= before + max);
+    vy_kernel_destroy(k);
+    vy_program_destroy(p);
+    vt_close_backend(ctx, be);
+    assert_true(task_count() <= before); /* the runners were joined */
+  }
+}
+
 typedef struct fault_case {
   const char *backend;
 } fault_case;
@@ -295,6 +378,7 @@ int main(void) {
       cmocka_unit_test(ready_and_kernels),
       cmocka_unit_test(wait_into_reuses_slots),
       cmocka_unit_test(errors_at_wait),
+      cmocka_unit_test(thousand_in_flight),
       cmocka_unit_test(allocation_failures),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);

@@ -18,8 +18,13 @@
  * closed.
  *
  * Backends provide the vy_asyncable table (NULL where they have none); the
- * reference and llvm-cpu backends run each pending dispatch on its own
- * thread, which calls the ordinary dispatch.
+ * reference and llvm-cpu backends queue each pending dispatch (FIFO) on a
+ * pool of runner threads of their context, which call the ordinary
+ * dispatch: at most min(vy_context_threads, 8) threads, started as needed
+ * at and after the first asynchronous dispatch and joined by
+ * vy_context_destroy. A handle waited on or discarded while still queued
+ * is run on the waiting thread (a discard thus runs the dispatch and drops
+ * its result), so a wait never depends on a free runner.
  */
 #ifndef VYRE_ASYNC_H
 #define VYRE_ASYNC_H
@@ -55,7 +60,8 @@ const vy_asyncable *vy_backend_asyncable(const vy_backend *be);
  *  @param cfg may be NULL (defaults); copied, its strings borrowed.
  *  @return VY_OK; VY_E_INVALID_ARGUMENT (NULL backend, program or out, or
  *  inputs NULL with ninputs > 0); VY_E_UNSUPPORTED (no async capability);
- *  VY_E_NOMEM (handle or thread). Errors of the dispatch come from the wait.
+ *  VY_E_NOMEM (handle, the context's runner pool, or no runner thread at
+ *  all could be started). Errors of the dispatch come from the wait.
  *  Thread-safe: any number may be started from any threads. */
 vy_status vy_dispatch_async(vy_backend *be, const vy_program *p, const vy_input *inputs, size_t ninputs,
                             const vy_dispatch_config *cfg, vy_pending **out, vy_error *err);

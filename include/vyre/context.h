@@ -50,7 +50,9 @@ static inline void vy_context_options_init(vy_context_options *o) {
  * VY_E_VERSION_MISMATCH when opts->header_version differs from the library's
  * vy_version_number() (headers and library from different releases). */
 vy_status vy_context_create(const vy_context_options *opts, vy_context **out, vy_error *err);
-/** Frees the context. Backends opened from it must be closed first. NULL is a no-op. */
+/** Frees the context, joining the runner threads of asynchronous dispatch
+ *  (async.h) if any were started. Backends opened from it must be closed
+ *  first. NULL is a no-op. */
 void vy_context_destroy(vy_context *ctx);
 
 /** A backend implementation, registered by name. `rank`: lower is preferred
