@@ -61,7 +61,7 @@ static LLVMValueRef c64(vy_lw *w, uint64_t x) { return LLVMConstInt(w->t_i64, x,
 static uint64_t align_up(uint64_t x, uint64_t a) { return (x + a - 1) / a * a; }
 
 /* A new per-invocation array of kind t; returns its number. */
-static uint32_t new_array(cpu *k, vy_jt t) {
+uint32_t vy_cpu_new_array(cpu *k, vy_jt t) {
   if (k->narrs == k->caparrs) {
     uint32_t ncap = k->caparrs ? k->caparrs * 2 : 16;
     carr *a = vy_arena_array(&k->w.arena, ncap, sizeof *a);
@@ -78,7 +78,7 @@ static uint32_t new_array(cpu *k, vy_jt t) {
 }
 
 /* Address of lane `lane` (i64) of array a. */
-static LLVMValueRef array_addr(cpu *k, uint32_t a, LLVMValueRef lane) {
+LLVMValueRef vy_cpu_array_addr(cpu *k, uint32_t a, LLVMValueRef lane) {
   vy_lw *w = &k->w;
   uint32_t sz = vy_lw_type_size(k->arrs[a].t);
   LLVMValueRef off = LLVMBuildAdd(w->b, c64(w, k->arrs[a].off - k->arr_base),
@@ -90,22 +90,22 @@ static void tag(cpu *k, LLVMValueRef inst) {
   if (k->in_region && k->group) LLVMSetMetadata(inst, k->kind_group, LLVMMetadataAsValue(k->w.c, k->group));
 }
 
-static LLVMValueRef array_load(cpu *k, uint32_t a, LLVMValueRef lane) {
+LLVMValueRef vy_cpu_array_load(cpu *k, uint32_t a, LLVMValueRef lane) {
   vy_lw *w = &k->w;
   vy_jt t = k->arrs[a].t;
-  LLVMValueRef v = LLVMBuildLoad2(w->b, vy_lw_mem_type(w, t), array_addr(k, a, lane), "");
+  LLVMValueRef v = LLVMBuildLoad2(w->b, vy_lw_mem_type(w, t), vy_cpu_array_addr(k, a, lane), "");
   tag(k, v);
   if (t.k == VY_JK_BOOL) return LLVMBuildTrunc(w->b, v, w->t_i1, "");
   if (t.k == VY_JK_BYTES) return vy_lw_resize(w, v, 16, t.n);
   return v;
 }
 
-static void array_store(cpu *k, uint32_t a, LLVMValueRef lane, LLVMValueRef v) {
+void vy_cpu_array_store(cpu *k, uint32_t a, LLVMValueRef lane, LLVMValueRef v) {
   vy_lw *w = &k->w;
   vy_jt t = k->arrs[a].t;
   if (t.k == VY_JK_BOOL) v = LLVMBuildZExt(w->b, v, vy_lw_mem_type(w, t), "");
   if (t.k == VY_JK_BYTES) v = vy_lw_resize(w, v, t.n, 16);
-  tag(k, LLVMBuildStore(w->b, v, array_addr(k, a, lane)));
+  tag(k, LLVMBuildStore(w->b, v, vy_cpu_array_addr(k, a, lane)));
 }
 
 /* ---- hooks ---- */
@@ -184,13 +184,13 @@ static void h_ctx_new(vy_lw *w, vy_jbind *bd) {
   uintptr_t a = (uintptr_t)vy_pmap_get(&k->ctxof, bd->node);
   if (a && (k->arrs[a - 1].t.k != bd->t.k || k->arrs[a - 1].t.n != bd->t.n)) a = 0; /* not expected */
   if (!a) {
-    a = (uintptr_t)new_array(k, bd->t) + 1;
+    a = (uintptr_t)vy_cpu_new_array(k, bd->t) + 1;
     if (!vy_lw_ok(w) || !vy_pmap_put(w, &k->ctxof, bd->node, (void *)a)) return;
   }
   bd->ctx = (uint32_t)(a - 1);
 }
 
-static LLVMValueRef h_ctx_addr(vy_lw *w, const vy_jbind *bd) { return array_addr(C(w), bd->ctx, C(w)->lin); }
+static LLVMValueRef h_ctx_addr(vy_lw *w, const vy_jbind *bd) { return vy_cpu_array_addr(C(w), bd->ctx, C(w)->lin); }
 
 static vy_jv h_subgroup(vy_lw *w, const vy_cx *x) {
   cpu *k = C(w);
@@ -200,7 +200,7 @@ static vy_jv h_subgroup(vy_lw *w, const vy_cx *x) {
     return never;
   }
   if (r->t.k == VY_JK_NEVER) return never;
-  return (vy_jv){r->t, array_load(k, r->arr, k->lin)};
+  return (vy_jv){r->t, vy_cpu_array_load(k, r->arr, k->lin)};
 }
 
 static void h_mem(vy_lw *w, LLVMValueRef inst) { tag(C(w), inst); }
@@ -406,11 +406,9 @@ static void mark_parallel(cpu *k, LLVMValueRef br, bool vectorize, uint32_t trip
 
 /* ---- regions ---- */
 
-typedef void (*region_body)(cpu *k, void *ud);
-
 /* Emits the loop over the local invocations (all of them when all_lanes,
  * else skipping returned ones) around body(k, ud). */
-static void invocation_loop(cpu *k, bool all_lanes, region_body body, void *ud) {
+void vy_cpu_invocation_loop(cpu *k, bool all_lanes, region_body body, void *ud) {
   vy_lw *w = &k->w;
   LLVMBuilderRef B = w->b;
   LLVMValueRef idx[3] = {c64(w, 0), c64(w, 0), c64(w, 0)}, phis[3] = {NULL, NULL, NULL};
@@ -449,7 +447,7 @@ static void invocation_loop(cpu *k, bool all_lanes, region_body body, void *ud) 
   }
   if (k->mask >= 0 && !all_lanes) {
     LLVMValueRef m =
-        LLVMBuildICmp(B, LLVMIntEQ, array_load(k, (uint32_t)k->mask, k->lin), LLVMConstInt(w->t_i1, 0, 0), "");
+        LLVMBuildICmp(B, LLVMIntEQ, vy_cpu_array_load(k, (uint32_t)k->mask, k->lin), LLVMConstInt(w->t_i1, 0, 0), "");
     skip = skip ? LLVMBuildOr(B, skip, m, "") : m;
   }
   if (skip) {
@@ -634,7 +632,7 @@ static void emit_region(cpu *k, const vy_cl *l, uint32_t first, uint32_t last) {
     ok = ok ? LLVMBuildAnd(B, ok, c, "") : c;
   }
   if (!ok) {
-    invocation_loop(k, false, run_body, &ra);
+    vy_cpu_invocation_loop(k, false, run_body, &ra);
     return;
   }
   LLVMBasicBlockRef fast = vy_lw_block(w, "fast"), slow = vy_lw_block(w, "checked"),
@@ -647,7 +645,7 @@ static void emit_region(cpu *k, const vy_cl *l, uint32_t first, uint32_t last) {
   w->fast = true;
   w->fastacc = f.acc;
   w->nfastacc = f.n;
-  invocation_loop(k, false, run_body, &ra);
+  vy_cpu_invocation_loop(k, false, run_body, &ra);
   w->fast = false;
   LLVMBuildBr(w->b, join);
   if (nslots) memcpy(w->live, saved, nslots * sizeof *saved);
@@ -656,7 +654,7 @@ static void emit_region(cpu *k, const vy_cl *l, uint32_t first, uint32_t last) {
   /* the checked copy runs for the edge workgroup(s) only: kept scalar, it
    * halves the code LLVM optimizes and emits */
   k->scalar_region = true;
-  invocation_loop(k, false, run_body, &ra);
+  vy_cpu_invocation_loop(k, false, run_body, &ra);
   k->scalar_region = false;
   LLVMBuildBr(w->b, join);
   LLVMPositionBuilderAtEnd(w->b, join);
@@ -664,7 +662,7 @@ static void emit_region(cpu *k, const vy_cl *l, uint32_t first, uint32_t last) {
 
 /* ---- workgroup-level statements ---- */
 
-static LLVMValueRef wg_alloca(cpu *k, LLVMTypeRef t, LLVMValueRef init) {
+LLVMValueRef vy_cpu_wg_alloca(cpu *k, LLVMTypeRef t, LLVMValueRef init) {
   vy_lw *w = &k->w;
   LLVMBuilderRef eb = LLVMCreateBuilderInContext(w->c);
   LLVMValueRef first = LLVMGetFirstInstruction(w->entry);
@@ -728,10 +726,10 @@ static void wg_check(cpu *k, LLVMValueRef bad, vy_site_kind kind, const vy_cn *n
 static void wg_if(cpu *k, const vy_cn *n) {
   vy_lw *w = &k->w;
   LLVMBuilderRef B = w->b;
-  cond_args ca = {n, wg_alloca(k, w->t_i32, c32(w, 0)), wg_alloca(k, w->t_i32, c32(w, 0)),
-                  wg_alloca(k, w->t_i1, LLVMConstInt(w->t_i1, 0, 0)),
-                  wg_alloca(k, w->t_i1, LLVMConstInt(w->t_i1, 0, 0))};
-  invocation_loop(k, false, cond_body, &ca);
+  cond_args ca = {n, vy_cpu_wg_alloca(k, w->t_i32, c32(w, 0)), vy_cpu_wg_alloca(k, w->t_i32, c32(w, 0)),
+                  vy_cpu_wg_alloca(k, w->t_i1, LLVMConstInt(w->t_i1, 0, 0)),
+                  vy_cpu_wg_alloca(k, w->t_i1, LLVMConstInt(w->t_i1, 0, 0))};
+  vy_cpu_invocation_loop(k, false, cond_body, &ca);
   LLVMValueRef nt = ld(k, w->t_i32, ca.nt), nf = ld(k, w->t_i32, ca.nf);
   LLVMValueRef bad;
   if (n->if_id != VY_IX_NONE)
@@ -771,8 +769,8 @@ static void mask_body(cpu *k, void *ud) {
   vy_jv v = vy_lw_expr(w, ma->n->e0);
   if (v.t.k == VY_JK_NEVER) return;
   LLVMValueRef c = vy_lw_truthy(w, v);
-  array_store(k, ma->then_mask, k->lin, c);
-  array_store(k, ma->else_mask, k->lin, LLVMBuildNot(B, c, ""));
+  vy_cpu_array_store(k, ma->then_mask, k->lin, c);
+  vy_cpu_array_store(k, ma->else_mask, k->lin, LLVMBuildNot(B, c, ""));
   LLVMValueRef c32v = LLVMBuildZExt(B, c, w->t_i32, "");
   LLVMBuildStore(B, LLVMBuildAdd(B, ld(k, w->t_i32, ma->nt), c32v, ""), ma->nt);
   LLVMBuildStore(B, LLVMBuildAdd(B, ld(k, w->t_i32, ma->nf), LLVMBuildSub(B, c32(w, 1), c32v, ""), ""), ma->nf);
@@ -785,15 +783,15 @@ static void wg_if_masked(cpu *k, const vy_cn *n) {
   vy_lw *w = &k->w;
   LLVMBuilderRef B = w->b;
   vy_jt bt = {VY_JK_BOOL, 0};
-  mask_args ma = {n, new_array(k, bt), new_array(k, bt), wg_alloca(k, w->t_i32, c32(w, 0)),
-                  wg_alloca(k, w->t_i32, c32(w, 0))};
+  mask_args ma = {n, vy_cpu_new_array(k, bt), vy_cpu_new_array(k, bt), vy_cpu_wg_alloca(k, w->t_i32, c32(w, 0)),
+                  vy_cpu_wg_alloca(k, w->t_i32, c32(w, 0))};
   if (!vy_lw_ok(w)) return;
   for (int m = 0; m < 2; m++) { /* invocations that do not evaluate the condition take neither branch */
     LLVMValueRef off = c64(w, k->arrs[m ? ma.else_mask : ma.then_mask].off - k->arr_base);
     LLVMBuildMemSet(B, LLVMBuildGEP2(B, w->t_i8, k->arrays, &off, 1, ""), LLVMConstInt(w->t_i8, 0, 0),
                     c64(w, (uint64_t)k->per_wg * vy_lw_type_size(bt)), ALIGN);
   }
-  invocation_loop(k, false, mask_body, &ma);
+  vy_cpu_invocation_loop(k, false, mask_body, &ma);
   int32_t saved = k->mask;
   const uint32_t masks[2] = {ma.then_mask, ma.else_mask};
   LLVMValueRef counts[2] = {ld(k, w->t_i32, ma.nt), ld(k, w->t_i32, ma.nf)};
@@ -859,10 +857,10 @@ static void bounds_body(cpu *k, void *ud) {
 static void wg_loop(cpu *k, const vy_cn *n) {
   vy_lw *w = &k->w;
   LLVMBuilderRef B = w->b;
-  bounds_args ba = {n, wg_alloca(k, w->t_i32, c32(w, 0)), wg_alloca(k, w->t_i32, c32(w, 0)),
-                    wg_alloca(k, w->t_i1, LLVMConstInt(w->t_i1, 0, 0)),
-                    wg_alloca(k, w->t_i1, LLVMConstInt(w->t_i1, 0, 0))};
-  invocation_loop(k, false, bounds_body, &ba);
+  bounds_args ba = {n, vy_cpu_wg_alloca(k, w->t_i32, c32(w, 0)), vy_cpu_wg_alloca(k, w->t_i32, c32(w, 0)),
+                    vy_cpu_wg_alloca(k, w->t_i1, LLVMConstInt(w->t_i1, 0, 0)),
+                    vy_cpu_wg_alloca(k, w->t_i1, LLVMConstInt(w->t_i1, 0, 0))};
+  vy_cpu_invocation_loop(k, false, bounds_body, &ba);
   wg_check(k, ld(k, w->t_i1, ba.mismatch), VY_SITE_DIVERGENT_LOOP, n);
   LLVMValueRef from = ld(k, w->t_i32, ba.from), to = ld(k, w->t_i32, ba.to);
   if (k->need_done || k->mask >= 0) /* no live invocation: an empty range */
@@ -891,307 +889,6 @@ static void wg_loop(cpu *k, const vy_cn *n) {
   LLVMPositionBuilderAtEnd(B, done);
 }
 
-/* ---- subgroups (§4.7) ---- */
-
-typedef struct sg_args {
-  const vy_cx *x;
-  const vy_cn *n;
-  uint32_t opv, src; /* operand array, lane array (shuffle) */
-  uint32_t res;
-  vy_jt t;
-  bool typed;
-  bool fixed;              /* shuffle: the lane of every invocation is known now, in mask */
-  unsigned mask[SUBGROUP]; /* shuffle: lane j reads lane mask[j] of its subgroup (SUBGROUP: 0) */
-} sg_args;
-
-/* The value of `x` for the invocation with local ids id[3], when x is made
- * only of local ids, u32 literals and never-assigned names bound to such
- * expressions, joined by u32 operators (vyre-ir.md §3.2: wrapping
- * arithmetic, x / 0 = 0xFFFFFFFF, x % 0 = 0, shift amounts & 31); false
- * for anything else. None of these can raise, so the value is the
- * reference's. */
-static bool lane_eval(cpu *k, const vy_cx *x, const uint32_t id[3], unsigned depth, uint32_t *out) {
-  if (!x || depth > 32) return false;
-  uint32_t a, b;
-  switch (x->kind) {
-  case VY_EXPR_LOCAL_ID:
-    return x->axis <= 2 && (*out = id[x->axis], true);
-  case VY_EXPR_LIT_U32:
-    return *out = x->lit.v.u32, true;
-  case VY_EXPR_VAR: {
-    const vy_jbind *bd = x->ref < k->w.pp->nslots ? k->w.live[x->ref] : NULL;
-    return bd && bd->def && lane_eval(k, bd->def, id, depth + 1, out);
-  }
-  case VY_EXPR_BIN_OP:
-    if (!lane_eval(k, x->a, id, depth + 1, &a) || !lane_eval(k, x->b, id, depth + 1, &b)) return false;
-    switch (x->op) {
-    case VY_BINOP_ADD:
-      *out = a + b;
-      return true;
-    case VY_BINOP_SUB:
-      *out = a - b;
-      return true;
-    case VY_BINOP_MUL:
-      *out = a * b;
-      return true;
-    case VY_BINOP_DIV:
-      *out = b ? a / b : 0xFFFFFFFFu;
-      return true;
-    case VY_BINOP_MOD:
-      *out = b ? a % b : 0;
-      return true;
-    case VY_BINOP_BIT_AND:
-      *out = a & b;
-      return true;
-    case VY_BINOP_BIT_OR:
-      *out = a | b;
-      return true;
-    case VY_BINOP_BIT_XOR:
-      *out = a ^ b;
-      return true;
-    case VY_BINOP_SHL:
-      *out = a << (b & 31u);
-      return true;
-    case VY_BINOP_SHR:
-      *out = a >> (b & 31u);
-      return true;
-    case VY_BINOP_MIN:
-      *out = a < b ? a : b;
-      return true;
-    case VY_BINOP_MAX:
-      *out = a > b ? a : b;
-      return true;
-    default:
-      return false;
-    }
-  default:
-    return false;
-  }
-}
-
-/* A shuffle whose lane operand is the same function of the lane number in
- * every subgroup of the workgroup (full subgroups only) gets one constant
- * permutation: sa->mask, with SUBGROUP for a lane out of range (reads 0). */
-static void sg_fix_lanes(cpu *k, sg_args *sa) {
-  const uint32_t *wg = k->w.wg;
-  if (k->per_wg % SUBGROUP || wg[0] == 0 || wg[1] == 0) return;
-  for (uint32_t lin = 0; lin < k->per_wg; lin++) {
-    uint32_t id[3] = {lin % wg[0], lin / wg[0] % wg[1], lin / wg[0] / wg[1]}, u;
-    if (!lane_eval(k, sa->x->b, id, 0, &u)) return;
-    unsigned m = u < SUBGROUP ? u : SUBGROUP;
-    if (lin < SUBGROUP)
-      sa->mask[lin] = m;
-    else if (sa->mask[lin % SUBGROUP] != m)
-      return;
-  }
-  sa->fixed = true;
-}
-
-static void sg_operand_body(cpu *k, void *ud) {
-  sg_args *sa = ud;
-  vy_lw *w = &k->w;
-  w->cur = sa->n;
-  const vy_cx *x = sa->x;
-  vy_jv v = vy_lw_expr(w, x->a);
-  if (v.t.k == VY_JK_NEVER) return;
-  LLVMValueRef bad;
-  switch (x->kind) {
-  case VY_EXPR_SUBGROUP_ADD: {
-    LLVMValueRef u = vy_lw_as_u32(w, v, &bad);
-    if (bad) vy_lw_check(w, bad, vy_lw_site(w, VY_SITE_SG_ADD_LANE, x), never, never);
-    v = (vy_jv){{VY_JK_U32, 0}, u};
-    break;
-  }
-  case VY_EXPR_SUBGROUP_BALLOT:
-    v = (vy_jv){{VY_JK_BOOL, 0}, vy_lw_truthy(w, v)};
-    break;
-  default: { /* shuffle: the value, then the lane (unless it is fixed: a u32 that cannot raise) */
-    LLVMValueRef u = NULL;
-    if (!sa->fixed) {
-      vy_jv lane = vy_lw_expr(w, x->b);
-      if (lane.t.k == VY_JK_NEVER) return;
-      u = vy_lw_as_u32(w, lane, &bad);
-      if (bad) vy_lw_check(w, bad, vy_lw_site(w, VY_SITE_SG_SHUFFLE_LANE, x), never, never);
-    }
-    if (v.t.k != VY_JK_U32 && v.t.k != VY_JK_F32) {
-      vy_lw_raise(w, vy_lw_site(w, VY_SITE_SG_SHUFFLE_TYPE, x), true, never, never);
-      return;
-    }
-    if (sa->fixed) break;
-    if (!sa->typed) sa->src = new_array(k, (vy_jt){VY_JK_U32, 0});
-    array_store(k, sa->src, k->lin, u);
-    break;
-  }
-  }
-  if (!sa->typed) {
-    sa->t = v.t;
-    sa->opv = new_array(k, v.t);
-    sa->typed = true;
-  }
-  if (!vy_lw_ok(w)) return;
-  array_store(k, sa->opv, k->lin, v.v);
-}
-
-/* Shuffle: each lane reads the operand of the lane it names in its subgroup (0 when out of range). */
-static void sg_combine_body(cpu *k, void *ud) {
-  sg_args *sa = ud;
-  vy_lw *w = &k->w;
-  LLVMBuilderRef B = w->b;
-  LLVMValueRef start = LLVMBuildAnd(B, k->lin, c64(w, ~(uint64_t)(SUBGROUP - 1)), "sg.start");
-  LLVMValueRef cnt = LLVMBuildSub(B, c64(w, k->per_wg), start, "");
-  cnt = LLVMBuildSelect(B, LLVMBuildICmp(B, LLVMIntULT, cnt, c64(w, SUBGROUP), ""), cnt, c64(w, SUBGROUP), "sg.n");
-  LLVMValueRef s = LLVMBuildZExt(B, array_load(k, sa->src, k->lin), w->t_i64, "");
-  LLVMValueRef inr = LLVMBuildICmp(B, LLVMIntULT, s, cnt, "");
-  LLVMValueRef lane = LLVMBuildSelect(B, inr, LLVMBuildAdd(B, start, s, ""), k->lin, "");
-  LLVMValueRef r = LLVMBuildSelect(B, inr, array_load(k, sa->opv, lane), LLVMConstNull(vy_lw_type(w, sa->t)), "");
-  array_store(k, sa->res, k->lin, r);
-}
-
-/* A counted loop i = 0 .. n - 1 (i64, n > 0) around body(k, i, ud) at workgroup level. */
-static void count_loop(cpu *k, LLVMValueRef n, void (*body)(cpu *k, LLVMValueRef i, void *ud), void *ud) {
-  vy_lw *w = &k->w;
-  LLVMBuilderRef B = w->b;
-  LLVMBasicBlockRef pre = LLVMGetInsertBlock(B), head = vy_lw_block(w, "sg.loop"), done = vy_lw_block(w, "sg.done");
-  LLVMBuildBr(B, head);
-  LLVMPositionBuilderAtEnd(B, head);
-  LLVMValueRef i = LLVMBuildPhi(B, w->t_i64, "i");
-  body(k, i, ud);
-  LLVMValueRef ni = LLVMBuildNUWAdd(B, i, c64(w, 1), "");
-  LLVMBasicBlockRef latch = LLVMGetInsertBlock(B);
-  LLVMBuildCondBr(B, LLVMBuildICmp(B, LLVMIntULT, ni, n, ""), head, done);
-  LLVMValueRef v[2] = {c64(w, 0), ni};
-  LLVMBasicBlockRef bb[2] = {pre, latch};
-  LLVMAddIncoming(i, v, bb, 2);
-  LLVMPositionBuilderAtEnd(B, done);
-}
-
-typedef struct sg_reduce {
-  sg_args *sa;
-  LLVMValueRef start, acc; /* acc: alloca of the running value */
-} sg_reduce;
-
-static void sg_fold_lane(cpu *k, LLVMValueRef j, void *ud) {
-  sg_reduce *r = ud;
-  vy_lw *w = &k->w;
-  LLVMBuilderRef B = w->b;
-  LLVMValueRef v = array_load(k, r->sa->opv, LLVMBuildAdd(B, r->start, j, "")), acc = ld(k, w->t_i32, r->acc);
-  if (r->sa->x->kind == VY_EXPR_SUBGROUP_ADD)
-    acc = LLVMBuildAdd(B, acc, v, "");
-  else
-    acc = LLVMBuildOr(B, acc,
-                      LLVMBuildShl(B, LLVMBuildZExt(B, v, w->t_i32, ""), LLVMBuildTrunc(B, j, w->t_i32, ""), ""), "");
-  LLVMBuildStore(B, acc, r->acc);
-}
-
-static void sg_give_lane(cpu *k, LLVMValueRef j, void *ud) {
-  sg_reduce *r = ud;
-  array_store(k, r->sa->res, LLVMBuildAdd(k->w.b, r->start, j, ""), ld(k, k->w.t_i32, r->acc));
-}
-
-static void sg_reduce_group(cpu *k, LLVMValueRef g, void *ud) {
-  sg_reduce *r = ud;
-  vy_lw *w = &k->w;
-  LLVMBuilderRef B = w->b;
-  r->start = LLVMBuildMul(B, g, c64(w, SUBGROUP), "sg.start");
-  LLVMValueRef cnt = LLVMBuildSub(B, c64(w, k->per_wg), r->start, "");
-  cnt = LLVMBuildSelect(B, LLVMBuildICmp(B, LLVMIntULT, cnt, c64(w, SUBGROUP), ""), cnt, c64(w, SUBGROUP), "sg.n");
-  LLVMBuildStore(B, c32(w, 0), r->acc);
-  count_loop(k, cnt, sg_fold_lane, r);
-  count_loop(k, cnt, sg_give_lane, r);
-}
-
-/* Add / ballot: each subgroup's lanes are folded once (not once per lane)
- * and every lane of it gets the result. */
-static void sg_reduce_all(cpu *k, sg_args *sa) {
-  vy_lw *w = &k->w;
-  sg_reduce r = {sa, NULL, wg_alloca(k, w->t_i32, c32(w, 0))};
-  count_loop(k, c64(w, (k->per_wg + SUBGROUP - 1) / SUBGROUP), sg_reduce_group, &r);
-}
-
-/* The lanes of subgroup g (full) of array a as one <SUBGROUP x T> value. */
-static LLVMValueRef sg_vec_addr(cpu *k, uint32_t a, LLVMValueRef g) {
-  return array_addr(k, a, LLVMBuildMul(k->w.b, g, c64(&k->w, SUBGROUP), "sg.start"));
-}
-
-static LLVMValueRef sg_vec_load(cpu *k, uint32_t a, LLVMValueRef g) {
-  vy_lw *w = &k->w;
-  LLVMValueRef v =
-      LLVMBuildLoad2(w->b, LLVMVectorType(vy_lw_mem_type(w, k->arrs[a].t), SUBGROUP), sg_vec_addr(k, a, g), "sg.lanes");
-  LLVMSetAlignment(v, 4);
-  return v;
-}
-
-static void sg_vec_store(cpu *k, uint32_t a, LLVMValueRef g, LLVMValueRef v) {
-  LLVMSetAlignment(LLVMBuildStore(k->w.b, v, sg_vec_addr(k, a, g)), 4);
-}
-
-/* Subgroup g of a fixed shuffle: one constant permutation of its lanes,
- * lanes out of range taking 0 (llvm-cpu's vector permutes instead of a
- * gather per lane). */
-static void sg_shuffle_group(cpu *k, LLVMValueRef g, void *ud) {
-  sg_args *sa = ud;
-  vy_lw *w = &k->w;
-  LLVMValueRef lanes = sg_vec_load(k, sa->opv, g), idx[SUBGROUP];
-  for (unsigned j = 0; j < SUBGROUP; j++) idx[j] = c32(w, sa->mask[j]);
-  LLVMValueRef r = LLVMBuildShuffleVector(w->b, lanes, LLVMConstNull(LLVMTypeOf(lanes)), LLVMConstVector(idx, SUBGROUP),
-                                          "sg.shuffle");
-  sg_vec_store(k, sa->res, g, r);
-}
-
-/* Subgroup g (full) of an add or ballot: the lanes folded as one vector
- * (a wrapping sum; the truthy lanes' bits, lane j at bit j), the result
- * given to every lane. */
-static void sg_reduce_vec_group(cpu *k, LLVMValueRef g, void *ud) {
-  sg_args *sa = ud;
-  vy_lw *w = &k->w;
-  LLVMBuilderRef B = w->b;
-  LLVMValueRef lanes = sg_vec_load(k, sa->opv, g), r;
-  if (sa->x->kind == VY_EXPR_SUBGROUP_ADD) {
-    LLVMTypeRef vt = LLVMTypeOf(lanes);
-    r = vy_lw_intrinsic(w, "llvm.vector.reduce.add", &vt, 1, &lanes, 1);
-  } else {
-    LLVMValueRef on = LLVMBuildICmp(B, LLVMIntNE, lanes, LLVMConstNull(LLVMTypeOf(lanes)), "");
-    r = LLVMBuildBitCast(B, on, w->t_i32, "sg.ballot");
-  }
-  LLVMTypeRef vt = LLVMVectorType(w->t_i32, SUBGROUP);
-  LLVMValueRef one = LLVMBuildInsertElement(B, LLVMGetUndef(vt), r, c32(w, 0), "");
-  sg_vec_store(k, sa->res, g, LLVMBuildShuffleVector(B, one, LLVMGetUndef(vt), LLVMConstNull(vt), "sg.splat"));
-}
-
-static void sg_prelude_expr(cpu *k, const vy_cn *n, const vy_cx *x) {
-  if (!x || !vy_lw_ok(&k->w)) return;
-  sg_prelude_expr(k, n, x->a);
-  sg_prelude_expr(k, n, x->b);
-  sg_prelude_expr(k, n, x->c);
-  for (uint32_t i = 0; i < x->argc; i++) sg_prelude_expr(k, n, x->args[i]);
-  if (!is_subgroup_kind(x->kind)) return;
-  sg_args sa = {.x = x, .n = n};
-  if (x->kind == VY_EXPR_SUBGROUP_SHUFFLE) sg_fix_lanes(k, &sa);
-  invocation_loop(k, true, sg_operand_body, &sa);
-  if (!vy_lw_ok(&k->w)) return;
-  vy_jt rt = {VY_JK_NEVER, 0}; /* when the operand always raises, so does the statement */
-  if (sa.typed) {
-    rt = x->kind == VY_EXPR_SUBGROUP_SHUFFLE ? sa.t : (vy_jt){VY_JK_U32, 0};
-    sa.res = new_array(k, rt);
-    LLVMValueRef groups = c64(&k->w, k->per_wg / SUBGROUP);
-    if (x->kind == VY_EXPR_SUBGROUP_SHUFFLE && sa.fixed)
-      count_loop(k, groups, sg_shuffle_group, &sa);
-    else if (x->kind == VY_EXPR_SUBGROUP_SHUFFLE)
-      invocation_loop(k, true, sg_combine_body, &sa);
-    else if (k->per_wg % SUBGROUP == 0)
-      count_loop(k, groups, sg_reduce_vec_group, &sa);
-    else
-      sg_reduce_all(k, &sa);
-  }
-  sgres *r = vy_arena_alloc(&k->w.arena, sizeof *r);
-  if (!r) {
-    vy_lw_nomem(&k->w);
-    return;
-  }
-  *r = (sgres){sa.res, rt};
-  vy_pmap_put(&k->w, &k->sgmap, x, r);
-}
-
 /* ---- statement lists at workgroup level ---- */
 
 static void wg_list(cpu *k, const vy_cl *l, bool scoped) {
@@ -1215,9 +912,9 @@ static void wg_list(cpu *k, const vy_cl *l, bool scoped) {
       continue;
     }
     if (ci->sg_head) {
-      sg_prelude_expr(k, n, n->e0);
-      sg_prelude_expr(k, n, n->e1);
-      sg_prelude_expr(k, n, n->e2);
+      vy_cpu_sg_prelude(k, n, n->e0);
+      vy_cpu_sg_prelude(k, n, n->e1);
+      vy_cpu_sg_prelude(k, n, n->e2);
     }
     /* structured statements are handled at workgroup level only when a
      * statement inside is; with a subgroup op only in its own expressions
@@ -1541,7 +1238,7 @@ static void layout(cpu *k) {
     k->async_off = align_up(k->size, ALIGN);
     k->size = k->async_off + (uint64_t)k->nslots_async * sizeof(vy_async_slot);
   }
-  k->size = k->arr_base = align_up(k->size, ALIGN); /* the per-invocation arrays follow (new_array) */
+  k->size = k->arr_base = align_up(k->size, ALIGN); /* the per-invocation arrays follow (vy_cpu_new_array) */
 }
 
 vy_status vy_lower_cpu(const vy_interp_prepared *pp, LLVMContextRef c, LLVMModuleRef m, const char *entry,

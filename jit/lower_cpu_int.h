@@ -123,6 +123,31 @@ static inline bool is_subgroup_kind(vy_expr_kind k) {
  * operands (VY_E_UNSUPPORTED on k->w). */
 bool vy_cpu_expr_has_subgroup(cpu *k, const vy_cx *x, bool in_operand);
 
+/* ---- shared by lower_cpu.c and lower_cpu_sg.c ---- */
+
+/* A new per-invocation array of kind t in scratch; returns its number
+ * (VY_E_NOMEM on k->w). */
+uint32_t vy_cpu_new_array(cpu *k, vy_jt t);
+/* Address of lane `lane` (i64) of array a. */
+LLVMValueRef vy_cpu_array_addr(cpu *k, uint32_t a, LLVMValueRef lane);
+/* Loads / stores lane `lane` of array a (tagged with the region's access
+ * group inside a region). */
+LLVMValueRef vy_cpu_array_load(cpu *k, uint32_t a, LLVMValueRef lane);
+void vy_cpu_array_store(cpu *k, uint32_t a, LLVMValueRef lane, LLVMValueRef v);
+
+typedef void (*region_body)(cpu *k, void *ud);
+/* Emits the loop over the local invocations (all of them when all_lanes,
+ * else skipping returned and masked-off ones) around body(k, ud). */
+void vy_cpu_invocation_loop(cpu *k, bool all_lanes, region_body body, void *ud);
+/* A workgroup-level variable of type t (an entry-block alloca), set to
+ * init where the builder is. */
+LLVMValueRef vy_cpu_wg_alloca(cpu *k, LLVMTypeRef t, LLVMValueRef init);
+
+/* Evaluates every subgroup operation inside x (innermost first) for the
+ * whole workgroup before statement n and records each result array in
+ * k->sgmap (lower_cpu_sg.c). Errors go to k->w.st. */
+void vy_cpu_sg_prelude(cpu *k, const vy_cn *n, const vy_cx *x);
+
 /* Runs the planning pre-passes over the prepared program: fills k->info
  * (cinfo per statement), has_wg, has_return and the private-atomic
  * decisions (k->priv). Errors go to k->w.st. */
