@@ -570,8 +570,11 @@ vy_jv vy_lw_load(vy_lw *w, uint32_t b, LLVMValueRef idx, const vy_cx *ix) {
     w->hk->mem(w, v);
     return (vy_jv){rt, v};
   }
-  bool spec = w->safe_ptr && w->spec_loads && LLVMTypeOf(data) == LLVMTypeOf(w->safe_ptr);
-  if (spec || (w->safe_ptr && ix && row_uniform(w, ix, 0))) {
+  /* only a pointer of safe_ptr's type (address space) may be swapped for it:
+   * on cuda, workgroup memory is addrspace(3) and safe_ptr global */
+  bool swappable = w->safe_ptr && LLVMTypeOf(data) == LLVMTypeOf(w->safe_ptr);
+  bool spec = swappable && w->spec_loads;
+  if (spec || (swappable && ix && row_uniform(w, ix, 0))) {
     /* one address for a whole row of invocations: load unconditionally
      * (from a safe place when out of range) so LLVM can hoist it or load
      * it once per vector; spec_loads: every load, from zeros */
