@@ -133,6 +133,7 @@ typedef struct ptx {
   LLVMValueRef tid, lid[3], gid[3], wid[3], lane, wmask, wn;
   LLVMValueRef alive;  /* alloca i1 */
   LLVMValueRef polled; /* alloca i1: the invocation polled once (NULL: no poll yet) */
+  LLVMValueRef stop0;  /* err->stop read at the start, for the first poll (NULL: none) */
   LLVMValueRef *ifrec; /* per barrier-If: alloca i8 */
   LLVMValueRef slot;   /* addrspace(3) i64: bounds of block-level Loops */
   LLVMBasicBlockRef start, exit, cont;
@@ -523,23 +524,31 @@ static void h_async_wait(vy_lw *w, const vy_cn *n) { refuse(P(w), n, "async copi
 /* Long Loops look at err->stop every VY_LW_POLL_CHUNK iterations: once
  * the dispatch failed (another invocation raised) or the host stopped it,
  * the invocation ends as if it returned (it keeps arriving at barriers).
- * An invocation's first poll reads nothing (it has just started: the
- * block start reads `stop` where a block-wide test is needed), so a Loop
- * of at most VY_LW_POLL_CHUNK iterations costs no read of the one L2 line
- * every warp of the grid would wait for. */
+ * An invocation's first poll reads nothing: it tests the value the kernel
+ * read at its start (stop0, when there is no block-wide start test),
+ * which has arrived by then, so a block that starts after an error or a
+ * timeout still ends at its first Loop, yet a Loop of at most
+ * VY_LW_POLL_CHUNK iterations never waits for the one L2 line every warp
+ * of the grid reads. */
 static void h_poll(vy_lw *w) {
   ptx *k = P(w);
   LLVMBuilderRef B = w->b;
   if (!k->polled) k->polled = entry_var(k, w->t_i1, "polled"); /* false at the start */
   LLVMValueRef again = LLVMBuildLoad2(B, w->t_i1, k->polled, "");
   LLVMBuildStore(B, c1(w, 1), k->polled);
-  LLVMBasicBlockRef read = vy_lw_block(w, "poll.read"), go = vy_lw_block(w, "poll.go"),
+  LLVMBasicBlockRef from = LLVMGetInsertBlock(B), read = vy_lw_block(w, "poll.read"),
+                    check = vy_lw_block(w, "poll.check"), go = vy_lw_block(w, "poll.go"),
                     end = vy_lw_block(w, "poll.stop");
-  LLVMBuildCondBr(B, again, read, go);
+  LLVMBuildCondBr(B, again, read, k->stop0 ? check : go);
   LLVMPositionBuilderAtEnd(B, read);
   LLVMValueRef stop = LLVMBuildLoad2(B, w->t_i32, k->err, "stop");
   LLVMSetVolatile(stop, 1);
-  LLVMBuildCondBr(B, LLVMBuildICmp(B, LLVMIntNE, stop, c32(w, 0), ""), end, go);
+  LLVMBuildBr(B, check);
+  LLVMPositionBuilderAtEnd(B, check);
+  LLVMValueRef seen = LLVMBuildPhi(B, w->t_i32, "seen");
+  LLVMAddIncoming(seen, &stop, &read, 1);
+  if (k->stop0) LLVMAddIncoming(seen, &k->stop0, &from, 1);
+  LLVMBuildCondBr(B, LLVMBuildICmp(B, LLVMIntNE, seen, c32(w, 0), ""), end, go);
   LLVMPositionBuilderAtEnd(w->b, end);
   h_ret(w);
   LLVMPositionBuilderAtEnd(w->b, go);
@@ -1111,9 +1120,10 @@ static void range_md(vy_lw *w, LLVMValueRef v, LLVMTypeRef t, uint64_t lo) {
  * test (ptx_int.h). Only a kernel with a long Loop (one that polls,
  * vy_lw_loop_polled) and a barrier or workgroup memory tests `stop` at
  * the start: thread 0 reads it and the start barrier tells the block (a
- * Loop holding a barrier does not poll). Without barriers the Loops' own
- * polls end the invocations; a kernel without long Loops does bounded
- * work and runs to the end. A read that every warp of the grid sends to
+ * Loop holding a barrier does not poll). Without barriers every thread
+ * reads it at the start but only its first poll tests it (h_poll): no
+ * wait at the start; a kernel without long Loops does bounded work and
+ * runs to the end. A read that every warp of the grid sends to
  * one L2 line, and that its loads wait for, cost saxpy 2/3 of the H100's
  * bandwidth (and byte_class, with its 4-iteration Loop, half). */
 static void buffers(ptx *k, LLVMValueRef bufs, bool uses_sync) {
@@ -1178,7 +1188,14 @@ static void buffers(ptx *k, LLVMValueRef bufs, bool uses_sync) {
     if (zeroes) nvvm(w, "llvm.nvvm.barrier0", NULL, 0); /* the zeroing before any use */
     return;
   }
-  if (!zeroes && !uses_sync) return; /* every long Loop polls (h_poll) */
+  if (!zeroes && !uses_sync) { /* read first thing, tested by the first poll (h_poll) */
+    LLVMBuilderRef eb = LLVMCreateBuilderInContext(w->c);
+    LLVMPositionBuilderAtEnd(eb, w->entry);
+    k->stop0 = LLVMBuildLoad2(eb, w->t_i32, k->err, "stop0");
+    LLVMSetVolatile(k->stop0, 1);
+    LLVMDisposeBuilder(eb);
+    return;
+  }
   /* thread 0 reads `stop`, the start barrier gives its answer to the block
    * (and ends the zeroing) */
   LLVMBasicBlockRef pre = LLVMGetInsertBlock(B), read = vy_lw_block(w, "stop.read"), got = vy_lw_block(w, "stop.got");

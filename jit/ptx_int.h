@@ -26,14 +26,15 @@
  * Errors. A reference runtime error claims err->claimed with an atomic CAS
  * (first claim of the dispatch wins), fills site / has_inv / inv / a / b,
  * then sets err->stop. Long Loops (work not bounded by VY_LW_POLL_FREE
- * iterations, lower_int.h) read err->stop before each chunk of
- * VY_LW_POLL_CHUNK iterations but the invocation's first, and end the
- * invocation when it is set (a timeout's way to end a running kernel); in
- * a kernel with such a Loop and a barrier or workgroup memory, thread 0
- * of each block reads it at the start and the block returns at once when
- * it is set. Any other kernel's invocations do bounded work and never
- * read it: its blocks run to the end, and the dispatch reports the error
- * all the same.
+ * iterations, lower_int.h) test err->stop before each chunk of
+ * VY_LW_POLL_CHUNK iterations and end the invocation when it is set (a
+ * timeout's way to end a running kernel); the invocation's first test
+ * uses the value its thread read at the kernel's start (no wait there).
+ * In a kernel with such a Loop and a barrier or workgroup memory, thread
+ * 0 of each block reads it at the start instead and the block returns at
+ * once when it is set. Any other kernel's invocations do bounded work and
+ * never read it: its blocks run to the end, and the dispatch reports the
+ * error all the same.
  * Element counts in the records are below 2^32 and at least the buffer's
  * declared count (the kernel relies on both: vy_bind checks them). After the launch(es) the host downloads the record and,
  * when claimed, turns it into the interpreter's error with vy_lower_error()

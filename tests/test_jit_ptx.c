@@ -535,8 +535,8 @@ static void test_barrier_uniformity(void **state) {
 }
 
 /* A Loop whose work has no literal bound looks at err->stop now and then
- * (each chunk but the invocation's first; without barriers the block start
- * does not read it); a short literal one does not. */
+ * (each chunk but the invocation's first reads it; the first tests the
+ * value read at the kernel's start); a short literal one does not. */
 static void test_poll(void **state) {
   (void)state;
   static const char src[] = "program workgroup(32) {\n"
@@ -550,7 +550,7 @@ static void test_poll(void **state) {
                             "  }\n"
                             "}\n";
   char *s = ptx_of(src, "sm_90");
-  assert_int_equal(count(s, "ld.volatile.global.u32"), 1); /* the polls after the first (no block-wide start test) */
+  assert_int_equal(count(s, "ld.volatile.global.u32"), 2); /* at the start (tested by the first poll), the later polls */
   assert_assembles(s, "sm_90");
   free(s);
 }
