@@ -390,8 +390,8 @@ static vy_jk elem_kind(const vy_type *t) {
 static bool fast_match(vy_lw *w, const vy_fastacc *p) {
   for (uint32_t i = 0; w->fast && i < w->nfastacc; i++) {
     const vy_fastacc *f = &w->fastacc[i];
-    if (f->buf == p->buf && f->id == p->id && f->u == p->u && f->neg == p->neg && f->clamp == p->clamp &&
-        f->masked == p->masked && f->mask == p->mask)
+    if (f->buf == p->buf && f->id == p->id && f->u == p->u && f->m == p->m && f->neg == p->neg &&
+        f->clamp == p->clamp && f->masked == p->masked && f->mask == p->mask)
       return true;
   }
   return false;
@@ -414,6 +414,16 @@ static const vy_cx *see_through(const vy_ixnames *nm, const vy_cx *x) {
   return x;
 }
 
+/* The id code of `id * m` (either order, m a safe uniform into *m), or -1. */
+static int scaled_id(vy_lw *w, const vy_ixnames *nm, const vy_cx *x, const vy_cx **m) {
+  x = see_through(nm, x);
+  if (x->kind != VY_EXPR_BIN_OP || x->op != VY_BINOP_MUL) return -1;
+  int id;
+  if ((id = nm->id_of(nm->ud, x->a)) >= 0 && vy_lw_safe_uniform(w, x->b, 0)) return *m = x->b, id;
+  if ((id = nm->id_of(nm->ud, x->b)) >= 0 && vy_lw_safe_uniform(w, x->a, 0)) return *m = x->a, id;
+  return -1;
+}
+
 static bool index_pattern(vy_lw *w, const vy_cx *x, const vy_ixnames *nm, vy_fastacc *p) {
   x = see_through(nm, x);
   if (x->kind == VY_EXPR_BIN_OP && x->op == VY_BINOP_BIT_AND &&
@@ -429,10 +439,16 @@ static bool index_pattern(vy_lw *w, const vy_cx *x, const vy_ixnames *nm, vy_fas
     x = see_through(nm, x);
   }
   if ((p->id = nm->id_of(nm->ud, x)) >= 0) return true;
+  if (!p->clamp && (p->id = scaled_id(w, nm, x, &p->m)) >= 0) return true;
   if (x->kind != VY_EXPR_BIN_OP) return false;
   if (x->op == VY_BINOP_ADD || x->op == VY_BINOP_WRAPPING_ADD) {
     if ((p->id = nm->id_of(nm->ud, x->a)) >= 0 && vy_lw_safe_uniform(w, x->b, 0)) return p->u = x->b, true;
     if ((p->id = nm->id_of(nm->ud, x->b)) >= 0 && vy_lw_safe_uniform(w, x->a, 0)) return p->u = x->a, true;
+    if (!p->clamp && (p->id = scaled_id(w, nm, x->a, &p->m)) >= 0 && vy_lw_safe_uniform(w, x->b, 0))
+      return p->u = x->b, true;
+    if (!p->clamp && (p->id = scaled_id(w, nm, x->b, &p->m)) >= 0 && vy_lw_safe_uniform(w, x->a, 0))
+      return p->u = x->a, true;
+    p->m = NULL;
   } else if (x->op == VY_BINOP_SUB || x->op == VY_BINOP_WRAPPING_SUB) {
     if ((p->id = nm->id_of(nm->ud, x->a)) >= 0 && vy_lw_safe_uniform(w, x->b, 0))
       return p->u = x->b, p->neg = true, true;
@@ -472,9 +488,11 @@ static LLVMValueRef index64(vy_lw *w, uint32_t b, LLVMValueRef idx, const vy_cx 
   vy_fastacc p;
   *covered = fast_covered(w, b, ix, &p);
   if (p.id >= 0) {
-    if (!p.u && !p.clamp) return w->hk->id64(w, p.id); /* an id fits u32: the same value */
+    if (!p.u && !p.clamp && !p.m) return w->hk->id64(w, p.id); /* an id fits u32: the same value */
     if (*covered) {
       LLVMValueRef v = w->hk->id64(w, p.id);
+      if (p.m) /* safe-uniform as u: no error; no wrap on the fast copy */
+        v = LLVMBuildNUWMul(w->b, v, LLVMBuildZExt(w->b, vy_lw_expr(w, p.m).v, w->t_i64, ""), "");
       if (!p.u) return v;
       vy_jv uv = vy_lw_expr(w, p.u); /* safe-uniform: no error, the value idx was built from */
       LLVMValueRef u64 = LLVMBuildZExt(w->b, uv.v, w->t_i64, "");

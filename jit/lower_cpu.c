@@ -618,7 +618,13 @@ static void emit_region(cpu *k, const vy_cl *l, uint32_t first, uint32_t last) {
       lo = LLVMBuildMul(B, LLVMBuildZExt(B, k->wid[a], w->t_i64, ""), c64(w, w->wg[a]), "");
       hi = LLVMBuildAdd(B, lo, c64(w, w->wg[a]), "");
     }
-    if (fa->u) {
+    if (fa->m) { /* id * m + u: its largest value (ids < 2^32, m and u < 2^32: no i64 wrap) in range and below 2^32 */
+      LLVMValueRef m = LLVMBuildZExt(B, vy_lw_expr(w, fa->m).v, w->t_i64, "");
+      LLVMValueRef top = LLVMBuildMul(B, LLVMBuildSub(B, hi, c64(w, 1), ""), m, "");
+      if (fa->u) top = LLVMBuildAdd(B, top, LLVMBuildZExt(B, vy_lw_expr(w, fa->u).v, w->t_i64, ""), "");
+      c = LLVMBuildICmp(B, LLVMIntULE, top, c64(w, UINT32_MAX), "nowrap");
+      hi = LLVMBuildAdd(B, top, c64(w, 1), "");
+    } else if (fa->u) {
       LLVMValueRef u = LLVMBuildZExt(B, vy_lw_expr(w, fa->u).v, w->t_i64, "");
       if (fa->neg) c = LLVMBuildICmp(B, LLVMIntUGE, lo, u, "nowrap");
       hi = fa->neg ? LLVMBuildSub(B, hi, u, "") : LLVMBuildAdd(B, hi, u, "");

@@ -159,12 +159,15 @@ typedef struct vy_lw vy_lw;
  * u` (u NULL: just the id; neg: `id - u`), optionally clamped as `min(that,
  * clamp)`, in range (and never wrapping, never above clamp) for every
  * invocation of the workgroup, which is checked once before the copy
- * runs; the copy then computes the index as id +/- u. Or (masked) an index
- * `e & mask` with a literal mask below the buffer's length. */
+ * runs; the copy then computes the index as id +/- u. Or `id * m + u` (m a
+ * safe uniform, u NULL or one; no clamp, not neg), computed as such. Or
+ * (masked) an index `e & mask` with a literal mask below the buffer's
+ * length. */
 typedef struct vy_fastacc {
   uint32_t buf;
   int id;
   const vy_cx *u;
+  const vy_cx *m; /* NULL: 1 */
   bool neg;
   const vy_cx *clamp;
   bool masked;
