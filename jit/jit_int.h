@@ -14,7 +14,7 @@
  *   <lowering>                       builds an LLVMModuleRef in that context
  *   vy_jit_tm_host                   a target machine for this job
  *   vy_jit_module_set_target         triple + data layout of that machine
- *   vy_jit_optimize                  default<O2|O3> with the machine; dumps
+ *   vy_jit_optimize                  the O2 or O3 pipeline with the machine; dumps
  *   vy_jit_emit(OBJECT)              relocatable object (what a disk cache keeps)
  *   vy_orc_add_object                links it under its own resource tracker
  *   vy_orc_kernel_entry              native entry point, callable
@@ -142,7 +142,8 @@ vy_status vy_jit_module_set_target(LLVMModuleRef m, LLVMTargetMachineRef tm, vy_
 
 /* Runs the new pass manager's default<On> pipeline on `m` with `tm` (which
  * gives the vectorizers their cost model: a NULL machine yields scalar code,
- * llvm-notes.md §4.9), loop and SLP vectorization on from O2. Dumps the
+ * llvm-notes.md §4.9), loop and SLP vectorization on from O2; host code at
+ * O2 gets vyre's lighter kernel pipeline instead (passes.c). Dumps the
  * stages selected by VYRE_JIT_DUMP (ir before, opt and asm after). In debug
  * builds (NDEBUG unset) the module is verified before and after the passes
  * and a broken module returns VY_E_INTERNAL with the verifier's report
