@@ -49,6 +49,7 @@
 #include "error_int.h"
 #include "interp_int.h"
 #include "jit_diff.h"
+#include "ulp_compare.h"
 #include "ptx_int.h"
 #include "vyre/text.h"
 
@@ -602,7 +603,8 @@ static int diff_one(uint64_t seed, const vy_diffgen_options *o) {
     for (size_t i = 0; i < ref.count && res == 1; i++) {
       bool ulp = (dc.features & VY_DIFFGEN_F_TRANSCENDENTAL) && i < nret && returned[i]->element.kind == VY_TYPE_F32;
       bool same = i < got.count && got.items[i].len == ref.items[i].len &&
-                  (ulp ? vy_diff_within_ulp(got.items[i].data, ref.items[i].data, ref.items[i].len, 4)
+                  (ulp ? vy_ulp_within(got.items[i].data, ref.items[i].data, ref.items[i].len,
+                                       returned[i]->has_output_range ? returned[i]->range_start : 0, 4)
                        : memcmp(got.items[i].data, ref.items[i].data, ref.items[i].len) == 0);
       if (!same) {
         size_t at = 0;

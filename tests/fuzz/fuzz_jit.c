@@ -12,7 +12,8 @@
  *   - the same status (a case built to raise an error the generator marks
  *     VY_DIFFGEN_ERR_UNSUPPORTED may be refused by llvm-cpu instead);
  *   - bit-identical outputs, except the f32 outputs of programs with
- *     transcendentals, which must be within 4 ULP (include/vyre/jit.h).
+ *     transcendentals, which must be within 4 ULP (include/vyre/jit.h), compared
+ *     as tests/support/ulp_compare.h says (outputs may be windows of a buffer).
  * A VY_E_UNSUPPORTED refusal from llvm-cpu is accepted when it is one that
  * include/vyre/jit.h documents (refusals[] below, the same phrases as
  * tests/test_jit_cases.c plus the two run-time refusals); any other
@@ -45,6 +46,7 @@
 #include "../support/diffgen.c"
 #include "../support/diffgen_expr.c"
 #include "../support/diffgen_plan.c"
+#include "../support/ulp_compare.c"
 #include "vyre/backend.h"
 #include "vyre/context.h"
 #include "vyre/jit.h"
@@ -101,25 +103,6 @@ static bool documented_refusal(const char *message) {
   return false;
 }
 
-/* f32 words within `ulp` units in the last place (NaN only against NaN); a
- * trailing partial word must be equal. */
-static bool within_ulp(const uint8_t *a, const uint8_t *b, size_t len, uint32_t ulp) {
-  for (size_t i = 0; i + 4 <= len; i += 4) {
-    uint32_t x, y;
-    memcpy(&x, a + i, 4);
-    memcpy(&y, b + i, 4);
-    bool nx = (x & 0x7FFFFFFFu) > 0x7F800000u, ny = (y & 0x7FFFFFFFu) > 0x7F800000u;
-    if (nx || ny) {
-      if (nx != ny) return false;
-      continue;
-    }
-    int64_t ix = x & 0x80000000u ? -(int64_t)(x & 0x7FFFFFFFu) : (int64_t)x;
-    int64_t iy = y & 0x80000000u ? -(int64_t)(y & 0x7FFFFFFFu) : (int64_t)y;
-    if ((ix > iy ? ix - iy : iy - ix) > ulp) return false;
-  }
-  return memcmp(a + len / 4 * 4, b + len / 4 * 4, len % 4) == 0;
-}
-
 static void die(const vy_diffgen_case *c, const char *what, vy_status rst, const vy_error *rerr, vy_status cst,
                 const vy_error *cerr) {
   vy_bytes text = {0};
@@ -142,7 +125,7 @@ static void compare_outputs(const vy_diffgen_case *c, const vy_outputs *ref, con
     if (!vy_buffer_is_returned(d)) continue;
     bool ulp = (c->features & VY_DIFFGEN_F_TRANSCENDENTAL) && d->element.kind == VY_TYPE_F32;
     const vy_bytes *r = &ref->items[i], *g = &got->items[i];
-    bool same = g->len == r->len && (ulp ? within_ulp(g->data, r->data, r->len, ULP_BOUND)
+    bool same = g->len == r->len && (ulp ? vy_ulp_within(g->data, r->data, r->len, d->has_output_range ? d->range_start : 0, ULP_BOUND)
                                          : (r->len == 0 || memcmp(g->data, r->data, r->len) == 0));
     if (!same) {
       size_t at = 0;

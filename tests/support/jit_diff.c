@@ -7,25 +7,9 @@
 #include <string.h>
 
 #include "jit_diff.h"
+#include "ulp_compare.h"
 #include "vyre/interp.h"
 #include "vyre/text.h"
-
-bool vy_diff_within_ulp(const uint8_t *a, const uint8_t *b, size_t len, uint32_t ulp) {
-  for (size_t i = 0; i + 4 <= len; i += 4) {
-    uint32_t x, y;
-    memcpy(&x, a + i, 4);
-    memcpy(&y, b + i, 4);
-    bool nx = (x & 0x7FFFFFFFu) > 0x7F800000u, ny = (y & 0x7FFFFFFFu) > 0x7F800000u;
-    if (nx || ny) {
-      if (nx != ny) return false;
-      continue;
-    }
-    int64_t ix = x & 0x80000000u ? -(int64_t)(x & 0x7FFFFFFFu) : (int64_t)x;
-    int64_t iy = y & 0x80000000u ? -(int64_t)(y & 0x7FFFFFFFu) : (int64_t)y;
-    if ((ix > iy ? ix - iy : iy - ix) > ulp) return false;
-  }
-  return memcmp(a + len / 4 * 4, b + len / 4 * 4, len % 4) == 0;
-}
 
 static const struct {
   const char *backend; /* NULL: every compiled backend (they share the lowering core) */
@@ -160,7 +144,8 @@ vy_diff_result vy_diff_run(uint64_t seed, const vy_diffgen_options *o, const vy_
       bool ulp = (dc.features & VY_DIFFGEN_F_TRANSCENDENTAL) && i < nret && returned[i]->element.kind == VY_TYPE_F32;
       bool same =
           got.items[i].len == ref.items[i].len &&
-          (ulp ? vy_diff_within_ulp(got.items[i].data, ref.items[i].data, ref.items[i].len, t->transcendental_ulp)
+          (ulp ? vy_ulp_within(got.items[i].data, ref.items[i].data, ref.items[i].len,
+                              returned[i]->has_output_range ? returned[i]->range_start : 0, t->transcendental_ulp)
                : memcmp(got.items[i].data, ref.items[i].data, ref.items[i].len) == 0);
       if (same) continue;
       size_t at = 0;

@@ -44,10 +44,6 @@ typedef enum vy_diff_result {
  * MISMATCH with the generator's message. */
 vy_diff_result vy_diff_run(uint64_t seed, const vy_diffgen_options *o, const vy_diff_target *t, char **report);
 
-/* f32 words within `ulp` units in the last place (NaN only against NaN);
- * a trailing partial word must be equal. */
-bool vy_diff_within_ulp(const uint8_t *a, const uint8_t *b, size_t len, uint32_t ulp);
-
 /* Corpus cases where a compiled backend documents another behaviour than
  * the reference: the round-robin timing corners both compiled backends
  * share (include/vyre/jit.h, jit/lower_cpu.c) and cuda's FTZ rounding
