@@ -24,6 +24,7 @@
 #include "program_int.h"
 #include "resident_int.h"
 #include "stream_int.h"
+#include "tm_pool_int.h"
 #include "vyre/jit.h"
 #include "vyre/version.h"
 
@@ -53,6 +54,7 @@ typedef struct cpu_backend {
   vy_backend base;
   vy_jit_host host;
   vy_orc *orc;
+  vy_jit_tm_pool *tms; /* target machines reused by compile jobs */
   vy_pool *pool;
   vy_jit_opt opt;
   char vector_width[8]; /* "" = LLVM's choice */
@@ -160,7 +162,7 @@ static vy_status lower_and_optimize(cpu_backend *be, cpu_kernel *k, vy_orc_ctx *
   vy_cpu_options o = lower_options(be);
   *m = LLVMModuleCreateWithNameInContext(name, vy_orc_ctx_llvm(ctx));
   vy_status st = vy_lower_cpu(k->pp, vy_orc_ctx_llvm(ctx), *m, name, &o, alloc_of(&be->base), low, err);
-  if (st == VY_OK) st = vy_jit_tm_host(&be->host, be->opt, tm, err);
+  if (st == VY_OK) st = vy_jit_tm_pool_take(be->tms, be->opt, tm, err);
   if (st == VY_OK) st = vy_jit_module_set_target(*m, *tm, err);
   if (st == VY_OK) st = vy_jit_optimize(*m, *tm, be->opt, err);
   return st;
@@ -225,7 +227,7 @@ static vy_status job_compile(void *ud, const vy_allocator *alloc, vy_bytes *arti
   vy_bytes_free(&obj);
   if (m) LLVMDisposeModule(m);
   vy_cpu_lowered_free(alloc_of(&j->be->base), &low);
-  if (tm) LLVMDisposeTargetMachine(tm);
+  vy_jit_tm_pool_give(j->be->tms, j->be->opt, tm);
   vy_orc_ctx_release(ctx);
   return st;
 }
@@ -578,7 +580,7 @@ vy_status vy_jit_cpu_emit(vy_backend *be, const vy_program *p, vy_jit_cpu_format
     LLVMDisposeMessage(text);
   }
   if (m) LLVMDisposeModule(m);
-  if (tm) LLVMDisposeTargetMachine(tm);
+  vy_jit_tm_pool_give(b->tms, b->opt, tm);
   vy_cpu_lowered_free(alloc_of(be), &k->low);
   vy_orc_ctx_release(ctx);
   kernel_free(k);
@@ -613,6 +615,7 @@ static void cpu_close(vy_backend *be) {
   if (vy_kcache_global()) vy_kcache_purge(vy_kcache_global(), b->orc, false);
   vy_pool_destroy(b->pool);
   vy_orc_destroy(b->orc);
+  vy_jit_tm_pool_destroy(b->tms);
   vy_jit_host_free(&b->host);
   vy_mem_free(alloc_of(be), b, sizeof *b);
 }
@@ -628,6 +631,7 @@ static vy_status cpu_open(vy_context *ctx, vy_backend **out, vy_error *err) {
   b->opt = VY_JIT_O2;
   atomic_init(&b->next_id, 0);
   vy_status st = vy_jit_host_detect(a, &b->host, err);
+  if (st == VY_OK) st = vy_jit_tm_pool_create(a, &b->host, &b->tms, err);
   if (st == VY_OK) st = vy_orc_create(a, &b->host, VY_JIT_O2, &b->orc, err);
   if (st == VY_OK) st = vy_jit_cache_base_cpu(&b->host, "llvm-cpu", VY_VERSION_STRING, &b->key_base, err);
   static const struct {
@@ -644,6 +648,7 @@ static vy_status cpu_open(vy_context *ctx, vy_backend **out, vy_error *err) {
   if (st != VY_OK) {
     vy_pool_destroy(b->pool);
     vy_orc_destroy(b->orc);
+    vy_jit_tm_pool_destroy(b->tms);
     vy_jit_host_free(&b->host);
     vy_mem_free(a, b, sizeof *b);
     return st;
