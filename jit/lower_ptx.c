@@ -43,13 +43,20 @@
  *    this is the reference's result.
  *
  * Errors: a raise claims err->claimed with a CAS; the winner fills the
- * record and sets err->stop. Blocks that start after that return at once
- * (those of a kernel without barriers and Loops run their bounded work).
+ * record and sets err->stop. Blocks that start after that end at their
+ * first long Loop (or at once, with a block-wide start test); those of a
+ * kernel without long Loops run their bounded work (ptx_int.h).
  *
- * Loads of storage buffers that no Store or atomic of the program targets
- * carry !invariant.load (ld.global.nc, the read-only data path). A load
- * that may be out of range reads from a select of the element's address
- * and 16 zero bytes (vyre.zeros) instead of branching around it.
+ * Speed (issue 8, against nvcc -O3 on the same algorithms): loads of
+ * storage buffers that no Store or atomic of the program targets carry
+ * !invariant.load (ld.global.nc, the read-only data path); a load that may
+ * be out of range reads from a select of the element's address and 16
+ * zero bytes (vyre.zeros) instead of branching around it; element counts
+ * are u32 with the declared count as their least value (32-bit bounds
+ * checks that fold); the record fields are loaded at the kernel's start;
+ * long innermost Loops are unrolled 4 times, short literal ones
+ * completely; workgroup memory that the first statements fill in full is
+ * not zeroed (find_filled).
  *
  * f32: the kernel runs with FTZ (denormal-fp-math-f32 preserve-sign and
  * nvptx-f32ftz): subnormal operands read as signed zeros and subnormal
@@ -554,8 +561,8 @@ static void h_poll(vy_lw *w) {
   LLVMPositionBuilderAtEnd(w->b, go);
 }
 
-/* Innermost long Loops are unrolled UNROLL times; Loops with literal
- * bounds of at most UNROLL_FULL iterations completely. */
+/* Innermost long Loops are unrolled UNROLL times; innermost Loops with
+ * literal bounds of at most UNROLL_FULL iterations completely. */
 #define UNROLL 4u
 #define UNROLL_FULL 32u
 
@@ -576,11 +583,12 @@ static bool has_loop(const vy_cl *l) {
 static void h_latch(vy_lw *w, const vy_cn *n, LLVMValueRef br) {
   LLVMContextRef c = w->c;
   LLVMMetadataRef prop;
+  if (has_loop(&n->body)) return; /* innermost Loops only: no copies of a whole Loop nest */
   if (n->e0->kind == VY_EXPR_LIT_U32 && n->e1->kind == VY_EXPR_LIT_U32 && n->e1->lit.v.u32 > n->e0->lit.v.u32 &&
       n->e1->lit.v.u32 - n->e0->lit.v.u32 <= UNROLL_FULL) {
     LLVMMetadataRef full = LLVMMDStringInContext2(c, "llvm.loop.unroll.full", 21);
     prop = LLVMMDNodeInContext2(c, &full, 1);
-  } else if (vy_lw_loop_polled(w, n) && !has_loop(&n->body)) {
+  } else if (vy_lw_loop_polled(w, n)) {
     LLVMMetadataRef cnt[2] = {LLVMMDStringInContext2(c, "llvm.loop.unroll.count", 22),
                               LLVMValueAsMetadata(c32(w, UNROLL))};
     prop = LLVMMDNodeInContext2(c, cnt, 2);
