@@ -13,7 +13,8 @@
  * module is compiled for the host with ORC. A block runs as one ucontext
  * coroutine per thread: a thread runs until it reaches a barrier or a
  * warp collective; a barrier is released when every
- * thread of the block waits at one, a collective when every lane of the
+ * thread of the block waits at one (the threads of a warp at the same one:
+ * bar.sync is .aligned), a collective when every lane of the
  * warp (the mask must be exactly the warp's lanes) waits at one. A thread
  * that leaves the kernel while others wait, collectives that differ inside
  * a warp, and deadlocks fail the case: the GPU would hang or be undefined.
@@ -72,6 +73,7 @@ typedef struct sthread {
   ucontext_t ctx;
   int state, op;
   uint32_t mask, a, b, res;
+  const void *site; /* the barrier instruction it waits at (its call's return address) */
 } sthread;
 
 #define STACK_SIZE (128u * 1024u)
@@ -110,9 +112,20 @@ static uint32_t wait_as(int state, int op, uint32_t mask, uint32_t a, uint32_t b
 
 static uint32_t vysim_tid(void) { return S.cur; }
 static uint32_t vysim_ctaid(void) { return S.ctaid; }
-static void vysim_bar(void) { wait_as(T_BAR, OP_BAR, 0, 0, 0); }
-static uint32_t vysim_bar_or(uint32_t p) { return wait_as(T_BAR, OP_BAR_OR, 0, p != 0, 0); }
-static uint32_t vysim_bar_popc(uint32_t p) { return wait_as(T_BAR, OP_BAR_POPC, 0, p != 0, 0); }
+/* Barriers remember where they were called from: bar.sync is .aligned, so
+ * every thread of a warp must wait at the same instruction. */
+static void vysim_bar(void) {
+  S.t[S.cur].site = __builtin_return_address(0);
+  wait_as(T_BAR, OP_BAR, 0, 0, 0);
+}
+static uint32_t vysim_bar_or(uint32_t p) {
+  S.t[S.cur].site = __builtin_return_address(0);
+  return wait_as(T_BAR, OP_BAR_OR, 0, p != 0, 0);
+}
+static uint32_t vysim_bar_popc(uint32_t p) {
+  S.t[S.cur].site = __builtin_return_address(0);
+  return wait_as(T_BAR, OP_BAR_POPC, 0, p != 0, 0);
+}
 static uint32_t vysim_ballot(uint32_t mask, uint32_t pred) { return wait_as(T_WARP, OP_BALLOT, mask, pred & 1, 0); }
 static uint32_t vysim_shfl_idx(uint32_t mask, uint32_t v, uint32_t src, uint32_t c) {
   if (c != 0x1f) sim_fail("shfl.sync.idx with a clamp other than 0x1f");
@@ -166,6 +179,8 @@ static bool release_barrier(void) {
     if (S.t[i].state != T_BAR) continue;
     waiting++;
     if (op >= 0 && S.t[i].op != op) sim_fail("threads of a block wait at different barrier instructions");
+    if (i % 32 && S.t[i - 1].state == T_BAR && S.t[i].site != S.t[i - 1].site)
+      sim_fail("threads of a warp wait at different bar.sync instructions (.aligned: undefined on the GPU)");
     op = S.t[i].op;
     any |= S.t[i].a;
     popc += S.t[i].a;
