@@ -613,14 +613,6 @@ static vy_status native_outputs(bench *b, vyb_native_fn fn, const vyb_data *d, v
   return st;
 }
 
-/* Ends the baselines' OpenMP worker threads: libomp's idle workers spin
- * for a while (KMP_BLOCKTIME, 200 ms) after a parallel region and would
- * take a core from whatever is measured next. The next baseline call
- * starts them again (inside its warm-up when timed). */
-static void native_quiet(bench *b) {
-  if (b->has_native && b->native.shutdown) b->native.shutdown();
-}
-
 /* The native baseline: checked at size small, its outputs at the timed
  * size kept in *check (empty when it cannot serve as a check), then timed
  * for every thread count. */
@@ -836,7 +828,6 @@ static void bench_program(bench *b, const vyb_program *p) {
     set_error(b, add_result(b, p, "reference", 1, &small), st, &err);
   if (st == VY_OK) {
     run_native_baseline(b, p, &small, timed, &golden, &check);
-    native_quiet(b);
     for (size_t i = 0; i < b->nothers; i++) run_backend(b, p, &b->others[i], &small, timed, &golden, &check);
     if (b->has_cuda) run_cuda_native(b, p, &small, timed, &golden, &check);
   }
@@ -882,7 +873,6 @@ static int measure_machine(bench *b) {
     progress(b, "STREAM copy and triad with %u threads", most);
     size_t elements = b->o.quick ? (size_t)1 << 22 : (size_t)1 << 24;
     r->has_stream = b->native.stream(elements, b->o.quick ? 3 : 10, (int)most, &r->stream) == 0;
-    native_quiet(b);
   }
   vy_program *p = NULL;
   vy_error err;
