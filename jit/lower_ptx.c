@@ -136,6 +136,8 @@ typedef struct ptx {
   bool *written; /* per buffer: some Store or atomic targets it */
   bool *filled;  /* per workgroup buffer: written in full before any read (find_filled) */
   bool *assigned; /* per variable slot: some Assign targets it */
+  bool *raw;      /* per buffer: f32 workgroup memory only Loads read (vy_lw.raw_f32) */
+  bool no_raw;    /* an opaque expression or node: every f32 store canonicalizes */
   LLVMValueRef *rec; /* per buffer: the loads of its record's 3 fields (NULL: workgroup buffer) */
   LLVMValueRef tid, lid[3], gid[3], wid[3], lane, wmask, wn;
   LLVMValueRef alive;  /* alloca i1 */
@@ -191,6 +193,8 @@ static uint8_t expr_level(ptx *k, const vy_cn *n, const vy_cx *x, bool in_operan
                   "compute the value before the subgroup operation"),
            LV_NONE;
   if (x->kind == VY_EXPR_ATOMIC && x->ref != VY_IX_NONE) k->written[x->ref] = true;
+  if (x->kind == VY_EXPR_ATOMIC && x->ref != VY_IX_NONE) k->raw[x->ref] = false;
+  if (x->kind == VY_EXPR_OPAQUE) k->no_raw = true;
   bool sg = is_sg(x->kind), inner = in_operand || sg;
   uint8_t lv = sg ? LV_WARP : LV_NONE;
   lv |= expr_level(k, n, x->a, inner);
@@ -218,13 +222,22 @@ static uint8_t mark_node(ptx *k, const vy_cn *n) {
   case VY_NODE_ASSIGN:
     if (n->slot < k->w.pp->nslots) k->assigned[n->slot] = true;
     break;
+  case VY_NODE_LET:
+  case VY_NODE_IF:
+  case VY_NODE_LOOP:
+  case VY_NODE_RETURN:
+  case VY_NODE_BLOCK:
+  case VY_NODE_REGION:
+  case VY_NODE_TRAP:
+    break;
   case VY_NODE_ASYNC_LOAD:
   case VY_NODE_ASYNC_STORE:
   case VY_NODE_ASYNC_WAIT:
     refuse(k, n, "async copies (AsyncLoad, AsyncStore, AsyncWait)",
            "use plain loads and stores, or run the program on llvm-cpu or the reference backend");
     break;
-  default:
+  default: /* a node that may move a buffer's bytes as they are */
+    k->no_raw = true;
     break;
   }
   uint8_t in = mark_list(k, &n->body) | mark_list(k, &n->body2);
@@ -1385,8 +1398,9 @@ vy_status vy_lower_ptx(const vy_interp_prepared *pp, const vy_ptx_target *t, LLV
   k->filled = vy_arena_array(&w->arena, nb, sizeof *k->filled);
   k->assigned = vy_arena_array(&w->arena, pp->nslots ? pp->nslots : 1, sizeof *k->assigned);
   k->rec = vy_arena_array(&w->arena, 3 * (size_t)nb, sizeof *k->rec);
+  k->raw = vy_arena_array(&w->arena, nb, sizeof *k->raw);
   k->ifrec = vy_arena_array(&w->arena, pp->nbarrier_ifs ? pp->nbarrier_ifs : 1, sizeof *k->ifrec);
-  if (!k->data || !k->bytes || !k->elems || !k->written || !k->filled || !k->assigned || !k->rec || !k->ifrec) vy_lw_nomem(w);
+  if (!k->data || !k->bytes || !k->elems || !k->written || !k->filled || !k->assigned || !k->rec || !k->raw || !k->ifrec) vy_lw_nomem(w);
   uint64_t threads = (uint64_t)w->wg[0] * w->wg[1] * w->wg[2];
   k->threads = (uint32_t)threads;
   if (!threads || threads > MAX_THREADS) {
@@ -1398,8 +1412,16 @@ vy_status vy_lower_ptx(const vy_interp_prepared *pp, const vy_ptx_target *t, LLV
   for (uint32_t b = 0; b < w->p->nbuffers; b++)
     if (w->p->buffers[b].access == VY_ACCESS_WORKGROUP)
       k->shared_bytes += ((uint64_t)w->p->buffers[b].count * vy_type_min_bytes(&w->p->buffers[b].element) + 15) / 16 * 16;
+  /* Workgroup memory is scratch that only the block's Loads read back (the
+   * cuda backend refuses async copies; an atomic on it is an error), and
+   * Loads carry f32 values uncanonicalized anyway (lower_int.h): an f32
+   * workgroup buffer stores floats as they are (stencil1d's and
+   * matmul_tiled's tiles: six instructions per store less). */
+  for (uint32_t b = 0; vy_lw_ok(w) && b < w->p->nbuffers; b++)
+    k->raw[b] = w->p->buffers[b].access == VY_ACCESS_WORKGROUP && w->p->buffers[b].element.kind == VY_TYPE_F32;
   uint8_t lv = LV_NONE;
   if (vy_lw_ok(w)) lv = mark_list(k, &pp->entry);
+  if (vy_lw_ok(w) && !k->no_raw) w->raw_f32 = k->raw;
   bool uses_sync = lv != LV_NONE;
   if (vy_lw_ok(w)) find_filled(k);
   if (uses_sync) { /* the bounds slot of block-level Loops */

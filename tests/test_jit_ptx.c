@@ -644,6 +644,27 @@ static void test_uniform_let_bounds(void **state) {
   free(s);
 }
 
+/* An f32 stored into workgroup memory keeps its bits (only Loads read it
+ * back, and the store to `out` canonicalizes): one canonical NaN in the
+ * kernel, not two. */
+static void test_raw_workgroup_f32(void **state) {
+  (void)state;
+  static const char src[] = "program workgroup(32) {\n"
+                            "  buffer a: f32 read @0\n"
+                            "  buffer out: f32 read_write @1 count(32) output\n"
+                            "  buffer t: f32 workgroup count(32)\n"
+                            "  region vyre.program.root {\n"
+                            "    t[lid.x] = a[gid.x]\n"
+                            "    barrier\n"
+                            "    out[gid.x] = t[31 - lid.x]\n"
+                            "  }\n"
+                            "}\n";
+  char *s = ptx_of(src, "sm_90");
+  assert_int_equal(count(s, "2143289344"), 1); /* 0x7fc00000 */
+  assert_assembles(s, "sm_90");
+  free(s);
+}
+
 static void test_refusals(void **state) {
   (void)state;
   vy_bytes out = {0};
@@ -803,6 +824,7 @@ int main(void) {
       cmocka_unit_test(test_bounded_kernel),
       cmocka_unit_test(test_filled_workgroup_memory),
       cmocka_unit_test(test_uniform_let_bounds),
+      cmocka_unit_test(test_raw_workgroup_f32),
       cmocka_unit_test(test_refusals),
       cmocka_unit_test(test_ptx_isa),
       cmocka_unit_test(test_unknown_sm),
