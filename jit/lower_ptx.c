@@ -135,9 +135,9 @@ typedef struct ptx {
   LLVMValueRef *data, *bytes, *elems;
   bool *written; /* per buffer: some Store or atomic targets it */
   bool *filled;  /* per workgroup buffer: written in full before any read (find_filled) */
-  bool *assigned; /* per variable slot: some Assign targets it */
-  bool *raw;      /* per buffer: f32 workgroup memory only Loads read (vy_lw.raw_f32) */
-  bool no_raw;    /* an opaque expression or node: every f32 store canonicalizes */
+  bool *assigned;    /* per variable slot: some Assign targets it */
+  bool *raw;         /* per buffer: f32 workgroup memory only Loads read (vy_lw.raw_f32) */
+  bool no_raw;       /* an opaque expression or node: every f32 store canonicalizes */
   LLVMValueRef *rec; /* per buffer: the loads of its record's 3 fields (NULL: workgroup buffer) */
   LLVMValueRef tid, lid[3], gid[3], wid[3], lane, wmask, wn;
   LLVMValueRef alive;  /* alloca i1 */
@@ -302,18 +302,30 @@ static bool lidx_range(const wgscan *sc, const vy_cx *x, uint32_t *lo, uint32_t 
   int op = x->op;
   if (is_lidx(sc, x->a) && lit_u32(x->b, &c)) {
   } else if (is_lidx(sc, x->b) && lit_u32(x->a, &c)) { /* c op l: l (mirrored op) c */
-    op = op == VY_BINOP_LT ? VY_BINOP_GT : op == VY_BINOP_GT ? VY_BINOP_LT : op == VY_BINOP_LE ? VY_BINOP_GE
-       : op == VY_BINOP_GE ? VY_BINOP_LE : -1;
+    op = op == VY_BINOP_LT   ? VY_BINOP_GT
+         : op == VY_BINOP_GT ? VY_BINOP_LT
+         : op == VY_BINOP_LE ? VY_BINOP_GE
+         : op == VY_BINOP_GE ? VY_BINOP_LE
+                             : -1;
   } else {
     return false;
   }
   uint64_t l = 0, h = 1ull << 32;
   switch (op) {
-  case VY_BINOP_LT: h = c; break;
-  case VY_BINOP_LE: h = (uint64_t)c + 1; break;
-  case VY_BINOP_GT: l = (uint64_t)c + 1; break;
-  case VY_BINOP_GE: l = c; break;
-  default: return false;
+  case VY_BINOP_LT:
+    h = c;
+    break;
+  case VY_BINOP_LE:
+    h = (uint64_t)c + 1;
+    break;
+  case VY_BINOP_GT:
+    l = (uint64_t)c + 1;
+    break;
+  case VY_BINOP_GE:
+    l = c;
+    break;
+  default:
+    return false;
   }
   *lo = l > UINT32_MAX ? UINT32_MAX : (uint32_t)l;
   *hi = h > UINT32_MAX ? UINT32_MAX : (uint32_t)h;
@@ -1134,7 +1146,8 @@ static uint64_t record_min(const vy_lw *w, uint32_t b, unsigned j) {
 /* !range [lo, 2^bits) on load `v` of integer type `t` (0 < lo < 2^bits). */
 static void range_md(vy_lw *w, LLVMValueRef v, LLVMTypeRef t, uint64_t lo) {
   LLVMMetadataRef r[2] = {LLVMValueAsMetadata(LLVMConstInt(t, lo, 0)), LLVMValueAsMetadata(LLVMConstInt(t, 0, 0))};
-  LLVMSetMetadata(v, LLVMGetMDKindIDInContext(w->c, "range", 5), LLVMMetadataAsValue(w->c, LLVMMDNodeInContext2(w->c, r, 2)));
+  LLVMSetMetadata(v, LLVMGetMDKindIDInContext(w->c, "range", 5),
+                  LLVMMetadataAsValue(w->c, LLVMMDNodeInContext2(w->c, r, 2)));
 }
 
 /* Buffer records, workgroup memory (declared and zeroed) and the stop
@@ -1205,8 +1218,8 @@ static void buffers(ptx *k, LLVMValueRef bufs, bool uses_sync) {
     k->bytes[b] = f[1];
     k->elems[b] = LLVMBuildZExt(B, f[2], w->t_i64, "elems");
   }
-  if (!has_long_loop(w, &w->pp->entry)) { /* bounded work: no stop test */
-    if (zeroes) nvvm(w, "llvm.nvvm.barrier0", NULL, 0); /* the zeroing before any use */
+  if (!has_long_loop(w, &w->pp->entry)) { /* bounded work: no stop test; a barrier ends the zeroing */
+    if (zeroes) nvvm(w, "llvm.nvvm.barrier0", NULL, 0);
     return;
   }
   if (!zeroes && !uses_sync) { /* read first thing, tested by the first poll (h_poll) */
@@ -1400,7 +1413,9 @@ vy_status vy_lower_ptx(const vy_interp_prepared *pp, const vy_ptx_target *t, LLV
   k->rec = vy_arena_array(&w->arena, 3 * (size_t)nb, sizeof *k->rec);
   k->raw = vy_arena_array(&w->arena, nb, sizeof *k->raw);
   k->ifrec = vy_arena_array(&w->arena, pp->nbarrier_ifs ? pp->nbarrier_ifs : 1, sizeof *k->ifrec);
-  if (!k->data || !k->bytes || !k->elems || !k->written || !k->filled || !k->assigned || !k->rec || !k->raw || !k->ifrec) vy_lw_nomem(w);
+  if (!k->data || !k->bytes || !k->elems || !k->written || !k->filled || !k->assigned || !k->rec || !k->raw ||
+      !k->ifrec)
+    vy_lw_nomem(w);
   uint64_t threads = (uint64_t)w->wg[0] * w->wg[1] * w->wg[2];
   k->threads = (uint32_t)threads;
   if (!threads || threads > MAX_THREADS) {

@@ -311,9 +311,10 @@ vy_status vy_ptx_compile(const vy_interp_prepared *pp, const vy_ptx_target *t, c
   if (!st) st = vy_jit_emit(m, tm, VY_JIT_EMIT_ASM, alloc, ptx, err);
   if (!st && llvm_error) {
     vy_bytes_free(ptx);
-    st = vy_error_set(err, VY_E_COMPILE_FAILED,
-                      "LLVM reported an error while compiling the kernel. Fix: this is a vyre-jit bug; please report it "
-                      "with VYRE_JIT_DUMP=ir output");
+    st =
+        vy_error_set(err, VY_E_COMPILE_FAILED,
+                     "LLVM reported an error while compiling the kernel. Fix: this is a vyre-jit bug; please report it "
+                     "with VYRE_JIT_DUMP=ir output");
   }
   if (st) vy_ptx_lowered_free(alloc, out);
   LLVMDisposeModule(m);

@@ -20,7 +20,8 @@
  * workgroup lin = wg_base + b, lin = x + gx * (y + gy * z) (the reference's
  * order); thread t is local invocation lx = t % wg0, ly = (t / wg0) % wg1,
  * lz = t / (wg0 * wg1). Workgroup memory is static shared memory
- * (addrspace 3) that the kernel zeroes at block start; its size is in
+ * (addrspace 3) that the kernel zeroes at block start (but for buffers
+ * the program provably fills before reading them); its size is in
  * vy_ptx_lowered.shared_bytes (the host checks it against the device).
  *
  * Errors. A reference runtime error claims err->claimed with an atomic CAS
@@ -35,12 +36,14 @@
  * once when it is set. Any other kernel's invocations do bounded work and
  * never read it: its blocks run to the end, and the dispatch reports the
  * error all the same.
- * Element counts in the records are below 2^32 and at least the buffer's
- * declared count (the kernel relies on both: vy_bind checks them). After the launch(es) the host downloads the record and,
- * when claimed, turns it into the interpreter's error with vy_lower_error()
- * and the site table below. No thread ever leaves a barrier its workgroup
- * still reaches: a returned or raising invocation keeps arriving at the
+ * After the launch(es) the host downloads the record and, when claimed,
+ * turns it into the interpreter's error with vy_lower_error() and the site
+ * table below. No thread ever leaves a barrier its workgroup still
+ * reaches: a returned or raising invocation keeps arriving at the
  * workgroup's barriers until the block ends.
+ *
+ * Element counts in the records are below 2^32 and at least the buffer's
+ * declared count (the kernel relies on both: vy_bind checks them).
  */
 #ifndef VYRE_PTX_INT_H
 #define VYRE_PTX_INT_H

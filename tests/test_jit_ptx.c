@@ -550,7 +550,8 @@ static void test_poll(void **state) {
                             "  }\n"
                             "}\n";
   char *s = ptx_of(src, "sm_90");
-  assert_int_equal(count(s, "ld.volatile.global.u32"), 2); /* at the start (tested by the first poll), the later polls */
+  assert_int_equal(count(s, "ld.volatile.global.u32"),
+                   2); /* at the start (tested by the first poll), the later polls */
   assert_assembles(s, "sm_90");
   free(s);
 }
@@ -601,9 +602,9 @@ static void test_filled_workgroup_memory(void **state) {
     int barriers;
   } cases[] = {
       {"    if l < 1 { t[l] = 7 }\n    if 7 <= l { t[l + 2] = 9 }\n", 1},
-      {"    if l == 0 { t[0] = 7 }\n    if l >= 7 { t[l + 2] = 9 }\n", 2},              /* t[0]: not a lid.x store */
-      {"    if l < 1 { t[l] = 7 }\n", 2},                                                 /* t[9] left out */
-      {"    if l < 1 { t[l] = 7 }\n    if 7 <= l { t[l + 2] = t[3] }\n", 2},             /* read before the barrier */
+      {"    if l == 0 { t[0] = 7 }\n    if l >= 7 { t[l + 2] = 9 }\n", 2},   /* t[0]: not a lid.x store */
+      {"    if l < 1 { t[l] = 7 }\n", 2},                                    /* t[9] left out */
+      {"    if l < 1 { t[l] = 7 }\n    if 7 <= l { t[l + 2] = t[3] }\n", 2}, /* read before the barrier */
       {"    if l < 1 { t[l] = 7 }\n    if 7 <= l { t[l + 2] = 9 }\n    if l == 5 { return }\n", 2},
   };
   for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
