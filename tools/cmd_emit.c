@@ -16,7 +16,7 @@ static const char emit_usage[] =
     "Compiles PROGRAM with the llvm-cpu backend for this machine and prints the\n"
     "optimized LLVM IR (llvm) or the host assembly (asm) of its kernel: one\n"
     "function that runs a range of workgroups, vectorized across invocations.\n"
-    "--opt picks LLVM's default<O2> (the default) or default<O3> pipeline;\n"
+    "--opt picks vyre's kernel pipeline (2, the default) or LLVM's default<O3>;\n"
     "--vector-width overrides LLVM's preferred vector width (0 = LLVM's choice).\n"
     "ptx prints the PTX of the cuda backend's kernel for SM --sm (default 90) and\n"
     "PTX ISA --ptx (x10, default: LLVM's minimum for the SM); it needs no GPU.\n"

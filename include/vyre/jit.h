@@ -93,7 +93,7 @@ vy_status vy_jit_register_backends(vy_context *ctx);
 
 /** Options of an "llvm-cpu" backend. */
 typedef struct vy_jit_cpu_options {
-  int opt_level;                /**< LLVM pipeline default<O2> (2, the default) or default<O3> (3) */
+  int opt_level;                /**< vyre's kernel pipeline (2, the default) or LLVM's default<O3> (3) */
   unsigned prefer_vector_width; /**< 0 = LLVM's choice for the host; else 128, 256 or 512 bits */
 } vy_jit_cpu_options;
 
