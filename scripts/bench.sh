@@ -2,7 +2,9 @@
 # bench.sh - the full benchmark: set up, build a Release tree, install gnuplot
 # for the chart when it is missing, run every program of bench/suite on every
 # available backend with 1 thread and with all of them, and regenerate
-# bench/RESULTS.md (with bench/results.json and bench/results.png).
+# bench/RESULTS.md (with bench/results.json and bench/results.png). A GPU
+# section of RESULTS.md (from its '## NVIDIA' heading on, written by hand from
+# scripts/gpu-check.sh runs on a GPU machine) is kept.
 #
 #   scripts/bench.sh [SIZE]        SIZE: small, medium (default) or large
 #
@@ -31,6 +33,10 @@ cmd=(vyre-jit bench --size "$size" --threads "$threads" --json bench/results.jso
 status=0
 (cd "$here" && "$build/vyre-jit" "${cmd[@]:1}") >"$table" || status=$?
 
+gpu=$(mktemp)
+trap 'rm -f "$table" "$gpu"' EXIT
+[ -f "$out/RESULTS.md" ] && sed -n '/^## NVIDIA/,$p' "$out/RESULTS.md" >"$gpu"
+
 commit=$(git -C "$here" rev-parse --short HEAD 2>/dev/null || echo unknown)
 git -C "$here" diff --quiet HEAD -- 2>/dev/null || commit="$commit (with uncommitted changes)"
 {
@@ -46,6 +52,10 @@ git -C "$here" diff --quiet HEAD -- 2>/dev/null || commit="$commit (with uncommi
   echo '```text'
   cat "$table"
   echo '```'
+  if [ -s "$gpu" ]; then
+    echo
+    cat "$gpu"
+  fi
 } >"$out/RESULTS.md"
 cat "$table"
 echo "bench: wrote bench/RESULTS.md, bench/results.json and bench/results.png"
