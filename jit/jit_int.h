@@ -145,13 +145,19 @@ vy_status vy_jit_module_set_target(LLVMModuleRef m, LLVMTargetMachineRef tm, vy_
  * llvm-notes.md §4.9), loop and SLP vectorization on from O2; host code at
  * O2 gets vyre's lighter kernel pipeline instead (passes.c). Dumps the
  * stages selected by VYRE_JIT_DUMP (ir before, opt and asm after). In debug
- * builds (NDEBUG unset) the module is verified before and after the passes
+ * builds (NDEBUG unset) or with VYRE_JIT_VERIFY=1 the module is verified before and after the passes
  * and a broken module returns VY_E_INTERNAL with the verifier's report
  * instead of crashing inside LLVM. `m` is changed in place; `tm` is only
  * read but must not be used by another thread meanwhile. Errors:
  * VY_E_COMPILE_FAILED (pipeline error), VY_E_INTERNAL (verifier), VY_E_IO
  * (dump). */
 vy_status vy_jit_optimize(LLVMModuleRef m, LLVMTargetMachineRef tm, vy_jit_opt opt, vy_error *err);
+
+/* Runs LLVM's verifier on `m`: VY_E_INTERNAL with its report ("LLVM module
+ * is invalid <when>") when the module is broken, a lowering bug. The cuda
+ * compile calls it on every kernel (invalid IR can become PTX that faults
+ * on the GPU); vy_jit_optimize without NDEBUG or with VYRE_JIT_VERIFY=1. */
+vy_status vy_jit_verify(LLVMModuleRef m, const char *when, vy_error *err);
 
 /* ------------------------------------------------------------------ */
 /* emit.c: code emission and stage dumps */

@@ -153,8 +153,9 @@ static mark_out mark_node(cpu *k, pbstate *s, const vy_cn *n, bool can_ix) {
   cinfo *ci = vy_arena_alloc(&k->w.arena, sizeof *ci);
   if (!ci || !vy_pmap_put(&k->w, &k->info, n, ci)) return vy_lw_nomem(&k->w), r;
   k->w.cur = n;
-  ci->sg_head = vy_cpu_expr_has_subgroup(k, n->e0, false) | vy_cpu_expr_has_subgroup(k, n->e1, false) |
-                vy_cpu_expr_has_subgroup(k, n->e2, false);
+  ci->sg_head = vy_cpu_expr_has_subgroup(k, n->e0, false); /* all three: each may refuse an operand */
+  ci->sg_head |= vy_cpu_expr_has_subgroup(k, n->e1, false);
+  ci->sg_head |= vy_cpu_expr_has_subgroup(k, n->e2, false);
   mark_out in = {false, false};
   uint32_t mark = s->n;
   bool hoist_list = k->hoist_list;

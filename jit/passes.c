@@ -1,7 +1,10 @@
 /* passes.c - the optimization pipeline: LLVM's new pass manager with the
  * target machine's cost model; vyre's kernel pipeline for host code at O2,
  * LLVM's default<On> pipelines otherwise. See jit_int.h. */
+#include <stdatomic.h>
+#include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <llvm-c/Analysis.h>
@@ -11,13 +14,10 @@
 #include "error_int.h"
 #include "jit_int.h"
 
-#ifndef NDEBUG
-/* Returns VY_E_INTERNAL with the verifier's report when `m` is broken. A
- * module from our own lowering that fails here is a vyre-jit bug. */
-static vy_status verify(LLVMModuleRef m, const char *when, vy_error *err) {
+vy_status vy_jit_verify(LLVMModuleRef m, const char *when, vy_error *err) {
   char *msg = NULL;
   if (LLVMVerifyModule(m, LLVMReturnStatusAction, &msg)) { /* true = broken */
-    char what[64];
+    char what[80];
     snprintf(what, sizeof what, "LLVM module is invalid %s", when);
     return vy_jit_llvm_message(err, VY_E_INTERNAL, msg, what,
                                "this is a bug in the lowering; please report it with VYRE_JIT_DUMP=ir output");
@@ -25,7 +25,22 @@ static vy_status verify(LLVMModuleRef m, const char *when, vy_error *err) {
   LLVMDisposeMessage(msg);
   return VY_OK;
 }
+
+/* Whether vy_jit_optimize verifies: always without NDEBUG, else when
+ * VYRE_JIT_VERIFY is set to something other than 0 (the fuzz drivers set
+ * it). Read once. */
+static bool verify_on(void) {
+#ifndef NDEBUG
+  return true;
+#else
+  static _Atomic int on = -1;
+  if (on < 0) {
+    const char *v = getenv("VYRE_JIT_VERIFY");
+    on = v && *v && strcmp(v, "0") != 0;
+  }
+  return on;
 #endif
+}
 
 /* The O2 pipeline for host kernels. default<O2> is built for whole C
  * programs: it runs the CGSCC inliner loop, interprocedural passes and the
@@ -78,9 +93,7 @@ vy_status vy_jit_optimize(LLVMModuleRef m, LLVMTargetMachineRef tm, vy_jit_opt o
     return vy_error_set(err, VY_E_INVALID_ARGUMENT,
                         "vy_jit_optimize needs a module, a target machine and a level O0..O3. Fix: pass them.");
   vy_status st = vy_jit_dump(m, tm, VY_JIT_DUMP_IR, err);
-#ifndef NDEBUG
-  if (!st) st = verify(m, "before optimization", err);
-#endif
+  if (!st && verify_on()) st = vy_jit_verify(m, "before optimization", err);
   if (st) return st;
 
   LLVMPassBuilderOptionsRef po = LLVMCreatePassBuilderOptions();
@@ -96,10 +109,8 @@ vy_status vy_jit_optimize(LLVMModuleRef m, LLVMTargetMachineRef tm, vy_jit_opt o
   if (e)
     return vy_jit_llvm_error(err, VY_E_COMPILE_FAILED, e, "LLVM pass pipeline failed",
                              "this is a vyre-jit bug; please report it with VYRE_JIT_DUMP=ir output");
-#ifndef NDEBUG
-  st = verify(m, "after optimization", err);
+  if (verify_on()) st = vy_jit_verify(m, "after optimization", err);
   if (st) return st;
-#endif
   st = vy_jit_dump(m, tm, VY_JIT_DUMP_OPT, err);
   if (!st) st = vy_jit_dump(m, tm, VY_JIT_DUMP_ASM, err);
   return st;

@@ -247,19 +247,6 @@ static void rename_backend(vy_error *err) {
   memcpy(p, to, sizeof to - 1);
 }
 
-/* The lowered kernel is verified in every build (vy_jit_optimize does it
- * only without NDEBUG): invalid IR that reaches the NVPTX backend can
- * become PTX that faults on the GPU (an addrspace(3) pointer swapped for a
- * global one gave CUDA_ERROR_ILLEGAL_ADDRESS, d6a7a05). */
-static vy_status verify_kernel(LLVMModuleRef m, vy_error *err) {
-  char *msg = NULL;
-  if (LLVMVerifyModule(m, LLVMReturnStatusAction, &msg)) /* true = broken */
-    return vy_jit_llvm_message(err, VY_E_INTERNAL, msg, "the cuda lowering made an invalid LLVM module",
-                               "this is a vyre-jit bug; please report it with VYRE_JIT_DUMP=ir output");
-  LLVMDisposeMessage(msg);
-  return VY_OK;
-}
-
 /* LLVM's diagnostics for the kernel's context: warnings and remarks (a
  * loop hint of lower_ptx.c that LLVM could not follow, say) are dropped
  * instead of printed on the host program's stderr; an error is noted in
@@ -289,7 +276,9 @@ vy_status vy_ptx_compile(const vy_interp_prepared *pp, const vy_ptx_target *t, c
   st = vy_jit_module_set_target(m, tm, err);
   if (!st) st = vy_lower_ptx(pp, t, c, m, alloc, out, err);
   if (st == VY_E_UNSUPPORTED) rename_backend(err);
-  if (!st) st = verify_kernel(m, err);
+  /* every build verifies: invalid IR that reaches the NVPTX backend can become
+   * PTX that faults (an addrspace(3) pointer swapped for a global one, d6a7a05) */
+  if (!st) st = vy_jit_verify(m, "after the cuda lowering", err);
   bool math = false;
   if (!st) map_math(m, &math);
   if (!st && math) {

@@ -63,6 +63,7 @@ static const char *g_name = "llvm-cpu"; /* the compiled backend under test (VY_F
 static void setup_once(void) {
   if (g_cpu) return;
   setenv("VYRE_JIT_CACHE", "off", 1);
+  setenv("VYRE_JIT_VERIFY", "1", 1); /* a lowering bug as invalid IR: an error, not a wrong result */
   const char *name = getenv("VY_FUZZ_BACKEND");
   if (name && *name) g_name = name;
   vy_context_options o;

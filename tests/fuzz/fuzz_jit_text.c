@@ -39,6 +39,7 @@ static vy_backend *g_cpu;
 static void open_once(void) {
   if (g_ctx) return;
   setenv("VYRE_JIT_CACHE", "off", 1); /* every input compiles; nothing lands on disk */
+  setenv("VYRE_JIT_VERIFY", "1", 1);    /* a lowering bug as invalid IR: an error, not a wrong result */
   vy_context_options o;
   vy_context_options_init(&o);
   o.threads = 1;
