@@ -942,6 +942,33 @@ static bool fast_true_compare(vy_lw *w, const vy_cx *x) {
   return fast_covered(w, len->ref, id, &p);
 }
 
+vy_jv vy_lw_subgroup_operand(vy_lw *w, const vy_cx *x, LLVMValueRef *lane) {
+  vy_jv v = vy_lw_expr(w, x->a);
+  if (v.t.k == VY_JK_NEVER) return never;
+  LLVMValueRef bad;
+  switch (x->kind) {
+  case VY_EXPR_SUBGROUP_ADD: {
+    LLVMValueRef u = vy_lw_as_u32(w, v, &bad);
+    if (bad) vy_lw_check(w, bad, vy_lw_site(w, VY_SITE_SG_ADD_LANE, x), never, never);
+    return (vy_jv){{VY_JK_U32, 0}, u};
+  }
+  case VY_EXPR_SUBGROUP_BALLOT:
+    return (vy_jv){{VY_JK_BOOL, 0}, vy_lw_truthy(w, v)};
+  default: /* shuffle: the value, then the lane */
+    if (lane) {
+      vy_jv l = vy_lw_expr(w, x->b);
+      if (l.t.k == VY_JK_NEVER) return never;
+      *lane = vy_lw_as_u32(w, l, &bad);
+      if (bad) vy_lw_check(w, bad, vy_lw_site(w, VY_SITE_SG_SHUFFLE_LANE, x), never, never);
+    }
+    if (v.t.k != VY_JK_U32 && v.t.k != VY_JK_F32) {
+      vy_lw_raise(w, vy_lw_site(w, VY_SITE_SG_SHUFFLE_TYPE, x), true, never, never);
+      return never;
+    }
+    return v;
+  }
+}
+
 vy_jv vy_lw_expr(vy_lw *w, const vy_cx *x) {
   if (w->st != VY_OK) return never;
   vy_jv a, b, c;

@@ -13,7 +13,6 @@
 #include "lower_cpu_int.h"
 #include "program_int.h"
 
-static const vy_jv never = {{VY_JK_NEVER, 0}, NULL};
 static LLVMValueRef c32(vy_lw *w, uint32_t x) { return LLVMConstInt(w->t_i32, x, 0); }
 static LLVMValueRef c64(vy_lw *w, uint64_t x) { return LLVMConstInt(w->t_i64, x, 0); }
 
@@ -115,37 +114,12 @@ static void sg_operand_body(cpu *k, void *ud) {
   sg_args *sa = ud;
   vy_lw *w = &k->w;
   w->cur = sa->n;
-  const vy_cx *x = sa->x;
-  vy_jv v = vy_lw_expr(w, x->a);
+  LLVMValueRef u = NULL; /* a shuffle's lane, unless it is fixed (a u32 that cannot raise) */
+  vy_jv v = vy_lw_subgroup_operand(w, sa->x, sa->fixed ? NULL : &u);
   if (v.t.k == VY_JK_NEVER) return;
-  LLVMValueRef bad;
-  switch (x->kind) {
-  case VY_EXPR_SUBGROUP_ADD: {
-    LLVMValueRef u = vy_lw_as_u32(w, v, &bad);
-    if (bad) vy_lw_check(w, bad, vy_lw_site(w, VY_SITE_SG_ADD_LANE, x), never, never);
-    v = (vy_jv){{VY_JK_U32, 0}, u};
-    break;
-  }
-  case VY_EXPR_SUBGROUP_BALLOT:
-    v = (vy_jv){{VY_JK_BOOL, 0}, vy_lw_truthy(w, v)};
-    break;
-  default: { /* shuffle: the value, then the lane (unless it is fixed: a u32 that cannot raise) */
-    LLVMValueRef u = NULL;
-    if (!sa->fixed) {
-      vy_jv lane = vy_lw_expr(w, x->b);
-      if (lane.t.k == VY_JK_NEVER) return;
-      u = vy_lw_as_u32(w, lane, &bad);
-      if (bad) vy_lw_check(w, bad, vy_lw_site(w, VY_SITE_SG_SHUFFLE_LANE, x), never, never);
-    }
-    if (v.t.k != VY_JK_U32 && v.t.k != VY_JK_F32) {
-      vy_lw_raise(w, vy_lw_site(w, VY_SITE_SG_SHUFFLE_TYPE, x), true, never, never);
-      return;
-    }
-    if (sa->fixed) break;
+  if (u) {
     if (!sa->typed) sa->src = vy_cpu_new_array(k, (vy_jt){VY_JK_U32, 0});
     vy_cpu_array_store(k, sa->src, k->lin, u);
-    break;
-  }
   }
   if (!sa->typed) {
     sa->t = v.t;

@@ -344,6 +344,14 @@ void vy_lw_stmt(vy_lw *w, const vy_cn *n);
 /* Statements first .. last-1 of `l` in the current scope (no new scope). */
 void vy_lw_stmts(vy_lw *w, const vy_cl *l, uint32_t first, uint32_t last);
 
+/* The operand of subgroup op x (SubgroupAdd, SubgroupBallot, SubgroupShuffle)
+ * as one invocation contributes it, with the reference's checks: add's
+ * value as u32 (raising when not representable), ballot's truthiness, a
+ * shuffle's u32 or f32 value (raising on another type) and, unless `lane`
+ * is NULL, its lane as u32 in *lane (raising when not representable;
+ * evaluated after the value). Returns the never value when the invocation
+ * raised on the way; w->cur must be the statement. */
+vy_jv vy_lw_subgroup_operand(vy_lw *w, const vy_cx *x, LLVMValueRef *lane);
 /* Truthiness (§3.1) as i1. */
 LLVMValueRef vy_lw_truthy(vy_lw *w, vy_jv v);
 /* try_as_u32 (§3.1): the i32 value and the i1 "not representable" flag

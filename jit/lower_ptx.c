@@ -733,38 +733,13 @@ static void sg_eval(ptx *k, const vy_cn *n, const vy_cx *x) {
   LLVMBuilderRef B = w->b;
   LLVMBasicBlockRef end, saved = guard_begin(k, false, &end);
   w->cur = n;
-  LLVMValueRef vslot = NULL, lslot = NULL, bad;
+  LLVMValueRef vslot = NULL, lslot = NULL, u = NULL;
   vy_jt t = {VY_JK_NEVER, 0};
-  vy_jv v = vy_lw_expr(w, x->a);
-  if (v.t.k != VY_JK_NEVER) {
-    switch (x->kind) {
-    case VY_EXPR_SUBGROUP_ADD: {
-      LLVMValueRef u = vy_lw_as_u32(w, v, &bad);
-      if (bad) vy_lw_check(w, bad, vy_lw_site(w, VY_SITE_SG_ADD_LANE, x), never, never);
-      v = (vy_jv){{VY_JK_U32, 0}, u};
-      break;
-    }
-    case VY_EXPR_SUBGROUP_BALLOT:
-      v = (vy_jv){{VY_JK_BOOL, 0}, vy_lw_truthy(w, v)};
-      break;
-    default: { /* shuffle: the value, then the lane */
-      vy_jv l = vy_lw_expr(w, x->b);
-      if (l.t.k == VY_JK_NEVER) {
-        v = never;
-        break;
-      }
-      LLVMValueRef u = vy_lw_as_u32(w, l, &bad);
-      if (bad) vy_lw_check(w, bad, vy_lw_site(w, VY_SITE_SG_SHUFFLE_LANE, x), never, never);
-      if (v.t.k != VY_JK_U32 && v.t.k != VY_JK_F32) {
-        vy_lw_raise(w, vy_lw_site(w, VY_SITE_SG_SHUFFLE_TYPE, x), true, never, never);
-        v = never;
-        break;
-      }
-      lslot = entry_var(k, w->t_i32, "sg.lane");
-      LLVMBuildStore(B, u, lslot);
-      break;
-    }
-    }
+  bool shuffle = x->kind != VY_EXPR_SUBGROUP_ADD && x->kind != VY_EXPR_SUBGROUP_BALLOT;
+  vy_jv v = vy_lw_subgroup_operand(w, x, shuffle ? &u : NULL);
+  if (v.t.k != VY_JK_NEVER && u) {
+    lslot = entry_var(k, w->t_i32, "sg.lane");
+    LLVMBuildStore(B, u, lslot);
   }
   if (v.t.k != VY_JK_NEVER && vy_lw_ok(w)) {
     t = v.t;
