@@ -701,6 +701,26 @@ static vy_status resident_outputs(vy_backend *be, vy_kernel *k, const vyb_data *
   return st;
 }
 
+/* The outputs `got` of a row's dispatch (status st) against `want`: the
+ * interpreter's at size small, or with `timed` the native baseline's at
+ * that size. Frees `got`; a difference marks the row wrong, a match records
+ * what it was verified against and its f32 distance. */
+static void check_row(bench *b, const vyb_program *p, vyb_result *x, vy_status st, vyb_outset *got,
+                      const vyb_outset *want, const vyb_data *timed, vyb_diff *diff) {
+  if (st == VY_OK) compare_sets(p, got, want, diff);
+  vyb_outset_free(got);
+  if (st != VY_OK) return;
+  if (!diff->equal) {
+    set_wrong(b, x, timed ? "native baseline's at the timed size" : "interpreter's at size small", diff);
+    return;
+  }
+  if (diff->max_ulp > x->max_ulp) x->max_ulp = diff->max_ulp;
+  if (timed)
+    snprintf(x->verified, sizeof x->verified, "reference@small,native@%s", vyb_size_name(timed->size));
+  else
+    snprintf(x->verified, sizeof x->verified, "reference@small");
+}
+
 /* The `<backend>-res` row: kernel `k` of a backend with resident buffers,
  * dispatched on them in place (no copies in or out), checked like the
  * plain row, then timed. Nothing when the backend has no resident buffers. */
@@ -718,23 +738,13 @@ static void run_backend_resident(bench *b, const vyb_program *p, const bench_bac
   vyb_outset got = {0};
   vyb_diff diff = {.equal = true};
   vy_status st = resident_outputs(bb->be, k, small, &got, &err);
-  if (st == VY_OK) compare_sets(p, &got, golden, &diff);
-  vyb_outset_free(&got);
-  if (st == VY_OK && !diff.equal) set_wrong(b, x, "interpreter's at size small", &diff);
-  if (st == VY_OK && diff.equal) {
-    x->max_ulp = diff.max_ulp;
-    snprintf(x->verified, sizeof x->verified, "reference@small");
-  }
+  check_row(b, p, x, st, &got, golden, NULL, &diff);
   vyb_resident_set set = {0};
   if (st == VY_OK && diff.equal) st = vyb_resident_make(bb->be, timed, &set, &err);
   if (st == VY_OK && diff.equal && timed != small && check->count) {
     st = vy_kernel_dispatch_resident(k, set.bufs, set.nbufs, NULL, &err);
     if (st == VY_OK) st = vyb_resident_outputs(timed, &set, &got, &err);
-    if (st == VY_OK) compare_sets(p, &got, check, &diff);
-    vyb_outset_free(&got);
-    if (st == VY_OK && !diff.equal) set_wrong(b, x, "native baseline's at the timed size", &diff);
-    if (diff.max_ulp > x->max_ulp) x->max_ulp = diff.max_ulp;
-    snprintf(x->verified, sizeof x->verified, "reference@small,native@%s", vyb_size_name(timed->size));
+    check_row(b, p, x, st, &got, check, timed, &diff);
   }
   if (st == VY_OK && diff.equal) {
     resident_run run = {{b, what}, k, timed, &set};
@@ -765,20 +775,10 @@ static void run_backend(bench *b, const vyb_program *p, const bench_backend *bb,
     progress(b, "%s: check", what);
     st = dispatch_outputs(k, small, &got, &err);
   }
-  if (st == VY_OK) compare_sets(p, &got, golden, &diff);
-  vyb_outset_free(&got);
-  if (st == VY_OK && !diff.equal) set_wrong(b, x, "interpreter's at size small", &diff);
-  if (st == VY_OK && diff.equal) {
-    x->max_ulp = diff.max_ulp;
-    snprintf(x->verified, sizeof x->verified, "reference@small");
-    if (timed != small && check->count) {
-      st = dispatch_outputs(k, timed, &got, &err);
-      if (st == VY_OK) compare_sets(p, &got, check, &diff);
-      vyb_outset_free(&got);
-      if (st == VY_OK && !diff.equal) set_wrong(b, x, "native baseline's at the timed size", &diff);
-      if (diff.max_ulp > x->max_ulp) x->max_ulp = diff.max_ulp;
-      snprintf(x->verified, sizeof x->verified, "reference@small,native@%s", vyb_size_name(timed->size));
-    }
+  check_row(b, p, x, st, &got, golden, NULL, &diff);
+  if (st == VY_OK && diff.equal && timed != small && check->count) {
+    st = dispatch_outputs(k, timed, &got, &err);
+    check_row(b, p, x, st, &got, check, timed, &diff);
   }
   if (st == VY_OK && diff.equal) {
     kernel_run run = {{b, what}, k, timed, NULL, 0, 0};
