@@ -89,7 +89,7 @@ vy_status vy_ptx_compile(const vy_interp_prepared *pp, const vy_ptx_target *t, c
 /* Frees what vy_ptx_compile handed out in *l. */
 void vy_ptx_lowered_free(const vy_allocator *alloc, vy_ptx_lowered *l);
 
-/* ---- internals of vy_ptx_compile (lower_ptx.c, ptx_compile.c) ---------- */
+/* ---- internals of vy_ptx_compile (lower_ptx.c, ptx_wgfill.c, ptx_compile.c) ---------- */
 
 /* Lowers the prepared program into module `m` (in context c, target set)
  * as the kernel VY_PTX_ENTRY with the ABI above; fills *out (sites,
@@ -98,6 +98,15 @@ void vy_ptx_lowered_free(const vy_allocator *alloc, vy_ptx_lowered *l);
  * holds a partial function (dispose it). Not thread-safe on `c`. */
 vy_status vy_lower_ptx(const vy_interp_prepared *pp, const vy_ptx_target *t, LLVMContextRef c, LLVMModuleRef m,
                        const vy_allocator *alloc, vy_ptx_lowered *out, vy_error *err);
+
+/* Sets filled[b] for the workgroup buffers b that the entry's statements
+ * before its first top-level Barrier store in full (stores at lid.x + c at
+ * the top of the list or of an If on a lid.x comparison), with no read of
+ * them, no Return and no statement for which synced(ud, n) holds before the
+ * Barrier: their zeroing at block start is invisible (ptx_wgfill.c).
+ * Leaves the other entries as they are; allocates from w's arena (nothing
+ * set when that fails). */
+void vy_ptx_find_filled(vy_lw *w, bool (*synced)(void *ud, const vy_cn *n), void *ud, bool *filled);
 
 /* The libdevice to link for transcendentals (the one lookup of the cuda
  * backend and `vyre-jit emit ptx`): $VYRE_JIT_LIBDEVICE when set and
