@@ -9,8 +9,8 @@
 # Runs, logging each to LOG_DIR (default: BUILD_DIR/gpu-check):
 #   the cuda tests (corpus + SEEDS generated programs per option set, default
 #   500; transcendental ULPs; streaming/async/resident; limits; the emulated
-#   driver), then `vyre-jit bench` with the cuda backend and the CUDA C
-#   baselines at medium size, saxpy over 2^28 elements, and the streaming
+#   driver; many threads on one cuda backend), then `vyre-jit bench` with the
+#   cuda backend and the CUDA C baselines at medium size, saxpy over 2^28 elements, and the streaming
 #   benchmark (1 GiB in 1, 4 and 16 MiB chunks). Prints a summary; exits
 #   non-zero when a test failed.
 set -uo pipefail
@@ -23,7 +23,7 @@ export VY_SOURCE_DIR=$here VYRE_JIT_CACHE_DIR=${VYRE_JIT_CACHE_DIR:-$(mktemp -d)
 export VYRE_BENCH_SUITE=${VYRE_BENCH_SUITE:-$here/bench/suite}
 nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader | tee "$logs/gpu.txt"
 failed=0
-for t in test_jit_cuda test_jit_cuda_ulp test_jit_cuda_stream test_jit_cuda_fake test_jit_limits; do
+for t in test_jit_cuda test_jit_cuda_ulp test_jit_cuda_stream test_jit_cuda_fake test_jit_limits test_jit_concurrency; do
   [ -x "$build/$t" ] || { echo "$t: not built"; continue; }
   start=$(date +%s)
   (cd "$here/tests" && VY_DIFF_SEEDS=$seeds "$build/$t") >"$logs/$t.log" 2>&1
