@@ -300,8 +300,15 @@ vy_jbind *vy_lw_bind(vy_lw *w, const vy_cn *n, uint32_t slot, vy_jt t, vy_home h
   bd->immutable = immutable;
   bd->id = -1;
   bd->def = NULL;
-  if (t.k != VY_JK_NEVER && (home == VY_HOME_LOCAL || home == VY_HOME_UMEM))
-    bd->val = entry_alloca(w, vy_lw_mem_type(w, t));
+  if (t.k != VY_JK_NEVER && home == VY_HOME_LOCAL) bd->val = entry_alloca(w, vy_lw_mem_type(w, t));
+  if (t.k != VY_JK_NEVER && home == VY_HOME_UMEM) { /* one alloca per Let node (vy_lw.umem) */
+    LLVMTypeRef mt = vy_lw_mem_type(w, t);
+    bd->val = vy_pmap_get(&w->umem, n);
+    if (!bd->val || LLVMGetAllocatedType(bd->val) != mt) {
+      bd->val = entry_alloca(w, mt);
+      if (!vy_pmap_put(w, &w->umem, n, bd->val)) return vy_lw_nomem(w), NULL;
+    }
+  }
   if (t.k != VY_JK_NEVER && home == VY_HOME_CTX) w->hk->ctx_new(w, bd);
   w->live[slot] = bd;
   w->bound[w->nbound++] = slot;

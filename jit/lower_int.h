@@ -272,7 +272,8 @@ struct vy_lw {
   uint32_t nbound, capbound;
   uint32_t *marks;
   uint32_t nmarks, capmarks;
-  vy_pmap binds; /* vy_cn* (Let/Loop) -> vy_jbind* */
+  vy_pmap umem; /* vy_cn* (Let) -> its VY_HOME_UMEM alloca: one per node, so the two copies of a
+                   versioned region (fast and checked) and the regions after them share it */
   /* error sites */
   vy_site *sites;
   uint32_t nsites, capsites;
