@@ -549,7 +549,7 @@ static vy_vinfo walk_call(vy_vctx *c, const vy_expr *e, uint32_t depth) {
     if (!vy_vgrow(c, (void **)&c->tys, &c->tys_cap, c->ntys + 1, sizeof *c->tys)) return UNKNOWN;
     c->tys[c->ntys++] = a.ty;
   }
-  check_call(c, e, c->tys + base);
+  check_call(c, e, c->tys ? c->tys + base : NULL); /* no argument seen yet: no array (NULL + 0 is undefined) */
   c->ntys = base;
   return UNKNOWN; /* a call's type is not known statically; never uniform */
 }
