@@ -321,22 +321,6 @@ static vy_status compile_program(cpu_backend *be, const vy_program *p, const vy_
 /* ---- binding: inputs the program never writes are used in place; the
  * others are copied in parallel (bind_int.h) ---- */
 
-#define COPY_CHUNK ((size_t)1 << 20)
-
-typedef struct copy_job {
-  uint8_t *dst;
-  const uint8_t *src;
-  size_t n;
-} copy_job;
-
-static void copy_slice(void *ud, uint64_t begin, uint64_t end, unsigned worker) {
-  (void)worker;
-  copy_job *j = ud;
-  size_t lo = (size_t)begin * COPY_CHUNK, hi = (size_t)end * COPY_CHUNK;
-  if (hi > j->n) hi = j->n;
-  memcpy(j->dst + lo, j->src + lo, hi - lo);
-}
-
 /* What a binding needs: the kernel, the pool that runs it (the backend's,
  * or a stream worker's own), and the resident buffers by declaration index
  * (NULL: an ordinary dispatch). */
@@ -348,11 +332,7 @@ typedef struct bind_ctx {
 } bind_ctx;
 
 static void bind_copy(void *ud, void *dst, const void *src, size_t n) {
-  const bind_ctx *c = ud;
-  copy_job j = {dst, src, n};
-  if (n < 4 * COPY_CHUNK ||
-      vy_pool_parallel_for(c->pool, (n + COPY_CHUNK - 1) / COPY_CHUNK, 1, 0, copy_slice, &j, NULL) != VY_OK)
-    memcpy(dst, src, n);
+  vy_pool_memcpy(((const bind_ctx *)ud)->pool, dst, src, n, (size_t)4 << 20); /* in parallel from 4 MiB on */
 }
 
 static bool bind_borrow(void *ud, uint32_t i) { return !((const bind_ctx *)ud)->k->written[i]; }

@@ -167,28 +167,9 @@ static const void *source_of(const deferrals *t, const void *data) {
   return data;
 }
 
-/* memcpy, split over the copier threads when it is large. */
-#define COPY_SLICE ((size_t)1 << 20)
-
-typedef struct copy_job {
-  uint8_t *dst;
-  const uint8_t *src;
-  size_t n;
-} copy_job;
-
-static void copy_slices(void *ctx, uint64_t begin, uint64_t end, unsigned worker) {
-  const copy_job *j = ctx;
-  (void)worker;
-  size_t from = (size_t)begin * COPY_SLICE, to = (size_t)end * COPY_SLICE;
-  if (to > j->n) to = j->n;
-  memcpy(j->dst + from, j->src + from, to - from);
-}
-
+/* memcpy, split over the copier threads (NULL: none) from 2 MiB on. */
 static void copy(vy_pool *copiers, void *dst, const void *src, size_t n) {
-  copy_job j = {dst, src, n};
-  if (!copiers || n < 2 * COPY_SLICE ||
-      vy_pool_parallel_for(copiers, (n + COPY_SLICE - 1) / COPY_SLICE, 1, 0, copy_slices, &j, NULL) != VY_OK)
-    memcpy(dst, src, n);
+  vy_pool_memcpy(copiers, dst, src, n, (size_t)2 << 20);
 }
 
 static size_t align_up(size_t n) { return (n + ALIGN - 1) / ALIGN * ALIGN; }

@@ -329,3 +329,26 @@ vy_status vy_pool_create(const vy_allocator *alloc, unsigned threads, vy_pool **
   *out = p;
   return VY_OK;
 }
+
+#define COPY_SLICE ((size_t)1 << 20)
+
+typedef struct copy_job {
+  uint8_t *dst;
+  const uint8_t *src;
+  size_t n;
+} copy_job;
+
+static void copy_slice(void *ctx, uint64_t begin, uint64_t end, unsigned worker) {
+  const copy_job *j = ctx;
+  (void)worker;
+  size_t from = (size_t)begin * COPY_SLICE, to = (size_t)end * COPY_SLICE;
+  if (to > j->n) to = j->n;
+  memcpy(j->dst + from, j->src + from, to - from);
+}
+
+void vy_pool_memcpy(vy_pool *p, void *dst, const void *src, size_t n, size_t parallel_from) {
+  copy_job j = {dst, src, n};
+  if (!p || n < parallel_from ||
+      vy_pool_parallel_for(p, (n + COPY_SLICE - 1) / COPY_SLICE, 1, 0, copy_slice, &j, NULL) != VY_OK)
+    memcpy(dst, src, n);
+}

@@ -83,4 +83,10 @@ unsigned vy_pool_threads(const vy_pool *p);
 vy_status vy_pool_parallel_for(vy_pool *p, uint64_t n, uint64_t chunk, unsigned flags, vy_pool_fn fn, void *ctx,
                                vy_error *err);
 
+/* memcpy of n bytes in 1 MiB slices over p's participants when p is set
+ * and n is at least `parallel_from` bytes; one plain memcpy otherwise, or
+ * when the pool cannot run it. Returns when every byte is copied.
+ * Thread-safe as vy_pool_parallel_for. */
+void vy_pool_memcpy(vy_pool *p, void *dst, const void *src, size_t n, size_t parallel_from);
+
 #endif
