@@ -58,13 +58,6 @@ static const char split_src[] = "program workgroup(4) {\n"
                                 "  }\n"
                                 "}\n";
 
-static vy_program *parse(const char *src) {
-  vy_program *p = NULL;
-  vy_error err;
-  if (vy_text_parse(src, strlen(src), "test", NULL, &p, &err) != VY_OK) fail_msg("parse: %s", err.message);
-  return p;
-}
-
 static void fill(uint32_t *a, size_t n, uint32_t seed) {
   for (size_t i = 0; i < n; i++) a[i] = seed * 131 + (uint32_t)i * 7;
 }
@@ -87,7 +80,7 @@ static void several_in_flight(void **state) {
     vy_backend *be;
     assert_int_equal(vt_open_backend(backends[b], NULL, REGISTER, &ctx, &be, NULL), VY_OK);
     assert_non_null(vy_backend_asyncable(be));
-    vy_program *p = parse(square_src);
+    vy_program *p = vt_parse(square_src);
     vy_pending *pd[K];
     vy_input in[K];
     for (int k = 0; k < K; k++) {
@@ -116,7 +109,7 @@ static void ready_and_kernels(void **state) {
     vy_context *ctx;
     vy_backend *be;
     assert_int_equal(vt_open_backend(backends[b], NULL, REGISTER, &ctx, &be, NULL), VY_OK);
-    vy_program *p = parse(square_src);
+    vy_program *p = vt_parse(square_src);
     vy_kernel *k;
     assert_int_equal(vy_compile(be, p, NULL, &k, NULL), VY_OK);
     vy_input in = {a, sizeof a};
@@ -149,7 +142,7 @@ static void wait_into_reuses_slots(void **state) {
     vy_context *ctx;
     vy_backend *be;
     assert_int_equal(vt_open_backend(backends[b], NULL, REGISTER, &ctx, &be, NULL), VY_OK);
-    vy_program *p = parse(square_src), *split = parse(split_src);
+    vy_program *p = vt_parse(square_src), *split = vt_parse(split_src);
     vy_outputs slots = {0};
     vy_pending *pd;
     vy_input in = {a, sizeof a};
@@ -211,8 +204,8 @@ static void errors_at_wait(void **state) {
     vy_context *ctx;
     vy_backend *be;
     assert_int_equal(vt_open_backend(backends[b], NULL, REGISTER, &ctx, &be, NULL), VY_OK);
-    vy_program *p = parse(square_src);
-    vy_program *invalid = parse("program workgroup(0) {\n  buffer d: u32 read_write @0\n}\n");
+    vy_program *p = vt_parse(square_src);
+    vy_program *invalid = vt_parse("program workgroup(0) {\n  buffer d: u32 read_write @0\n}\n");
     vy_input in = {bad, sizeof bad};
     vy_pending *pd, *pv;
     vy_error err;
@@ -267,7 +260,7 @@ static void thousand_in_flight(void **state) {
     vy_context *ctx;
     vy_backend *be;
     assert_int_equal(vt_open_backend(backends[b], NULL, REGISTER, &ctx, &be, NULL), VY_OK);
-    vy_program *p = parse(square_src);
+    vy_program *p = vt_parse(square_src);
     vy_kernel *k;
     assert_int_equal(vy_compile(be, p, NULL, &k, NULL), VY_OK);
     for (int h = 0; h < H; h++) {

@@ -32,18 +32,12 @@
 #include "ulp_sweep.h"
 #include "vyre/jit.h"
 #include "vyre/vyre.h"
+#include "backends.h"
 
 static vy_context *g_ctx;
 static vy_backend *g_cpu, *g_ref;
 
 /* ---- helpers ---- */
-
-static vy_program *parse(const char *src) {
-  vy_program *p = NULL;
-  vy_error err;
-  if (vy_text_parse(src, strlen(src), "test", NULL, &p, &err) != VY_OK) fail_msg("parse: %s", err.message);
-  return p;
-}
 
 static uint32_t fbits(float f) {
   uint32_t b;
@@ -122,7 +116,7 @@ static void identity_and_caps(void **state) {
     assert_true(vy_backend_supports_op(g_cpu, want[i], strlen(want[i])));
   assert_false(vy_backend_supports_op(g_cpu, "vyre.node.indirect_dispatch", 27));
   /* refused before any work, naming the op, the node and the backend */
-  vy_program *p = parse("program {\n  buffer c: u32 read @0 count(4)\n  region r {\n    if true {\n"
+  vy_program *p = vt_parse("program {\n  buffer c: u32 read @0 count(4)\n  region r {\n    if true {\n"
                         "      indirect_dispatch(c, 0)\n    }\n  }\n}\n");
   vy_outputs out;
   vy_error err;
@@ -135,7 +129,7 @@ static void identity_and_caps(void **state) {
   vy_program_destroy(p);
   /* a construct llvm-cpu documents as unsupported: a variable whose runtime
    * kind changes (a bool buffer loads as u32, vyre-ir.md §4.3) */
-  p = parse("program {\n  buffer b: bool read @0 count(1)\n  buffer o: u32 read_write @1 count(1)\n  region r {\n"
+  p = vt_parse("program {\n  buffer b: bool read @0 count(1)\n  buffer o: u32 read_write @1 count(1)\n  region r {\n"
             "    let x = b[0]\n    x = true\n    o[0] = 1\n  }\n}\n");
   uint8_t word[4] = {0}, four_b[4] = {0};
   vy_input in2[2] = {{word, 4}, {four_b, 4}};
@@ -161,7 +155,7 @@ static const char saxpy_src[] = "program workgroup(64) {\n"
 
 static void saxpy_values(void **state) {
   (void)state;
-  vy_program *p = parse(saxpy_src);
+  vy_program *p = vt_parse(saxpy_src);
   /* y longer than x (x[i] past the end loads 0), not a multiple of 64 */
   enum { NY = 1003, NX = 990 };
   static float x[NX], y[NY], a = 1.5f;
@@ -188,7 +182,7 @@ static void saxpy_values(void **state) {
 static void f32_edges(void **state) {
   (void)state;
   vy_program *p =
-      parse("program workgroup(8) {\n"
+      vt_parse("program workgroup(8) {\n"
             "  buffer a: f32 read @0\n  buffer b: f32 read @1\n"
             "  buffer mul: f32 read_write @2\n  buffer div: f32 read_write @3\n"
             "  buffer fm: f32 read_write @4\n  buffer add: f32 read_write @5\n"
@@ -260,7 +254,7 @@ static void f32_edges(void **state) {
 /* Rust `as` casts (saturating, NaN -> 0) and float truthiness. */
 static void casts_saturate(void **state) {
   (void)state;
-  vy_program *p = parse("program workgroup(4) {\n  buffer x: f32 read @0\n  buffer u: u32 read_write @1\n"
+  vy_program *p = vt_parse("program workgroup(4) {\n  buffer x: f32 read @0\n  buffer u: u32 read_write @1\n"
                         "  buffer s: i32 read_write @2\n  buffer t: u32 read_write @3\n"
                         "  region r {\n    let i = gid.x\n    if i < len(x) {\n      u[i] = cast<u32>(x[i])\n"
                         "      s[i] = cast<i32>(x[i])\n      t[i] = select(x[i], 1, 0)\n    }\n  }\n}\n");
@@ -286,7 +280,7 @@ static void casts_saturate(void **state) {
  * boundary and random operands. */
 static void integer_division(void **state) {
   (void)state;
-  vy_program *p = parse("program workgroup(16) {\n  buffer a: u32 read @0\n  buffer b: u32 read @1\n"
+  vy_program *p = vt_parse("program workgroup(16) {\n  buffer a: u32 read @0\n  buffer b: u32 read @1\n"
                         "  buffer q: u32 read_write @2\n  buffer r: u32 read_write @3\n"
                         "  buffer sq: i32 read_write @4\n  buffer sr: i32 read_write @5\n"
                         "  region g {\n    let i = gid.x\n    if i < len(a) {\n      q[i] = a[i] / b[i]\n"
@@ -337,7 +331,7 @@ static void integer_division(void **state) {
  * under divergent Ifs with per-invocation masks, returns included. */
 static void interchanged_loops(void **state) {
   (void)state;
-  vy_program *p = parse("program workgroup(8, 8) {\n  buffer a: f32 read @0\n  buffer b: f32 read @1\n"
+  vy_program *p = vt_parse("program workgroup(8, 8) {\n  buffer a: f32 read @0\n  buffer b: f32 read @1\n"
                         "  buffer c: f32 read_write @2\n  buffer bias: f32 read @3\n  region r {\n"
                         "    let n = len(bias)\n    let col = gid.x\n    let row = gid.y\n"
                         "    if row < n && col < n {\n      let acc = 0.0f\n      loop k in 0..n {\n"
@@ -364,7 +358,7 @@ static void interchanged_loops(void **state) {
     }
   vy_outputs_free(&out);
   vy_program_destroy(p);
-  p = parse("program workgroup(64) {\n  buffer x: u32 read @0\n  buffer o: u32 read_write @1\n  region r {\n"
+  p = vt_parse("program workgroup(64) {\n  buffer x: u32 read @0\n  buffer o: u32 read_write @1\n  region r {\n"
             "    let i = gid.x\n    let n = len(x)\n    let acc = 0\n    if i % 3 == 1 {\n"
             "      loop k in 0..n {\n        acc = acc + x[(k + i) % n] * k\n      }\n"
             "      if acc % 2 == 0 {\n        return\n      }\n      o[i] = acc\n    } else {\n"
@@ -398,7 +392,7 @@ static void interchanged_loops(void **state) {
  * rules vyre's validator also guards) and checks the error. */
 static void expect_error(const char *src, const vy_input *in, size_t n, bool validate, vy_status code,
                          const char *const *needles) {
-  vy_program *p = parse(src);
+  vy_program *p = vt_parse(src);
   vy_outputs out = {0};
   vy_error err;
   vy_kernel *k = NULL;
@@ -467,7 +461,7 @@ static const char reduce_src[] = "program workgroup(256) {\n"
 
 static void barrier_reduction(void **state) {
   (void)state;
-  vy_program *p = parse(reduce_src);
+  vy_program *p = vt_parse(reduce_src);
   enum { WG = 37, N = 256 * WG - 100 };
   static uint32_t x[N], sums[WG];
   for (int i = 0; i < N; i++) x[i] = (uint32_t)(i * 2654435761u) >> 7;
@@ -492,7 +486,7 @@ static void barrier_reduction(void **state) {
 /* Returns before a barrier; later regions skip the returned invocations. */
 static void return_before_barrier(void **state) {
   (void)state;
-  vy_program *p = parse("program workgroup(64) {\n  buffer o: u32 read_write @0\n  buffer w: u32 workgroup count(64)\n"
+  vy_program *p = vt_parse("program workgroup(64) {\n  buffer o: u32 read_write @0\n  buffer w: u32 workgroup count(64)\n"
                         "  region r {\n    let l = lid.x\n    w[l] = l + 1\n    if l % 3 == 0 {\n      return\n    }\n"
                         "    barrier\n    o[gid.x] = w[63 - l] + l * 1000\n  }\n}\n");
   enum { N = 64 * 5 };
@@ -514,7 +508,7 @@ static void return_before_barrier(void **state) {
 static void subgroup_ops(void **state) {
   (void)state;
   /* 80 lanes: subgroups of 32, 32 and 16 */
-  vy_program *p = parse("program workgroup(80) {\n  buffer x: u32 read @0\n  buffer s: u32 read_write @1\n"
+  vy_program *p = vt_parse("program workgroup(80) {\n  buffer x: u32 read @0\n  buffer s: u32 read_write @1\n"
                         "  buffer b: u32 read_write @2\n  buffer h: u32 read_write @3\n"
                         "  region r {\n    let l = lid.x\n    let v = x[gid.x]\n"
                         "    s[gid.x] = subgroup_add(v)\n    b[gid.x] = subgroup_ballot(v % 3 == 0)\n"
@@ -545,7 +539,7 @@ static void subgroup_ops(void **state) {
 
 static void atomics_histogram(void **state) {
   (void)state;
-  vy_program *p = parse("program workgroup(128) {\n  buffer x: u32 read @0\n  buffer h: u32 read_write @1 count(64)\n"
+  vy_program *p = vt_parse("program workgroup(128) {\n  buffer x: u32 read @0\n  buffer h: u32 read_write @1 count(64)\n"
                         "  buffer m: u32 read_write @2 count(1)\n"
                         "  region r {\n    let i = gid.x\n    if i < len(x) {\n"
                         "      let old = atomic_add(h[x[i] % 64], 1)\n      let o2 = atomic_max(m[0], x[i])\n"
@@ -577,7 +571,7 @@ static void atomics_histogram(void **state) {
 static void private_atomics(void **state) {
   (void)state;
   vy_program *p =
-      parse("program workgroup(32) {\n  buffer x: u32 read @0\n"
+      vt_parse("program workgroup(32) {\n  buffer x: u32 read @0\n"
             "  buffer hadd: u32 read_write @1 count(100) output\n"
             "  buffer one: u32 read_write @2 count(1) live_out\n"
             "  buffer hmax: u32 read_write @3 count(8) live_out\n"
@@ -642,7 +636,7 @@ static void host_calls(void **state) {
   assert_int_equal(vy_context_create(&o, &ctx, &err), VY_OK);
   assert_int_equal(vy_jit_register_backends(ctx), VY_OK);
   assert_int_equal(vy_backend_open(ctx, "llvm-cpu", &be, &err), VY_OK);
-  vy_program *p = parse(
+  vy_program *p = vt_parse(
       "program workgroup(8) {\n  buffer x: u32 read @0\n  buffer f: f32 read_write @1\n"
       "  buffer w: u64 read_write @2\n  buffer m: u32 read_write @3\n"
       "  region r {\n    let i = gid.x\n    if i < len(x) {\n"
@@ -687,7 +681,7 @@ static const char inc_src[] =
 
 static void dispatch_config(void **state) {
   (void)state;
-  vy_program *p = parse(inc_src);
+  vy_program *p = vt_parse(inc_src);
   uint32_t y[16] = {0};
   vy_input in = {y, sizeof y};
   vy_dispatch_config c;
@@ -748,7 +742,7 @@ static void dispatch_config(void **state) {
 static void timeout_stops(void **state) {
   (void)state;
   /* every workgroup spins for a long time; the timeout stops the run at a workgroup boundary */
-  vy_program *p = parse("program workgroup(1) {\n  buffer y: u32 read_write @0\n  region r {\n"
+  vy_program *p = vt_parse("program workgroup(1) {\n  buffer y: u32 read_write @0\n  region r {\n"
                         "    let s = 0\n    loop k in 0..2000000 {\n      s = s * 1664525 + k\n    }\n"
                         "    y[gid.x] = s\n  }\n}\n");
   static uint32_t y[4000];
@@ -795,7 +789,7 @@ static void *dispatch_thread(void *arg) {
 
 static void kernel_from_threads(void **state) {
   (void)state;
-  vy_program *p = parse(inc_src);
+  vy_program *p = vt_parse(inc_src);
   vy_kernel *k;
   assert_int_equal(vy_compile(g_cpu, p, NULL, &k, NULL), VY_OK);
   uint64_t scratch;
@@ -845,7 +839,7 @@ static bool put_chunk(void *ud, size_t index, vy_status st, const vy_outputs *ou
 
 static void streams(void **state) {
   (void)state;
-  vy_program *p = parse(inc_src);
+  vy_program *p = vt_parse(inc_src);
   chunks c = {.n = 3};
   for (int k = 0; k < 3; k++)
     for (int i = 0; i < 8; i++) c.data[k][i] = (uint32_t)(k * 10 + i);
@@ -866,7 +860,7 @@ static char *asm_of(const char *src, unsigned width) {
   vy_jit_cpu_options_default(&o);
   o.prefer_vector_width = width;
   assert_int_equal(vy_jit_cpu_configure(g_cpu, &o, NULL), VY_OK);
-  vy_program *p = parse(src);
+  vy_program *p = vt_parse(src);
   vy_bytes text = {0};
   vy_error err;
   vy_status st = vy_jit_cpu_emit(g_cpu, p, VY_JIT_CPU_ASM, &text, &err);
@@ -948,7 +942,7 @@ static int exec_mappings(void) {
 
 static void kernels_are_freed(void **state) {
   (void)state;
-  vy_program *p = parse(saxpy_src);
+  vy_program *p = vt_parse(saxpy_src);
   vy_kernel *k;
   assert_int_equal(vy_compile(g_cpu, p, NULL, &k, NULL), VY_OK); /* warm up the JIT's allocations */
   vy_kernel_destroy(k);

@@ -32,6 +32,7 @@
 #include "vyre/cache.h"
 #include "vyre/jit.h"
 #include "vyre/vyre.h"
+#include "backends.h"
 
 static vy_context *g_ctx;
 static vy_backend *g_cpu, *g_ref;
@@ -57,13 +58,6 @@ static const char error_src[] = "program workgroup(4) {\n  buffer a: i32 read @0
 enum { N = 300 };
 static uint32_t g_a[N], g_o[N];
 static int32_t g_v[8] = {7, 1, 2, 3, 4, 5, 6, 7}, g_d[8] = {1, 1, 1, 1, 1, 0, 1, 1}, g_z[8];
-
-static vy_program *parse(const char *src) {
-  vy_program *p = NULL;
-  vy_error err;
-  if (vy_text_parse(src, strlen(src), "test", NULL, &p, &err) != VY_OK) fail_msg("parse: %s", err.message);
-  return p;
-}
 
 static void set_disk(const char *dir) {
   vy_cache_settings s;
@@ -117,13 +111,13 @@ static int child(const char *which) {
   vy_error err, ref_err;
   const char *result = "bad";
   if (strcmp(which, "values") == 0) {
-    vy_program *p = parse(values_src);
+    vy_program *p = vt_parse(values_src);
     vy_input in[2] = {{g_a, sizeof g_a}, {g_o, sizeof g_o}};
     if (compile_run(g_cpu, p, NULL, in, 2, &out, &err) == VY_OK && values_ok(&out)) result = "ok";
     vy_outputs_free(&out);
     vy_program_destroy(p);
   } else {
-    vy_program *p = parse(error_src);
+    vy_program *p = vt_parse(error_src);
     vy_input in[3] = {{g_v, sizeof g_v}, {g_d, sizeof g_d}, {g_z, sizeof g_z}};
     vy_outputs ro;
     vy_status a = compile_run(g_cpu, p, NULL, in, 3, &out, &err);
@@ -167,7 +161,7 @@ static void memory_hit(void **state) {
   char dir[64];
   make_dir(dir, sizeof dir);
   set_disk(dir);
-  vy_program *p = parse(values_src);
+  vy_program *p = vt_parse(values_src);
   vy_input in[2] = {{g_a, sizeof g_a}, {g_o, sizeof g_o}};
   vy_cache_stats a, b, c;
   vy_outputs out;
@@ -181,7 +175,7 @@ static void memory_hit(void **state) {
   assert_int_equal(b.compiles - a.compiles, 1);
   assert_int_equal(b.disk_writes - a.disk_writes, 1);
   /* the same program, parsed again: a memory hit, no compile, same outputs */
-  vy_program *q = parse(values_src);
+  vy_program *q = vt_parse(values_src);
   assert_int_equal(compile_run(g_cpu, q, NULL, in, 2, &out, &err), VY_OK);
   assert_true(values_ok(&out));
   vy_outputs_free(&out);
@@ -203,7 +197,7 @@ static void sites_per_program(void **state) {
   set_disk(NULL);
   char shifted[sizeof error_src + 1] = "\n";
   strcat(shifted, error_src);
-  vy_program *p = parse(error_src), *q = parse(shifted);
+  vy_program *p = vt_parse(error_src), *q = vt_parse(shifted);
   uint8_t fp[32], fq[32];
   assert_true(vy_program_fingerprint(p, fp));
   assert_true(vy_program_fingerprint(q, fq));
@@ -417,7 +411,7 @@ static void options_are_keys(void **state) {
   (void)state;
   set_disk(NULL);
   vy_cache_mem_clear();
-  vy_program *p = parse(values_src);
+  vy_program *p = vt_parse(values_src);
   vy_jit_cpu_options o;
   vy_jit_cpu_options_default(&o);
   assert_int_equal(compiles_of(p, NULL), 1); /* O2 */
@@ -484,7 +478,7 @@ static void timings(void **state) {
   (void)state;
   char dir[64];
   make_dir(dir, sizeof dir);
-  vy_program *p = parse(values_src);
+  vy_program *p = vt_parse(values_src);
   vy_cache_stats a, b;
   set_disk(NULL);
   vy_cache_stats_get(&a);

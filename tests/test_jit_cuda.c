@@ -41,6 +41,7 @@
 #include "vyre/jit.h"
 #include "vyre/stream.h"
 #include "vyre/text.h"
+#include "backends.h"
 
 static char g_root[1024];
 static vy_context *g_ctx;
@@ -54,13 +55,6 @@ static int g_refused, g_skipped;
     if (!g_be) skip();                                                                                                 \
   } while (0)
 
-static vy_program *parse(const char *src) {
-  vy_program *p = NULL;
-  vy_error err;
-  if (vy_text_parse(src, strlen(src), "test", NULL, &p, &err) != VY_OK) fail_msg("parse: %s", err.message);
-  return p;
-}
-
 /* ---- without a device ---- */
 
 static const char small_src[] = "program workgroup(4) {\n"
@@ -73,7 +67,7 @@ static const char small_src[] = "program workgroup(4) {\n"
 
 /* y = 3 x + y over 8 u32s with x = i, y = 100 + i: 100 + 4 i by hand. */
 static void check_small(vy_backend *be) {
-  vy_program *p = parse(small_src);
+  vy_program *p = vt_parse(small_src);
   uint32_t x[8], y[8];
   for (uint32_t i = 0; i < 8; i++) x[i] = i, y[i] = 100 + i;
   vy_input in[2] = {{x, sizeof x}, {y, sizeof y}};
@@ -183,7 +177,7 @@ static void error_mapping(void **state) {
 
 /* A prepared program to pack artifacts against. */
 static vy_interp_prepared *prepared_small(void) {
-  vy_program *p = parse(small_src);
+  vy_program *p = vt_parse(small_src);
   vy_interp_prepared *pp = NULL;
   vy_error err;
   if (vy_interp_prepare_ex(p, NULL, NULL, true, &pp, &err) != VY_OK) fail_msg("%s", err.message);
@@ -268,7 +262,7 @@ static void config_fields(void **state) {
   (void)state;
   NEED_GPU();
   check_small(g_be);
-  vy_program *p = parse(count_src);
+  vy_program *p = vt_parse(count_src);
   uint32_t got[256];
   vy_dispatch_config cfg;
   /* default grid: 256 / 32 = 8 workgroups */
@@ -301,7 +295,7 @@ static void config_fields(void **state) {
   dispatch_cfg(p, &cfg, VY_E_INVALID_PROGRAM, got, 256);
   vy_program_destroy(p);
   /* fixpoint: three launches on the same buffer add 3 */
-  p = parse("program workgroup(64) {\n"
+  p = vt_parse("program workgroup(64) {\n"
             "  buffer y: u32 read_write @0 count(1000)\n"
             "  region vyre.program.root {\n"
             "    y[gid.x] = y[gid.x] + 1\n"
@@ -330,7 +324,7 @@ static void config_fields(void **state) {
 static void timeout_stops(void **state) {
   (void)state;
   NEED_GPU();
-  vy_program *p = parse("program workgroup(64) {\n"
+  vy_program *p = vt_parse("program workgroup(64) {\n"
                         "  buffer out: u32 read_write @0 count(64) output\n"
                         "  region vyre.program.root {\n"
                         "    let acc = gid.x\n"
@@ -355,7 +349,7 @@ static void timeout_stops(void **state) {
 static void kernel_handles(void **state) {
   (void)state;
   NEED_GPU();
-  vy_program *p = parse(small_src);
+  vy_program *p = vt_parse(small_src);
   vy_kernel *k = NULL, *k2 = NULL;
   vy_error err;
   if (vy_compile(g_be, p, NULL, &k, &err) != VY_OK) fail_msg("%s", err.message);
@@ -413,7 +407,7 @@ static bool stream_put(void *ud, size_t index, vy_status st, const vy_outputs *o
 static void streaming(void **state) {
   (void)state;
   NEED_GPU();
-  vy_program *p = parse("program workgroup(4) {\n"
+  vy_program *p = vt_parse("program workgroup(4) {\n"
                         "  buffer x: u32 read @0 count(4)\n"
                         "  buffer out: u32 read_write @1 count(4) output\n"
                         "  region vyre.program.root {\n"
@@ -467,7 +461,7 @@ static vy_status gpu_with(const vy_allocator *alloc, void *ud) {
 static void allocation_failures(void **state) {
   (void)state;
   NEED_GPU();
-  vy_program *p = parse(small_src);
+  vy_program *p = vt_parse(small_src);
   fault_job j = {p};
   assert_true(vy_fault_run_all(gpu_with, &j) > 0);
   vy_program_destroy(p);

@@ -26,6 +26,7 @@
 
 #include "backend_cuda_int.h"
 #include "backend_cuda_link_int.h"
+#include "backends.h"
 #include "cpu_dispatch_int.h"
 #include "cuda_driver_int.h"
 #include "fault_alloc.h"
@@ -399,13 +400,6 @@ static const char trap_src[] = "program workgroup(4) {\n"
                                "  }\n"
                                "}\n";
 
-static vy_program *parse(const char *src) {
-  vy_program *p = NULL;
-  vy_error err;
-  if (vy_text_parse(src, strlen(src), "test", NULL, &p, &err) != VY_OK) fail_msg("parse: %s", err.message);
-  return p;
-}
-
 typedef struct env {
   vy_context *ctx;
   vy_backend *be;
@@ -517,7 +511,7 @@ static void dispatch_and_launch_split(void **state) {
   env e;
   vy_error err;
   if (env_open(NULL, &e, &err) != VY_OK) fail_msg("%s", err.message);
-  vy_program *p = parse(axpy_src);
+  vy_program *p = vt_parse(axpy_src);
   vy_kernel *k = NULL;
   if (vy_compile(e.be, p, NULL, &k, &err) != VY_OK) fail_msg("%s", err.message);
   check_axpy(k, 40, NULL); /* 40 elements of y: 10 workgroups of 4 */
@@ -548,7 +542,7 @@ static void error_record(void **state) {
   env e;
   vy_error err, rerr;
   if (env_open(NULL, &e, &err) != VY_OK) fail_msg("%s", err.message);
-  vy_program *p = parse(trap_src);
+  vy_program *p = vt_parse(trap_src);
   uint32_t x[8] = {0, 1, 2, 3, 4, 7, 6, 5}, y[8] = {0};
   vy_input in[2] = {{x, sizeof x}, {y, sizeof y}};
   vy_outputs out;
@@ -571,7 +565,7 @@ static void timeout_sets_stop(void **state) {
   env e;
   vy_error err;
   if (env_open(NULL, &e, &err) != VY_OK) fail_msg("%s", err.message);
-  vy_program *p = parse(axpy_src);
+  vy_program *p = vt_parse(axpy_src);
   vy_dispatch_config cfg;
   vy_dispatch_config_default(&cfg);
   cfg.timeout_ns = 1000000;
@@ -592,7 +586,7 @@ static void driver_errors(void **state) {
   env e;
   vy_error err;
   if (env_open(NULL, &e, &err) != VY_OK) fail_msg("%s", err.message);
-  vy_program *p = parse(axpy_src);
+  vy_program *p = vt_parse(axpy_src);
   g_mem_limit = 1 << 20;
   uint32_t *big = calloc(1 << 19, 4);
   assert_non_null(big);
@@ -610,7 +604,7 @@ static void driver_errors(void **state) {
            "program workgroup(4) {\n  buffer y: u32 read_write @0 count(8)\n  region vyre.program.root {\n"
            "    y[gid.x] = %ld\n  }\n}\n",
            (long)time(NULL) % 1000000 + 7);
-  p = parse(src);
+  p = vt_parse(src);
   g_bad_ptx = true;
   vy_kernel *k = NULL;
   assert_int_equal(vy_compile(e.be, p, NULL, &k, &err), VY_E_COMPILE_FAILED);
@@ -628,7 +622,7 @@ static void output_zeroed_on_device(void **state) {
   env e;
   vy_error err;
   if (env_open(NULL, &e, &err) != VY_OK) fail_msg("%s", err.message);
-  vy_program *p = parse("program workgroup(4) {\n"
+  vy_program *p = vt_parse("program workgroup(4) {\n"
                         "  buffer x: u32 read @0 count(8)\n"
                         "  buffer out: u32 read_write @1 count(8) output\n"
                         "  region vyre.program.root {\n"
@@ -659,7 +653,7 @@ static void cache_key_target(void **state) {
            "program workgroup(4) {\n  buffer x: u32 read @0 count(8)\n  buffer y: u32 read_write @1 count(8)\n"
            "  region vyre.program.root {\n    y[gid.x] = x[gid.x] * 3 + y[gid.x] + %ld - %ld\n  }\n}\n",
            (long)time(NULL), (long)time(NULL));
-  vy_program *p = parse(src); /* computes axpy; new to the kernel cache */
+  vy_program *p = vt_parse(src); /* computes axpy; new to the kernel cache */
   static const struct {
     int driver, major, minor, links; /* links expected after this compile */
   } steps[] = {{12040, 9, 0, 1}, {12040, 9, 0, 1}, {12080, 9, 0, 2}, {12080, 8, 6, 3}, {12040, 9, 0, 3}};
@@ -705,7 +699,7 @@ static vy_status all_with(const vy_allocator *alloc, void *ud) {
 
 static void allocation_failures(void **state) {
   (void)state;
-  vy_program *p = parse(axpy_src);
+  vy_program *p = vt_parse(axpy_src);
   fault_job j = {p};
   assert_true(vy_fault_run_all(all_with, &j) > 0);
   vy_program_destroy(p);
@@ -744,7 +738,7 @@ static void concurrent_dispatch(void **state) {
   env e;
   vy_error err;
   if (env_open(NULL, &e, &err) != VY_OK) fail_msg("%s", err.message);
-  vy_program *p = parse(axpy_src);
+  vy_program *p = vt_parse(axpy_src);
   vy_kernel *k = NULL;
   if (vy_compile(e.be, p, NULL, &k, &err) != VY_OK) fail_msg("%s", err.message);
   pthread_t t[4];
@@ -792,7 +786,7 @@ static void async_in_flight(void **state) {
   env e;
   vy_error err;
   if (env_open(NULL, &e, &err) != VY_OK) fail_msg("%s", err.message);
-  vy_program *p = parse(axpy_src);
+  vy_program *p = vt_parse(axpy_src);
   vy_kernel *k = NULL;
   if (vy_compile(e.be, p, NULL, &k, &err) != VY_OK) fail_msg("%s", err.message);
   uint32_t x[3][12], y[3][12], want[12];
@@ -840,7 +834,7 @@ static void async_in_flight(void **state) {
   vy_program_destroy(p);
   /* the kernel's error record, delivered at the wait */
   g_kernel = K_TRAP;
-  p = parse(trap_src);
+  p = vt_parse(trap_src);
   uint32_t tx[8] = {0, 1, 2, 3, 4, 7, 6, 5}, ty[8] = {0};
   vy_input tin[2] = {{tx, sizeof tx}, {ty, sizeof ty}};
   assert_int_equal(vy_dispatch_async(e.be, p, tin, 2, NULL, &a, &err), VY_OK);
@@ -853,7 +847,7 @@ static void async_in_flight(void **state) {
            "program workgroup(4) {\n  buffer y: u32 read_write @0 count(8)\n  region vyre.program.root {\n"
            "    y[gid.x] = %ld\n  }\n}\n",
            (long)time(NULL) % 1000000 + 11);
-  p = parse(src);
+  p = vt_parse(src);
   g_bad_ptx = true;
   assert_int_equal(vy_dispatch_async(e.be, p, tin, 1, NULL, &a, &err), VY_OK);
   assert_int_equal(vy_pending_wait(a, &out, &err), VY_E_COMPILE_FAILED);
@@ -950,7 +944,7 @@ static void stream_chunks(void **state) {
   env e;
   vy_error err;
   if (env_open(NULL, &e, &err) != VY_OK) fail_msg("%s", err.message);
-  vy_program *p = parse(axpy_src);
+  vy_program *p = vt_parse(axpy_src);
   static const size_t many[] = {16, 8, 24, 12, 16, 20, 9, 16, 8, 13};
   static const size_t one[] = {16};
   chunks c;
@@ -988,7 +982,7 @@ static void stream_chunks(void **state) {
   vy_program_destroy(p);
   /* a chunk whose kernel raises: its error, the others' outputs */
   g_kernel = K_TRAP;
-  p = parse(trap_src);
+  p = vt_parse(trap_src);
   uint32_t data[24] = {0}, y[8] = {0};
   data[8 + 3] = 7; /* in the second chunk of 8 */
   vy_chunk_source src;
@@ -1009,7 +1003,7 @@ static void stream_chunks(void **state) {
            "program workgroup(4) {\n  buffer x: u32 read @0 count(8)\n  buffer y: u32 read_write @1 count(8)\n"
            "  region vyre.program.root {\n    y[gid.x] = x[gid.x] + %ld\n  }\n}\n",
            (long)time(NULL) % 1000000 + 13);
-  p = parse(text);
+  p = vt_parse(text);
   g_bad_ptx = true;
   seen se = {.stop_after = SIZE_MAX};
   assert_int_equal(stream_axpy(e.be, p, many, 10, 3, &se, &c, &err), VY_E_COMPILE_FAILED);
@@ -1044,7 +1038,7 @@ static void stream_large_chunks(void **state) {
   env e;
   vy_error err;
   if (env_open(NULL, &e, &err) != VY_OK) fail_msg("%s", err.message);
-  vy_program *p = parse(axpy_src);
+  vy_program *p = vt_parse(axpy_src);
   enum { CE = 1 << 20, NC = 3 };
   uint32_t *x = malloc(4 * (size_t)CE * NC), *y = malloc(4 * (size_t)CE);
   assert_true(x && y);
@@ -1118,7 +1112,7 @@ static void stream_fixed_inputs_uploaded_once(void **state) {
   vy_error err;
   if (env_open(NULL, &e, &err) != VY_OK) fail_msg("%s", err.message);
   g_kernel = K_AXPB;
-  vy_program *p = parse(axpb_src);
+  vy_program *p = vt_parse(axpb_src);
   static const size_t lens[] = {16, 8, 24, 12, 64, 20, 9};
   enum { N = sizeof lens / sizeof *lens };
   static uint32_t a[AN], y[YN];
@@ -1184,7 +1178,7 @@ static void resident_buffers(void **state) {
   env e;
   vy_error err;
   if (env_open(NULL, &e, &err) != VY_OK) fail_msg("%s", err.message);
-  vy_program *p = parse(axpy_src);
+  vy_program *p = vt_parse(axpy_src);
   enum { N = 1024 };
   uint32_t *x = calloc(N, 4), *y = calloc(N, 4), *got = calloc(N, 4), *want = calloc(N, 4);
   assert_true(x && y && got && want);
@@ -1246,7 +1240,7 @@ static void resident_buffers(void **state) {
   vy_program_destroy(p);
   /* the kernel's error record from a resident dispatch */
   g_kernel = K_TRAP;
-  p = parse(trap_src);
+  p = vt_parse(trap_src);
   uint32_t tx[8] = {0, 1, 2, 7, 4, 5, 6, 3};
   assert_int_equal(vy_resident_alloc(e.be, 32, &rb[0], &err), VY_OK);
   assert_int_equal(vy_resident_alloc(e.be, 32, &rb[1], &err), VY_OK);
@@ -1267,7 +1261,7 @@ static void resident_output_zeroed(void **state) {
   env e;
   vy_error err;
   if (env_open(NULL, &e, &err) != VY_OK) fail_msg("%s", err.message);
-  vy_program *p = parse("program workgroup(4) {\n"
+  vy_program *p = vt_parse("program workgroup(4) {\n"
                         "  buffer x: u32 read @0 count(8)\n"
                         "  buffer out: u32 read_write @1 count(8) output\n"
                         "  region vyre.program.root {\n"
@@ -1328,7 +1322,7 @@ static vy_status async_stream_resident_with(const vy_allocator *alloc, void *ud)
 
 static void async_stream_resident_allocation_failures(void **state) {
   (void)state;
-  vy_program *p = parse(axpy_src);
+  vy_program *p = vt_parse(axpy_src);
   fault_job j = {p};
   assert_true(vy_fault_run_all(async_stream_resident_with, &j) > 0);
   vy_program_destroy(p);

@@ -25,6 +25,7 @@
 #include "vyre/resident.h"
 #include "vyre/stream.h"
 #include "vyre/text.h"
+#include "backends.h"
 
 static vy_context *g_ctx;
 static vy_backend *g_be; /* NULL: no GPU here */
@@ -33,13 +34,6 @@ static vy_backend *g_be; /* NULL: no GPU here */
   do {                                                                                                                 \
     if (!g_be) skip();                                                                                                 \
   } while (0)
-
-static vy_program *parse(const char *src) {
-  vy_program *p = NULL;
-  vy_error err;
-  if (vy_text_parse(src, strlen(src), "test", NULL, &p, &err) != VY_OK) fail_msg("parse: %s", err.message);
-  return p;
-}
 
 /* y = 3 x + y; loads past x give 0 and the grid covers y. */
 static const char axpy_src[] = "program workgroup(64) {\n"
@@ -74,7 +68,7 @@ static void resident(void **state) {
   uint32_t *x = malloc(4 * (size_t)N), *y = malloc(4 * (size_t)N), *got = malloc(4 * (size_t)N);
   assert_true(x && y && got);
   for (uint32_t i = 0; i < N; i++) x[i] = i * 2654435761u, y[i] = i ^ 0x5555u;
-  vy_program *p = parse(axpy_src);
+  vy_program *p = vt_parse(axpy_src);
   vy_error err;
   vy_resident *rb[2] = {NULL, NULL};
   assert_int_equal(vy_resident_alloc(g_be, 4 * (size_t)N, &rb[0], &err), VY_OK);
@@ -110,7 +104,7 @@ static void resident(void **state) {
   vy_resident_free(rb[1]);
   vy_program_destroy(p);
   /* the kernel's error record */
-  p = parse(trap_src);
+  p = vt_parse(trap_src);
   uint32_t tx[256] = {0};
   tx[200] = 7;
   assert_int_equal(vy_resident_alloc(g_be, sizeof tx, &rb[0], &err), VY_OK);
@@ -130,7 +124,7 @@ static void async_dispatch(void **state) {
   (void)state;
   NEED_GPU();
   enum { K = 4, N = 1 << 20 };
-  vy_program *p = parse(axpy_src);
+  vy_program *p = vt_parse(axpy_src);
   vy_kernel *k = NULL;
   vy_error err;
   if (vy_compile(g_be, p, NULL, &k, &err) != VY_OK) fail_msg("%s", err.message);
@@ -161,7 +155,7 @@ static void async_dispatch(void **state) {
   vy_kernel_destroy(k);
   vy_program_destroy(p);
   /* the kernel's error at the wait */
-  p = parse(trap_src);
+  p = vt_parse(trap_src);
   uint32_t tx[128] = {0}, ty[128] = {0};
   tx[100] = 7;
   vy_input tin[2] = {{tx, sizeof tx}, {ty, sizeof ty}};
@@ -255,7 +249,7 @@ static vy_status run_stream(const vy_program *p, const size_t *lens, size_t n, u
 static void streaming(void **state) {
   (void)state;
   NEED_GPU();
-  vy_program *p = parse(axpy_src);
+  vy_program *p = vt_parse(axpy_src);
   enum { YN = 300000 };
   uint32_t *y = malloc(4 * YN);
   for (uint32_t i = 0; i < YN; i++) y[i] = i * 3u + 11u;
@@ -335,7 +329,7 @@ static bool axpb_put(void *ud, size_t index, vy_status st, const vy_outputs *out
 static void streaming_fixed_read_and_read_write(void **state) {
   (void)state;
   NEED_GPU();
-  vy_program *p = parse(axpb_src);
+  vy_program *p = vt_parse(axpb_src);
   enum { AN = 5 << 20, YN = 300000 }; /* a: 20 MiB, its upload crosses the staging block size */
   uint32_t *a = malloc(4 * (size_t)AN), *y = malloc(4 * YN);
   assert_true(a && y);

@@ -38,16 +38,10 @@
 
 #include "vyre/jit.h"
 #include "vyre/vyre.h"
+#include "backends.h"
 
 static vy_context *g_ctx;
 static vy_backend *g_cpu, *g_ref;
-
-static vy_program *parse(const char *src) {
-  vy_program *p = NULL;
-  vy_error err;
-  if (vy_text_parse(src, strlen(src), "test", NULL, &p, &err) != VY_OK) fail_msg("parse: %s", err.message);
-  return p;
-}
 
 /* Runs p on both backends; equal outputs, or equal errors. Returns the status. */
 static vy_status same(const char *what, vy_program *p, const vy_input *in, size_t n) {
@@ -138,7 +132,7 @@ static const char tiled_src[] = "program mt workgroup(16, 16) {\n"
 
 /* n x n matmuls, with a and b full or cut short (the missing elements load as 0). */
 static void matmuls(const char *src, const char *name) {
-  vy_program *p = parse(src);
+  vy_program *p = vt_parse(src);
   static const uint32_t sizes[] = {16, 20, 33, 48};
   for (size_t s = 0; s < sizeof sizes / sizeof sizes[0]; s++) {
     uint32_t n = sizes[s];
@@ -169,7 +163,7 @@ static void tiled_matmul(void **state) {
  * (gid.y only) goes out of range for some rows. */
 static void ids_across_barriers_and_row_oob(void **state) {
   (void)state;
-  vy_program *p = parse("program ids workgroup(8, 4) {\n"
+  vy_program *p = vt_parse("program ids workgroup(8, 4) {\n"
                         "  buffer src: u32 read @0\n"
                         "  buffer o: u32 read_write @1\n"
                         "  buffer t: u32 workgroup count(32)\n"
@@ -227,7 +221,7 @@ static void shifted_and_clamped_indices(void **state) {
                                      "}\n"};
   static const uint32_t lens[] = {0, 1, 50, 64, 100, 101, 150, 256, 300};
   for (size_t k = 0; k < 2; k++) {
-    vy_program *p = parse(srcs[k]);
+    vy_program *p = vt_parse(srcs[k]);
     for (size_t l = 0; l < sizeof lens / sizeof lens[0]; l++) {
       uint32_t src[300], o[256];
       for (uint32_t i = 0; i < 300; i++) src[i] = i * 2654435761u + 12345u;
@@ -247,7 +241,7 @@ static void shifted_and_clamped_indices(void **state) {
  * interchanged around a region whose body starts with a hoisted Let. */
 static void hoisted_lets_and_halos(void **state) {
   (void)state;
-  vy_program *p = parse("program st workgroup(64) {\n"
+  vy_program *p = vt_parse("program st workgroup(64) {\n"
                         "  buffer src: f32 read @0\n"
                         "  buffer dst: f32 read_write @1\n"
                         "  buffer tile: f32 workgroup count(68)\n"
@@ -336,7 +330,7 @@ static void masked_and_let_indices(void **state) {
                                      "}\n"};
   static const uint32_t lens[] = {0, 1, 199, 256, 1000, 5000};
   for (size_t k = 0; k < 2; k++) {
-    vy_program *p = parse(srcs[k]);
+    vy_program *p = vt_parse(srcs[k]);
     for (size_t l = 0; l < sizeof lens / sizeof lens[0]; l++) {
       static uint32_t data[5000], lo[100];
       for (uint32_t i = 0; i < 5000; i++) data[i] = i * 2654435761u ^ 0x5bd1e995u;
@@ -371,7 +365,7 @@ static void private_copies_every_op(void **state) {
              "  }\n"
              "}\n",
              ops[o], ops[o]);
-    vy_program *p = parse(src);
+    vy_program *p = vt_parse(src);
     static uint32_t data[3000];
     for (uint32_t i = 0; i < 3000; i++) data[i] = i * 0x9E3779B9u + (i >> 3);
     vy_input in[1] = {{data, sizeof data}};
@@ -384,7 +378,7 @@ static void private_copies_every_op(void **state) {
  * grid (4 x 4 x 4 workgroups of 2 x 2 x 2, split between two threads). */
 static void workgroup_ids_3d(void **state) {
   (void)state;
-  vy_program *p = parse("program ids3 workgroup(2, 2, 2) {\n"
+  vy_program *p = vt_parse("program ids3 workgroup(2, 2, 2) {\n"
                         "  buffer o: u32 read_write @0 count(512) output\n"
                         "  region r {\n"
                         "    let x = gid.x\n"
@@ -401,7 +395,7 @@ static void workgroup_ids_3d(void **state) {
  * subgroup (workgroups of 40 lanes: 32 + 8). */
 static void subgroup_reductions(void **state) {
   (void)state;
-  vy_program *p = parse("program sg workgroup(40) {\n"
+  vy_program *p = vt_parse("program sg workgroup(40) {\n"
                         "  buffer data: u32 read @0\n"
                         "  buffer o: u32 read_write @1\n"
                         "  region r {\n"
@@ -424,7 +418,7 @@ static void subgroup_reductions(void **state) {
  * a zero divisor in some invocation is the reference's runtime error. */
 static void unrolled_loop_errors(void **state) {
   (void)state;
-  vy_program *p = parse("program div workgroup(64) {\n"
+  vy_program *p = vt_parse("program div workgroup(64) {\n"
                         "  buffer d: i32 read @0\n"
                         "  buffer o: i32 read_write @1\n"
                         "  region r {\n"

@@ -37,6 +37,7 @@
 #include "ptx_int.h"
 #include "vyre/jit.h"
 #include "vyre/text.h"
+#include "backends.h"
 
 /* ---- helpers ---- */
 
@@ -55,19 +56,12 @@ static const char *libdevice(void) {
   return access(alt, R_OK) == 0 ? alt : NULL;
 }
 
-static vy_program *parse(const char *src) {
-  vy_program *p = NULL;
-  vy_error err;
-  if (vy_text_parse(src, strlen(src), "test", NULL, &p, &err) != VY_OK) fail_msg("parse: %s", err.message);
-  return p;
-}
-
 /* Compiles a text program for `sm` (prepared without the validator, whose
  * rules on outputs and barriers are not what these tests are about); *ptx
  * gets the text (free it). */
 static vy_status compile_src(const char *src, const char *sm, const char *lib, vy_bytes *ptx, vy_ptx_lowered *low,
                              vy_error *err) {
-  vy_program *p = parse(src);
+  vy_program *p = vt_parse(src);
   vy_interp_prepared *pp = NULL;
   vy_status st = vy_interp_prepare_ex(p, NULL, NULL, false, &pp, err);
   if (st == VY_OK) {
@@ -379,7 +373,7 @@ static void test_subgroups(void **state) {
  * local memory and the barriers as they are). */
 static void test_opt_levels(void **state) {
   (void)state;
-  vy_program *p = parse(subgroups);
+  vy_program *p = vt_parse(subgroups);
   vy_interp_prepared *pp = NULL;
   vy_error err;
   assert_int_equal(vy_interp_prepare_ex(p, NULL, NULL, false, &pp, &err), VY_OK);
@@ -454,7 +448,7 @@ static void test_f32_ieee(void **state) {
                             "    out[gid.x] = sqrt(p) + exp(p)\n"
                             "  }\n"
                             "}\n";
-  vy_program *p = parse(src);
+  vy_program *p = vt_parse(src);
   vy_interp_prepared *pp = NULL;
   vy_error err;
   assert_int_equal(vy_interp_prepare_ex(p, NULL, NULL, false, &pp, &err), VY_OK);
@@ -723,7 +717,7 @@ static void test_refusals(void **state) {
  * for the SM, 7.8 for sm_90). */
 static void test_ptx_isa(void **state) {
   (void)state;
-  vy_program *p = parse(add_one);
+  vy_program *p = vt_parse(add_one);
   vy_interp_prepared *pp = NULL;
   vy_error err;
   assert_int_equal(vy_interp_prepare_ex(p, NULL, NULL, false, &pp, &err), VY_OK);
@@ -801,7 +795,7 @@ static vy_status fault_compile(const vy_allocator *alloc, void *ctx) {
 
 static void test_fault_injection(void **state) {
   (void)state;
-  vy_program *p = parse(subgroups);
+  vy_program *p = vt_parse(subgroups);
   vy_interp_prepared *pp = NULL;
   vy_error err;
   assert_int_equal(vy_interp_prepare_ex(p, NULL, NULL, false, &pp, &err), VY_OK);

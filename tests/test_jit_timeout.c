@@ -21,16 +21,10 @@
 
 #include "vyre/jit.h"
 #include "vyre/vyre.h"
+#include "backends.h"
 
 static vy_context *g_ctx;
 static vy_backend *g_cpu;
-
-static vy_program *parse(const char *src) {
-  vy_program *p = NULL;
-  vy_error err;
-  if (vy_text_parse(src, strlen(src), "test", NULL, &p, &err) != VY_OK) fail_msg("parse: %s", err.message);
-  return p;
-}
 
 static uint64_t now_ms(void) {
   struct timespec ts;
@@ -71,7 +65,7 @@ static const char sums_src[] = "program workgroup(4) {\n"
 
 static void chunked_loops_compute_exactly(void **state) {
   (void)state;
-  vy_program *p = parse(sums_src);
+  vy_program *p = vt_parse(sums_src);
   /* chunk edges: empty, reversed, 1, 4095/4096/4097, several chunks, the top of u32 */
   static const uint32_t cases[][2] = {{0, 0},
                                       {10, 3},
@@ -142,7 +136,7 @@ static void runaway_loops_stop(void **state) {
       "      }\n    }\n    y[0] = s\n  }\n}\n",
   };
   for (size_t i = 0; i < sizeof srcs / sizeof srcs[0]; i++) {
-    vy_program *p = parse(srcs[i]);
+    vy_program *p = vt_parse(srcs[i]);
     vy_kernel *k;
     vy_error err;
     if (vy_compile(g_cpu, p, NULL, &k, &err) != VY_OK) fail_msg("compile: %s", err.message);
@@ -152,7 +146,7 @@ static void runaway_loops_stop(void **state) {
     vy_program_destroy(p);
   }
   /* and so does the backend: a short run with a generous timeout completes */
-  vy_program *p = parse(sums_src);
+  vy_program *p = vt_parse(sums_src);
   uint32_t lo[4] = {0, 1, 2, 3}, hi[4] = {5000, 9000, 2, 0}, u[4] = {0};
   vy_input in[3] = {{lo, sizeof lo}, {hi, sizeof hi}, {u, sizeof u}};
   vy_dispatch_config c;

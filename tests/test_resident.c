@@ -56,13 +56,6 @@ static const char even_src[] = "program workgroup(8) {\n"
                                "  }\n"
                                "}\n";
 
-static vy_program *parse(const char *src) {
-  vy_program *p = NULL;
-  vy_error err;
-  if (vy_text_parse(src, strlen(src), "test", NULL, &p, &err) != VY_OK) fail_msg("parse: %s", err.message);
-  return p;
-}
-
 typedef struct fx {
   vy_context *ctx;
   vy_backend *be;
@@ -122,7 +115,7 @@ static void in_place_and_fixpoint(void **state) {
   for (size_t b = 0; b < NBACKENDS; b++) {
     fx f;
     fx_open(&f, backends[b]);
-    vy_program *p = parse(inplace_src);
+    vy_program *p = vt_parse(inplace_src);
     uint32_t d[N], want[N], k = 3;
     for (uint32_t i = 0; i < N; i++) d[i] = want[i] = i * 17 + 5;
     vy_resident *bufs[2];
@@ -175,7 +168,7 @@ static void outputs_zeroed_over_declared_size(void **state) {
   for (size_t b = 0; b < NBACKENDS; b++) {
     fx f;
     fx_open(&f, backends[b]);
-    vy_program *p = parse(even_src);
+    vy_program *p = vt_parse(even_src);
     uint32_t a[8], junk[10], got[10];
     for (int i = 0; i < 8; i++) a[i] = (uint32_t)i * 3;
     for (int i = 0; i < 10; i++) junk[i] = 0x55555555u;
@@ -217,7 +210,7 @@ static void refusals(void **state) {
     fx f, g;
     fx_open(&f, backends[b]);
     fx_open(&g, backends[(b + 1) % NBACKENDS]); /* another backend instance (another kind with the JIT) */
-    vy_program *p = parse(inplace_src);
+    vy_program *p = vt_parse(inplace_src);
     vy_resident *mine[2], *other;
     assert_int_equal(vy_resident_alloc(f.be, 64, &mine[0], NULL), VY_OK);
     assert_int_equal(vy_resident_alloc(f.be, 4, &mine[1], NULL), VY_OK);

@@ -1,6 +1,23 @@
 /* backends.c - see backends.h. */
 #include "backends.h"
 
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+
+#include <cmocka.h>
+
+#include <string.h>
+
+#include "vyre/text.h"
+
+vy_program *vt_parse(const char *src) {
+  vy_program *p = NULL;
+  vy_error err;
+  if (vy_text_parse(src, strlen(src), "test", NULL, &p, &err) != VY_OK) fail_msg("parse: %s", err.message);
+  return p;
+}
+
 vy_status vt_open_backend(const char *name, const vy_allocator *alloc, vt_register_fn reg, vy_context **ctx,
                           vy_backend **be, vy_error *err) {
   vy_context_options o;

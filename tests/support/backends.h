@@ -17,6 +17,10 @@ typedef vy_status (*vt_register_fn)(vy_context *ctx);
 vy_status vt_open_backend(const char *name, const vy_allocator *alloc, vt_register_fn reg, vy_context **ctx,
                           vy_backend **be, vy_error *err);
 
+/* The program of text `src` (a test's own source: a parse error fails the
+ * calling test). Destroy with vy_program_destroy. */
+vy_program *vt_parse(const char *src);
+
 /* An allocator that serializes calls to `inner` with a mutex, for running
  * the (single-threaded) fault allocator under dispatches that allocate on
  * several threads at once. Init before use, destroy after. */
